@@ -1,0 +1,406 @@
+"""Catalog reads in SQLAlchemy Core, returning model values.
+
+Hot reads (listing, product page) load a whole selection in a constant number of
+statements: one for the products, then one per relation the caller includes
+(variants with their channel prices, images, categories), whatever the page size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.catalog.model import (
+    Category,
+    Cursor,
+    Listing,
+    Product,
+    ProductBundle,
+    ProductFilter,
+    ProductImage,
+    ProductInclude,
+    ProductPage,
+    ProductSort,
+    ProductSortKey,
+    Variant,
+    VariantOption,
+)
+from core.catalog.search import search_clause, search_terms
+from core.catalog.tables import (
+    CategoryRow,
+    ProductImageRow,
+    ProductListingRow,
+    ProductRow,
+    VariantPriceRow,
+    VariantRow,
+)
+from core.db import UTCDateTime
+from core.ids import CategoryId, ChannelId, ProductId, VariantId
+from core.money import Money
+
+_products = ProductRow.__table__
+_listings = ProductListingRow.__table__
+_variants = VariantRow.__table__
+_prices = VariantPriceRow.__table__
+_images = ProductImageRow.__table__
+_categories = CategoryRow.__table__
+
+# Products with no price in the channel sort after every priced one, in both directions.
+_NO_PRICE_ASCENDING = 2**62
+_NO_PRICE_DESCENDING = -1
+
+_EFFECTIVE_NAME = func.coalesce(_listings.c.name, _products.c.name)
+_EFFECTIVE_DESCRIPTION = func.coalesce(_listings.c.description, _products.c.description)
+
+
+def _visible_products(channel_id: ChannelId) -> Select[Any]:
+    """Products published in the channel, with the channel's overrides applied."""
+    return (
+        select(
+            _products.c.id,
+            _products.c.slug,
+            _EFFECTIVE_NAME.label("name"),
+            _EFFECTIVE_DESCRIPTION.label("description"),
+            _products.c.category_id,
+            _products.c.created_at,
+            _products.c.updated_at,
+        )
+        .select_from(
+            _products.join(
+                _listings,
+                and_(
+                    _listings.c.product_id == _products.c.id, _listings.c.channel_id == channel_id
+                ),
+            )
+        )
+        .where(_listings.c.is_published.is_(True))
+    )
+
+
+def _min_price(channel_id: ChannelId) -> ColumnElement[Any]:
+    return (
+        select(func.min(_prices.c.amount_minor))
+        .select_from(_prices.join(_variants, _variants.c.id == _prices.c.variant_id))
+        .where(_variants.c.product_id == _products.c.id, _prices.c.channel_id == channel_id)
+        .scalar_subquery()
+    )
+
+
+def _product_from_row(row: Row[Any]) -> Product:
+    return Product(
+        id=ProductId(row.id),
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        category_id=CategoryId(row.category_id) if row.category_id is not None else None,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _category_subtree(category_id: CategoryId) -> Select[Any]:
+    tree = (
+        select(_categories.c.id)
+        .where(_categories.c.id == category_id)
+        .cte("category_tree", recursive=True)
+    )
+    tree = tree.union_all(select(_categories.c.id).where(_categories.c.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+async def list_products(
+    connection: AsyncConnection,
+    *,
+    channel_id: ChannelId,
+    currency: str,
+    first: int,
+    after: Cursor | None,
+    product_filter: ProductFilter,
+    sort: ProductSort,
+    include: ProductInclude,
+) -> ProductPage:
+    """One page of the products visible in a channel, keyset-paginated.
+
+    The sort key defaults to RELEVANCE with a search and NAME without; ties are
+    broken by product id so the order is total and cursors are stable.
+    """
+    statement = _visible_products(channel_id)
+    sort_key = sort.key or (
+        ProductSortKey.RELEVANCE if product_filter.search else ProductSortKey.NAME
+    )
+    if product_filter.category_id is not None:
+        statement = statement.where(
+            _products.c.category_id.in_(_category_subtree(product_filter.category_id))
+        )
+    rank: ColumnElement[Any] | None = None
+    if product_filter.search is not None:
+        terms = search_terms(product_filter.search)
+        if not terms:
+            statement = statement.where(false())
+        else:
+            clause = search_clause(connection.dialect.name, _products.c.id, terms)
+            statement = statement.join(clause.source, clause.join_on).where(clause.condition)
+            rank = clause.rank
+    count_statement = (
+        select(func.count()).select_from(statement.subquery()) if include.total_count else None
+    )
+    sort_value = _sort_expression(sort_key, sort.reverse, channel_id, rank)
+    # RELEVANCE reads best-first; every other key reads ascending unless reversed.
+    descending = sort.reverse != (sort_key is ProductSortKey.RELEVANCE)
+    if after is not None:
+        statement = statement.where(_after(sort_value, sort_key, descending, after))
+    order = (
+        (sort_value.desc(), _products.c.id.desc()) if descending else (sort_value, _products.c.id)
+    )
+    statement = (
+        statement.add_columns(sort_value.label("sort_value")).order_by(*order).limit(first + 1)
+    )
+    rows = (await connection.execute(statement)).all()
+    has_next = len(rows) > first
+    rows = rows[:first]
+    total = (
+        (await connection.execute(count_statement)).scalar_one()
+        if count_statement is not None
+        else None
+    )
+    products = [_product_from_row(row) for row in rows]
+    cursors = [
+        Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row.sort_value), row.id)
+        for row in rows
+    ]
+    bundles = await _bundles(connection, channel_id, currency, products, cursors, include)
+    return ProductPage(
+        bundles=tuple(bundles),
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        total_count=total,
+    )
+
+
+def _sort_expression(
+    key: ProductSortKey, reverse: bool, channel_id: ChannelId, rank: ColumnElement[Any] | None
+) -> ColumnElement[Any]:
+    if key is ProductSortKey.NAME:
+        return _EFFECTIVE_NAME
+    if key is ProductSortKey.CREATED_AT:
+        return _products.c.created_at
+    if key is ProductSortKey.PRICE:
+        missing = _NO_PRICE_DESCENDING if reverse else _NO_PRICE_ASCENDING
+        return func.coalesce(_min_price(channel_id), missing)
+    if rank is None:
+        raise ValueError("RELEVANCE needs a search")
+    return rank
+
+
+def _cursor_value(key: ProductSortKey, value: Any) -> str | int | float | None:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if key is ProductSortKey.RELEVANCE:
+        return float(value)
+    return value  # type: ignore[no-any-return]  # str name or int price, from the row
+
+
+def _after(
+    sort_value: ColumnElement[Any], key: ProductSortKey, descending: bool, cursor: Cursor
+) -> ColumnElement[bool]:
+    value: Any = cursor.value
+    if key is ProductSortKey.CREATED_AT:
+        value = literal(datetime.fromisoformat(str(value)), UTCDateTime)
+    else:
+        value = literal(value)
+    if descending:
+        return or_(
+            sort_value < value, and_(sort_value == value, _products.c.id < cursor.product_id)
+        )
+    return or_(sort_value > value, and_(sort_value == value, _products.c.id > cursor.product_id))
+
+
+async def products_where(
+    connection: AsyncConnection,
+    *,
+    channel_id: ChannelId,
+    currency: str,
+    product_ids: Sequence[int] = (),
+    slugs: Sequence[str] = (),
+    include: ProductInclude,
+) -> list[ProductBundle]:
+    """Products visible in the channel by id or slug, with the included relations."""
+    statement = _visible_products(channel_id)
+    if product_ids:
+        statement = statement.where(_products.c.id.in_(product_ids))
+    elif slugs:
+        statement = statement.where(_products.c.slug.in_(slugs))
+    else:
+        return []
+    rows = (await connection.execute(statement)).all()
+    products = [_product_from_row(row) for row in rows]
+    cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
+    return await _bundles(connection, channel_id, currency, products, cursors, include)
+
+
+async def _bundles(
+    connection: AsyncConnection,
+    channel_id: ChannelId,
+    currency: str,
+    products: Sequence[Product],
+    cursors: Sequence[Cursor],
+    include: ProductInclude,
+) -> list[ProductBundle]:
+    ids = [product.id for product in products]
+    variants = (
+        await variants_by_product_id(connection, channel_id, ids)
+        if include.variants and ids
+        else {}
+    )
+    images = await images_by_product_id(connection, ids) if include.images and ids else {}
+    category_ids = sorted({p.category_id for p in products if p.category_id is not None})
+    categories = (
+        await categories_by_id(connection, category_ids)
+        if include.category and category_ids
+        else {}
+    )
+    return [
+        ProductBundle(
+            product=product,
+            cursor=cursor,
+            variants=tuple(variants.get(product.id, ())),
+            images=tuple(images.get(product.id, ())),
+            category=categories.get(product.category_id) if product.category_id else None,
+        )
+        for product, cursor in zip(products, cursors, strict=True)
+    ]
+
+
+def _variant_statement(channel_id: ChannelId) -> Select[Any]:
+    return (
+        select(
+            _variants.c.id,
+            _variants.c.product_id,
+            _variants.c.sku,
+            _variants.c.name,
+            _variants.c.position,
+            _variants.c.options,
+            _prices.c.amount_minor,
+            _prices.c.currency,
+        )
+        .select_from(
+            _variants.outerjoin(
+                _prices,
+                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id),
+            )
+        )
+        .order_by(_variants.c.product_id, _variants.c.position, _variants.c.id)
+    )
+
+
+def _variant_from_row(row: Row[Any]) -> Variant:
+    return Variant(
+        id=VariantId(row.id),
+        product_id=ProductId(row.product_id),
+        sku=row.sku,
+        name=row.name,
+        position=row.position,
+        options=tuple(VariantOption(o["name"], o["value"]) for o in row.options or ()),
+        base_price=Money(row.amount_minor, row.currency) if row.amount_minor is not None else None,
+    )
+
+
+async def variants_by_product_id(
+    connection: AsyncConnection, channel_id: ChannelId, product_ids: Sequence[int]
+) -> dict[ProductId, list[Variant]]:
+    """Variants of each product in display order, priced in the channel."""
+    statement = _variant_statement(channel_id).where(_variants.c.product_id.in_(product_ids))
+    grouped: dict[ProductId, list[Variant]] = {}
+    for row in (await connection.execute(statement)).all():
+        variant = _variant_from_row(row)
+        grouped.setdefault(variant.product_id, []).append(variant)
+    return grouped
+
+
+async def variants_by_id(
+    connection: AsyncConnection, channel_id: ChannelId, variant_ids: Sequence[int]
+) -> dict[VariantId, Variant]:
+    """Variants whose product is visible in the channel, priced there."""
+    visible = select(_listings.c.product_id).where(
+        _listings.c.channel_id == channel_id, _listings.c.is_published.is_(True)
+    )
+    statement = _variant_statement(channel_id).where(
+        _variants.c.id.in_(variant_ids), _variants.c.product_id.in_(visible)
+    )
+    rows = (await connection.execute(statement)).all()
+    return {VariantId(row.id): _variant_from_row(row) for row in rows}
+
+
+async def images_by_product_id(
+    connection: AsyncConnection, product_ids: Sequence[int]
+) -> dict[ProductId, list[ProductImage]]:
+    statement = (
+        select(_images)
+        .where(_images.c.product_id.in_(product_ids))
+        .order_by(_images.c.product_id, _images.c.position, _images.c.id)
+    )
+    grouped: dict[ProductId, list[ProductImage]] = {}
+    for row in (await connection.execute(statement)).all():
+        grouped.setdefault(ProductId(row.product_id), []).append(
+            ProductImage(row.id, ProductId(row.product_id), row.position, row.url, row.alt)
+        )
+    return grouped
+
+
+def _category_from_row(row: Row[Any]) -> Category:
+    return Category(
+        id=CategoryId(row.id),
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        parent_id=CategoryId(row.parent_id) if row.parent_id is not None else None,
+        position=row.position,
+    )
+
+
+async def categories_by_id(
+    connection: AsyncConnection, category_ids: Sequence[int]
+) -> dict[CategoryId, Category]:
+    statement = select(_categories).where(_categories.c.id.in_(category_ids))
+    rows = (await connection.execute(statement)).all()
+    return {CategoryId(row.id): _category_from_row(row) for row in rows}
+
+
+async def all_categories(connection: AsyncConnection) -> list[Category]:
+    """Every category, parents before children's siblings, in display order."""
+    statement = select(_categories).order_by(
+        _categories.c.position, _categories.c.name, _categories.c.id
+    )
+    return [_category_from_row(row) for row in (await connection.execute(statement)).all()]
+
+
+async def listings_by_product_id(
+    connection: AsyncConnection, product_ids: Sequence[int]
+) -> dict[ProductId, list[Listing]]:
+    statement = select(_listings).where(_listings.c.product_id.in_(product_ids))
+    grouped: dict[ProductId, list[Listing]] = {}
+    for row in (await connection.execute(statement)).all():
+        grouped.setdefault(ProductId(row.product_id), []).append(
+            Listing(
+                row.channel_id,
+                ProductId(row.product_id),
+                row.is_published,
+                row.name,
+                row.description,
+            )
+        )
+    return grouped

@@ -1,0 +1,81 @@
+"""Channels and locations as values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from core.ids import ChannelId, LocationId
+
+
+class ChannelKind(StrEnum):
+    WEB = "web"
+    MOBILE = "mobile"
+    MARKETPLACE = "marketplace"
+    STORE = "store"
+    OTHER = "other"
+
+
+class LocationKind(StrEnum):
+    WAREHOUSE = "warehouse"
+    STORE = "store"
+
+
+@dataclass(frozen=True, slots=True)
+class EnabledPlugin:
+    """A plugin switched on in a channel, with its raw (JSON) settings."""
+
+    name: str
+    settings: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: ChannelId
+    slug: str
+    name: str
+    kind: ChannelKind
+    currency: str
+    plugins: tuple[EnabledPlugin, ...] = ()
+
+    @property
+    def plugin_names(self) -> tuple[str, ...]:
+        return tuple(plugin.name for plugin in self.plugins)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    line1: str
+    line2: str
+    postal_code: str
+    city: str
+    country_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinates:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    id: LocationId
+    slug: str
+    name: str
+    kind: LocationKind
+    address: Address
+    coordinates: Coordinates | None
+    pickup_enabled: bool
+    ship_from_store_enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLocation:
+    """A location that supplies a channel; lower priority is drawn on first."""
+
+    channel_id: ChannelId
+    location_id: LocationId
+    priority: int

@@ -1,0 +1,69 @@
+"""Tables for channels, locations, the locations that supply a channel and enabled plugins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, BigId
+
+
+class ChannelRow(Base):
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class LocationRow(Base):
+    __tablename__ = "locations"
+    __table_args__ = (
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(32), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country_code: Mapped[str] = mapped_column(String(2), default="")
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pickup_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    ship_from_store_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChannelLocationRow(Base):
+    """A location supplies a channel; lower ``priority`` is drawn on first."""
+
+    __tablename__ = "channel_locations"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelPluginRow(Base):
+    """A plugin enabled in a channel with its settings (validated by the plugin)."""
+
+    __tablename__ = "channel_plugins"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    plugin: Mapped[str] = mapped_column(String(100), primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,112 @@
+"""Settings read once from ``OMNICART_*`` environment variables.
+
+Nothing else in Omnicart reads ``os.environ``: the CLI builds one ``Settings``
+and passes it down (``create_app(settings)``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Final, TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_DATABASE_URL: Final = "sqlite+aiosqlite:///omnicart.db"
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value Omnicart cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Runtime configuration. Each field maps to ``OMNICART_<FIELD NAME>``."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    default_channel: str = "web"
+    max_page_size: int = 100
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 100_000
+    graphiql: bool = True
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (the process environment by default)."""
+        source = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            name = f"OMNICART_{field.name.upper()}"
+            raw = source.get(name)
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _CASTS[field.name](name, raw)
+        return cls(**values)  # type: ignore[arg-type]  # keys and types checked by _CASTS
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _boolean(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _database_url(name: str, raw: str) -> str:
+    if not raw.startswith(("sqlite", "postgresql")):
+        raise SettingsError(f"{name} must be a sqlite:// or postgresql:// URL")
+    return normalise_database_url(raw)
+
+
+def _slug(name: str, raw: str) -> str:
+    if not raw.strip():
+        raise SettingsError(f"{name} must not be empty")
+    return raw.strip()
+
+
+def _log_level(name: str, raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return level
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for a plain ``sqlite://`` or ``postgresql://`` URL."""
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.removeprefix("postgres://")
+    return url
+
+
+_CASTS: Final[dict[str, Callable[[str, str], object]]] = {
+    "database_url": _database_url,
+    "default_channel": _slug,
+    "max_page_size": _positive_int,
+    "max_query_depth": _positive_int,
+    "max_aliases": _positive_int,
+    "max_tokens": _positive_int,
+    "max_body_bytes": _positive_int,
+    "graphiql": _boolean,
+    "log_level": _log_level,
+    "db_pool_size": _positive_int,
+}

@@ -1,0 +1,65 @@
+"""Error codes for the whole API and the exception services raise.
+
+Codes are for programs and are never renamed; messages are for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code a user can cause. ``schema`` exposes it as ``UserErrorCode``."""
+
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    UNKNOWN_CHANNEL = "UNKNOWN_CHANNEL"
+    DUPLICATE_SLUG = "DUPLICATE_SLUG"
+    DUPLICATE_SKU = "DUPLICATE_SKU"
+    INVALID_SLUG = "INVALID_SLUG"
+    INVALID_CURRENCY = "INVALID_CURRENCY"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    NEGATIVE_PRICE = "NEGATIVE_PRICE"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INVALID_ID = "INVALID_ID"
+    CATEGORY_CYCLE = "CATEGORY_CYCLE"
+    UNKNOWN_PLUGIN = "UNKNOWN_PLUGIN"
+    INVALID_PLUGIN_SETTINGS = "INVALID_PLUGIN_SETTINGS"
+    PLUGIN_FAILED = "PLUGIN_FAILED"
+    INVALID_COORDINATES = "INVALID_COORDINATES"
+    INVALID_SCOPE = "INVALID_SCOPE"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a request. ``field`` is an input path like ``lines.1.quantity``."""
+
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+class DomainError(Exception):
+    """Raised by services for anything a user can cause; carries one or more problems."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("DomainError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    @classmethod
+    def single(cls, code: ErrorCode, message: str, field: str | None = None) -> DomainError:
+        return cls([Problem(code, message, field)])
+
+
+class PluginError(Exception):
+    """A plugin raised inside a hook; the request's transaction is rolled back."""
+
+    def __init__(self, plugin: str, hook: str, cause: BaseException) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {cause.__class__.__name__}")

@@ -1,0 +1,103 @@
+"""Hook specifications: everything a plugin (channel adapter) can be asked.
+
+This is the only hookspec module. Built-in adapters (``plugins/``) and third-party
+plugins implement exactly these hooks and are discovered the same way: through the
+``omnicart.plugins`` entry-point group. A plugin is a module or object with
+``@hookimpl``-decorated functions named like the specs below; it may also carry
+``settings_class``, a dataclass validating the settings a channel enables it with.
+
+Services never call ``pm.hook`` (pluggy is synchronous and typed ``Any``): they call
+the typed functions in ``core.plugin_host``, which run only the plugins enabled in
+the request's channel, await each implementation, apply the combining rule written
+in each spec, and wrap a plugin's exception in ``PluginError``.
+
+Arguments are passed by keyword. An implementation may accept any subset of a spec's
+arguments; arguments may be added in later versions, never removed or renamed
+without a deprecation cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+
+import pluggy
+
+from core.channels.model import Channel
+from core.ids import ProductId, VariantId
+from core.money import Money
+
+PROJECT_NAME = "omnicart"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceLine:
+    """One line to price: a variant, a quantity and its base unit price in the channel."""
+
+    key: str
+    variant_id: VariantId
+    product_id: ProductId
+    sku: str
+    quantity: int
+    unit_price: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PriceAdjustment:
+    """A change to one line's unit price (negative for a discount), with a label for people."""
+
+    line_key: str
+    amount_per_unit: Money
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PricingContext:
+    """Who is asking: the channel and, when known, the customer."""
+
+    channel: Channel
+    customer_id: int | None = None
+
+
+# --------------------------------------------------------------------------
+# Pricing
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def omnicart_price_lines(
+    context: PricingContext,
+    lines: Sequence[PriceLine],
+    settings: object,
+) -> Sequence[PriceAdjustment] | Awaitable[Sequence[PriceAdjustment] | None] | None:
+    """Adjust the unit prices of a batch of lines in a channel and customer context.
+
+    **Called by** ``core.plugin_host.PluginHost.price_lines``, once per request for
+    every line that request prices (a listing of 80 variants is one call, not 80),
+    inside the request's read or transaction, before anything is returned.
+
+    **Arguments**
+    - ``context``: the channel (slug, kind, currency) and the customer id or None.
+    - ``lines``: the lines, each with a ``key`` unique in the batch, the variant,
+      product, SKU, quantity and base unit price in the channel's currency.
+    - ``settings``: this plugin's settings in this channel, an instance of its
+      ``settings_class`` (or the raw mapping when it has none).
+
+    **Returns** adjustments, each naming a line by ``key``, an amount per unit in the
+    channel's currency (negative lowers the price) and a label shown to shoppers;
+    or None for no opinion. May be a coroutine.
+
+    **Combining** all results, in the channel's plugin order; the host labels each
+    adjustment with the plugin that made it and adds them to the base price. A unit
+    price never goes below zero. An adjustment in another currency or for an
+    unknown line key is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.1.
+    """
+    return None

@@ -1,0 +1,11 @@
+"""Typed identifiers. Database keys are integers; tokens are strings."""
+
+from typing import NewType
+
+ChannelId = NewType("ChannelId", int)
+LocationId = NewType("LocationId", int)
+CategoryId = NewType("CategoryId", int)
+ProductId = NewType("ProductId", int)
+VariantId = NewType("VariantId", int)
+StaffUserId = NewType("StaffUserId", int)
+StaffTokenId = NewType("StaffTokenId", int)

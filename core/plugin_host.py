@@ -1,0 +1,196 @@
+"""Typed calls into plugins: the only place that touches pluggy's hook relay.
+
+pluggy never awaits, and on a first-result hook an unawaited coroutine would end
+the loop; so the host walks the implementations itself, keeps only those of the
+plugins enabled in the channel, awaits each, applies the spec's combining rule and
+wraps any exception in ``PluginError`` (see ``core.hooks``).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from core import hooks
+from core.channels.model import Channel, EnabledPlugin
+from core.errors import DomainError, ErrorCode, PluginError
+from core.hooks import PriceAdjustment, PriceLine, PricingContext
+from core.money import Money
+from core.plugin_settings import validate_settings
+
+logger = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "omnicart.plugins"
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledPlugin:
+    """A plugin the host knows: its name, where it came from and the hooks it implements."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    settings_class: type | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedAdjustment:
+    """A price adjustment labelled with the plugin that made it."""
+
+    line_key: str
+    amount_per_unit: Money
+    label: str
+    plugin: str
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    line: PriceLine
+    unit_price: Money
+    adjustments: tuple[AppliedAdjustment, ...] = field(default=())
+
+
+class PluginHost:
+    """Holds the plugin manager and answers typed hook calls for a channel."""
+
+    def __init__(self, manager: pluggy.PluginManager, plugins: Mapping[str, InstalledPlugin]):
+        self._manager = manager
+        self._plugins = dict(plugins)
+
+    @classmethod
+    def load(cls, *, extra: Mapping[str, object] | None = None) -> PluginHost:
+        """Discover plugins from the ``omnicart.plugins`` entry points (built-ins included).
+
+        ``extra`` registers more plugins by name, as an embedding application would.
+        """
+        manager = pluggy.PluginManager(hooks.PROJECT_NAME)
+        manager.add_hookspecs(hooks)
+        installed: dict[str, InstalledPlugin] = {}
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if manager.get_plugin(entry_point.name) is not None:
+                continue  # the same distribution seen twice on sys.path
+            plugin = entry_point.load()
+            distribution = entry_point.dist
+            installed[entry_point.name] = cls._register(
+                manager,
+                entry_point.name,
+                plugin,
+                distribution.name if distribution else None,
+                distribution.version if distribution else None,
+            )
+        for name, plugin in (extra or {}).items():
+            installed[name] = cls._register(manager, name, plugin, None, None)
+        # A misspelt hook name fails loudly at start-up rather than silently never running.
+        manager.check_pending()
+        return cls(manager, installed)
+
+    @staticmethod
+    def _register(
+        manager: pluggy.PluginManager,
+        name: str,
+        plugin: object,
+        distribution: str | None,
+        version: str | None,
+    ) -> InstalledPlugin:
+        manager.register(plugin, name=name)
+        hook_names = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or []))
+        module = getattr(plugin, "__name__", None) or type(plugin).__module__
+        settings_class = getattr(plugin, "settings_class", None)
+        return InstalledPlugin(name, module, distribution, version, hook_names, settings_class)
+
+    @property
+    def installed(self) -> Mapping[str, InstalledPlugin]:
+        return self._plugins
+
+    def validate(self, name: str, raw: Mapping[str, Any]) -> object:
+        """Check that ``name`` is installed and ``raw`` are valid settings for it."""
+        plugin = self._plugins.get(name)
+        if plugin is None:
+            raise DomainError.single(
+                ErrorCode.UNKNOWN_PLUGIN, f"No plugin named {name!r} is installed", "plugins"
+            )
+        return validate_settings(name, plugin.settings_class, raw)
+
+    def _enabled(self, hook_name: str, channel: Channel) -> list[tuple[str, Any, object]]:
+        """The implementations of a hook for the channel's enabled plugins, in channel order."""
+        if not channel.plugins:
+            return []
+        caller = getattr(self._manager.hook, hook_name)
+        by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
+        chosen: list[tuple[str, Any, object]] = []
+        for enabled in channel.plugins:
+            impl = by_plugin.get(enabled.name)
+            if impl is not None:
+                chosen.append((enabled.name, impl, self._settings(enabled)))
+        return chosen
+
+    def _settings(self, enabled: EnabledPlugin) -> object:
+        plugin = self._plugins.get(enabled.name)
+        if plugin is None:
+            return dict(enabled.settings)
+        try:
+            return validate_settings(enabled.name, plugin.settings_class, enabled.settings)
+        except DomainError as error:
+            # Settings are validated on write; this is stored data gone stale after an upgrade.
+            raise PluginError(enabled.name, "settings", error) from error
+
+    async def _call(self, plugin: str, hook_name: str, impl: Any, kwargs: Mapping[str, Any]) -> Any:
+        arguments = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        try:
+            result = impl.function(**arguments)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as error:  # the plugin boundary: anything a plugin raises
+            logger.exception("plugin failed plugin=%s hook=%s", plugin, hook_name)
+            raise PluginError(plugin, hook_name, error) from error
+        return result
+
+    # ---------------------------------------------------------------- pricing
+
+    async def price_lines(
+        self, context: PricingContext, lines: Sequence[PriceLine]
+    ) -> list[PricedLine]:
+        """Run ``omnicart_price_lines`` for the channel's plugins; one call each per batch."""
+        implementations = self._enabled("omnicart_price_lines", context.channel)
+        if not implementations or not lines:
+            return [PricedLine(line=line, unit_price=line.unit_price) for line in lines]
+        keys = {line.key: line for line in lines}
+        collected: dict[str, list[AppliedAdjustment]] = {}
+        currency = context.channel.currency
+        for plugin, impl, settings in implementations:
+            kwargs = {"context": context, "lines": lines, "settings": settings}
+            result = await self._call(plugin, "omnicart_price_lines", impl, kwargs)
+            for adjustment in result or ():
+                if not isinstance(adjustment, PriceAdjustment):
+                    raise PluginError(
+                        plugin, "omnicart_price_lines", TypeError("not an adjustment")
+                    )
+                if adjustment.line_key not in keys:
+                    raise PluginError(plugin, "omnicart_price_lines", KeyError(adjustment.line_key))
+                if adjustment.amount_per_unit.currency != currency:
+                    raise PluginError(
+                        plugin, "omnicart_price_lines", ValueError("adjustment currency")
+                    )
+                collected.setdefault(adjustment.line_key, []).append(
+                    AppliedAdjustment(
+                        adjustment.line_key, adjustment.amount_per_unit, adjustment.label, plugin
+                    )
+                )
+        priced: list[PricedLine] = []
+        for line in lines:
+            applied = tuple(collected.get(line.key, ()))
+            unit = line.unit_price
+            for adjustment in applied:
+                unit = unit + adjustment.amount_per_unit
+            if unit.is_negative():
+                unit = Money.zero(currency)
+            priced.append(PricedLine(line=line, unit_price=unit, adjustments=applied))
+        return priced
