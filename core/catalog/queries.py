@@ -48,16 +48,16 @@ from core.catalog.tables import (
     VariantPriceRow,
     VariantRow,
 )
-from core.db import UTCDateTime
+from core.db import UTCDateTime, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
 from core.money import Money
 
-_products = ProductRow.__table__
-_listings = ProductListingRow.__table__
-_variants = VariantRow.__table__
-_prices = VariantPriceRow.__table__
-_images = ProductImageRow.__table__
-_categories = CategoryRow.__table__
+_products = table_of(ProductRow)
+_listings = table_of(ProductListingRow)
+_variants = table_of(VariantRow)
+_prices = table_of(VariantPriceRow)
+_images = table_of(ProductImageRow)
+_categories = table_of(CategoryRow)
 
 # Products with no price in the channel sort after every priced one, in both directions.
 _NO_PRICE_ASCENDING = 2**62
@@ -126,7 +126,6 @@ async def list_products(
     connection: AsyncConnection,
     *,
     channel_id: ChannelId,
-    currency: str,
     first: int,
     after: Cursor | None,
     product_filter: ProductFilter,
@@ -182,7 +181,7 @@ async def list_products(
         Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row.sort_value), row.id)
         for row in rows
     ]
-    bundles = await _bundles(connection, channel_id, currency, products, cursors, include)
+    bundles = await _bundles(connection, channel_id, products, cursors, include)
     return ProductPage(
         bundles=tuple(bundles),
         has_next_page=has_next,
@@ -233,7 +232,6 @@ async def products_where(
     connection: AsyncConnection,
     *,
     channel_id: ChannelId,
-    currency: str,
     product_ids: Sequence[int] = (),
     slugs: Sequence[str] = (),
     include: ProductInclude,
@@ -249,13 +247,12 @@ async def products_where(
     rows = (await connection.execute(statement)).all()
     products = [_product_from_row(row) for row in rows]
     cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
-    return await _bundles(connection, channel_id, currency, products, cursors, include)
+    return await _bundles(connection, channel_id, products, cursors, include)
 
 
 async def _bundles(
     connection: AsyncConnection,
     channel_id: ChannelId,
-    currency: str,
     products: Sequence[Product],
     cursors: Sequence[Cursor],
     include: ProductInclude,
@@ -404,3 +401,24 @@ async def listings_by_product_id(
             )
         )
     return grouped
+
+
+async def categories_by_parent_id(
+    connection: AsyncConnection, parent_ids: Sequence[int]
+) -> dict[CategoryId, list[Category]]:
+    statement = (
+        select(_categories)
+        .where(_categories.c.parent_id.in_(parent_ids))
+        .order_by(_categories.c.position, _categories.c.name, _categories.c.id)
+    )
+    grouped: dict[CategoryId, list[Category]] = {}
+    for row in (await connection.execute(statement)).all():
+        category = _category_from_row(row)
+        if category.parent_id is not None:
+            grouped.setdefault(category.parent_id, []).append(category)
+    return grouped
+
+
+async def category_by_slug(connection: AsyncConnection, slug: str) -> Category | None:
+    row = (await connection.execute(select(_categories).where(_categories.c.slug == slug))).first()
+    return _category_from_row(row) if row is not None else None

@@ -19,12 +19,13 @@ from core.channels.model import (
     LocationKind,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
+from core.db import table_of
 from core.ids import ChannelId, LocationId
 
-_channels = ChannelRow.__table__
-_plugins = ChannelPluginRow.__table__
-_locations = LocationRow.__table__
-_links = ChannelLocationRow.__table__
+_channels = table_of(ChannelRow)
+_plugins = table_of(ChannelPluginRow)
+_locations = table_of(LocationRow)
+_links = table_of(ChannelLocationRow)
 
 
 def _channel_statement() -> Any:

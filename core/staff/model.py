@@ -1,0 +1,49 @@
+"""Staff principals and the scopes their API tokens carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.ids import StaffTokenId, StaffUserId
+
+
+class Scope(StrEnum):
+    """What a staff token may do. New scopes are added here, never renamed."""
+
+    CATALOG_WRITE = "catalog:write"
+    CHANNELS_WRITE = "channels:write"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPrincipal:
+    """Who a valid staff token speaks for."""
+
+    staff_user_id: StaffUserId
+    staff_name: str
+    token_id: StaffTokenId
+    scopes: frozenset[Scope]
+
+    def has(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+
+@dataclass(frozen=True, slots=True)
+class StaffToken:
+    """A token's record; the secret itself is never stored or shown again."""
+
+    id: StaffTokenId
+    prefix: str
+    staff_name: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly created token: ``token`` is shown once, to the person who asked."""
+
+    token: str
+    record: StaffToken

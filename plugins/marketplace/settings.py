@@ -1,0 +1,16 @@
+"""Settings of the marketplace adapter, as a channel enables it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MarketplaceSettings:
+    # The marketplace's commission passed on to the listed price: 800 = 8 % more.
+    commission_markup_basis_points: int = 0
+    label: str = "Marketplace commission"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.commission_markup_basis_points <= 10_000:
+            raise ValueError("commission_markup_basis_points must be between 0 and 10000")

@@ -1,0 +1,16 @@
+"""Settings of the mobile adapter, as a channel enables it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MobileSettings:
+    # 500 = 5 % off every line for shoppers in the app.
+    app_discount_basis_points: int = 0
+    label: str = "App discount"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.app_discount_basis_points <= 10_000:
+            raise ValueError("app_discount_basis_points must be between 0 and 10000")

@@ -1,0 +1,87 @@
+"""The ASGI application: GraphQL at /graphql, health and readiness for operators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import strawberry
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from core.config import Settings
+from core.runtime import Runtime
+from schema.context import Context
+from schema.protection import BodySizeLimit
+from schema.schema import build_schema
+
+logger = logging.getLogger(__name__)
+
+
+class OmnicartGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if runtime.settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.runtime = runtime
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(
+            runtime=self.runtime,
+            request=request,
+            response=response if isinstance(response, Response) else None,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+    """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``."""
+    runtime = runtime or Runtime.build(settings)
+    schema = build_schema(settings)
+    graphql = OmnicartGraphQL(schema, runtime)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # the boundary: any database failure means "not ready"
+            logger.warning("readiness check failed: database unreachable", exc_info=True)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await runtime.close()
+
+    routes: list[Any] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

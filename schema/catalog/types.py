@@ -1,0 +1,207 @@
+"""GraphQL types for the catalog.
+
+Hot reads build these with every selected relation already attached (look-ahead),
+so nested fields are plain attributes. Reached any other way (``node``), a relation
+falls back to the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+import strawberry
+
+from core.catalog import model
+from core.catalog.pricing import PricedVariant
+from schema.context import Context
+from schema.money import Money
+from schema.relay import Node, PageInfo, to_global_id
+
+
+@strawberry.type(description="A node of the category tree.")
+class Category(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    description: str
+    category_id: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+    preloaded_children: strawberry.Private[list[Category] | None] = None
+
+    @strawberry.field(description="Subcategories in display order.")
+    def children(self, info: strawberry.Info[Context, None]) -> list[Category]:
+        if self.preloaded_children is not None:
+            return self.preloaded_children
+        return cast(
+            list[Category],  # an awaitable; graphql-core awaits what a resolver returns
+            info.context.loaders.categories_by_parent_id.load(self.category_id),
+        )
+
+    @strawberry.field(description="The parent category; null at the top of the tree.")
+    def parent(self, info: strawberry.Info[Context, None]) -> Category | None:
+        if self.parent_id is None:
+            return None
+        return cast(Category, info.context.loaders.categories_by_id.load(self.parent_id))
+
+    @classmethod
+    def from_model(cls, category: model.Category) -> Category:
+        return cls(
+            id=strawberry.ID(to_global_id("Category", category.id)),
+            slug=category.slug,
+            name=category.name,
+            description=category.description,
+            category_id=category.id,
+            parent_id=category.parent_id,
+        )
+
+
+@strawberry.type(description="An image of a product, in display order.")
+class ProductImage:
+    url: str
+    alt: str
+
+    @classmethod
+    def from_model(cls, image: model.ProductImage) -> ProductImage:
+        return cls(url=image.url, alt=image.alt)
+
+
+@strawberry.type(description="One option of a variant, such as Colour: Red.")
+class VariantOption:
+    name: str
+    value: str
+
+
+@strawberry.type(description="A sellable version of a product (one SKU).")
+class ProductVariant(Node):
+    id: strawberry.ID
+    sku: str
+    name: str
+    options: list[VariantOption]
+    price: Money | None = strawberry.field(
+        description="Unit price in the channel after plugin adjustments; null when not sold there."
+    )
+    variant_id: strawberry.Private[int]
+    product_id: strawberry.Private[int]
+    channel_id: strawberry.Private[int]
+
+    @strawberry.field(description="The product this variant belongs to.")
+    def product(self, info: strawberry.Info[Context, None]) -> Product | None:
+        loader = info.context.loaders.products_by_id
+        return cast(Product, loader.load((self.channel_id, self.product_id)))
+
+    @classmethod
+    def from_priced(cls, priced: PricedVariant, channel_id: int) -> ProductVariant:
+        variant = priced.variant
+        return cls(
+            id=strawberry.ID(to_global_id("ProductVariant", variant.id)),
+            sku=variant.sku,
+            name=variant.name,
+            options=[VariantOption(name=o.name, value=o.value) for o in variant.options],
+            price=Money.from_value(priced.price) if priced.price is not None else None,
+            variant_id=variant.id,
+            product_id=variant.product_id,
+            channel_id=channel_id,
+        )
+
+
+@strawberry.type(description="A product as one channel shows it.")
+class Product(Node):
+    id: strawberry.ID
+    slug: str
+    name: str = strawberry.field(description="The channel's title when it overrides the name.")
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    product_id: strawberry.Private[int]
+    channel_id: strawberry.Private[int]
+    category_id: strawberry.Private[int | None]
+    preloaded_variants: strawberry.Private[list[ProductVariant] | None] = None
+    preloaded_images: strawberry.Private[list[ProductImage] | None] = None
+    preloaded_category: strawberry.Private[Category | None] = None
+
+    @strawberry.field(description="Variants in display order, priced in the channel.")
+    def variants(self, info: strawberry.Info[Context, None]) -> list[ProductVariant]:
+        if self.preloaded_variants is not None:
+            return self.preloaded_variants
+        loader = info.context.loaders.variants_by_product_id
+        return cast(list[ProductVariant], loader.load((self.channel_id, self.product_id)))
+
+    @strawberry.field(description="Images in display order.")
+    def images(self, info: strawberry.Info[Context, None]) -> list[ProductImage]:
+        if self.preloaded_images is not None:
+            return self.preloaded_images
+        return cast(
+            list[ProductImage], info.context.loaders.images_by_product_id.load(self.product_id)
+        )
+
+    @strawberry.field(description="The product's category.")
+    def category(self, info: strawberry.Info[Context, None]) -> Category | None:
+        if self.category_id is None:
+            return None
+        if self.preloaded_category is not None:
+            return self.preloaded_category
+        return cast(Category, info.context.loaders.categories_by_id.load(self.category_id))
+
+    @classmethod
+    def from_model(
+        cls,
+        product: model.Product,
+        channel_id: int,
+        *,
+        variants: list[ProductVariant] | None = None,
+        images: Sequence[model.ProductImage] | None = None,
+        category: model.Category | None = None,
+    ) -> Product:
+        return cls(
+            id=strawberry.ID(to_global_id("Product", product.id)),
+            slug=product.slug,
+            name=product.name,
+            description=product.description,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+            product_id=product.id,
+            channel_id=channel_id,
+            category_id=product.category_id,
+            preloaded_variants=variants,
+            preloaded_images=[ProductImage.from_model(i) for i in images]
+            if images is not None
+            else None,
+            preloaded_category=Category.from_model(category) if category is not None else None,
+        )
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type(description="A page of products (Relay connection).")
+class ProductConnection:
+    edges: list[ProductEdge]
+    nodes: list[Product]
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="Products matching the filter; computed only when selected."
+    )
+
+
+ProductSortKeys = strawberry.enum(model.ProductSortKey, name="ProductSortKeys")
+
+
+@strawberry.input
+class ProductFilterInput:
+    category: strawberry.ID | None = strawberry.field(
+        default=None, description="A category ID; its subcategories are included."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Full-text search over name, description and SKU, ranked."
+    )
+
+
+@strawberry.input
+class ProductSortInput:
+    key: ProductSortKeys  # type: ignore[valid-type]  # strawberry.enum returns the enum itself
+    reverse: bool = False

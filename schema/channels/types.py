@@ -1,0 +1,90 @@
+"""GraphQL types for channels and locations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from core.channels import model
+from schema.relay import Node, to_global_id
+
+ChannelKind = strawberry.enum(model.ChannelKind, name="ChannelKind")
+LocationKind = strawberry.enum(model.LocationKind, name="LocationKind")
+
+
+@strawberry.type(description="A plugin switched on in a channel.")
+class ChannelPlugin:
+    name: str
+
+
+@strawberry.type(description="Somewhere the retailer sells: web shop, app, marketplace, store.")
+class Channel(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    kind: ChannelKind  # type: ignore[valid-type]  # strawberry.enum returns the enum itself
+    currency: str
+    plugins: list[ChannelPlugin]
+    channel_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, channel: model.Channel) -> Channel:
+        return cls(
+            id=strawberry.ID(to_global_id("Channel", channel.id)),
+            slug=channel.slug,
+            name=channel.name,
+            kind=channel.kind,
+            currency=channel.currency,
+            plugins=[ChannelPlugin(name=plugin.name) for plugin in channel.plugins],
+            channel_id=channel.id,
+        )
+
+
+@strawberry.type
+class Address:
+    line1: str
+    line2: str
+    postal_code: str
+    city: str
+    country_code: str
+
+
+@strawberry.type
+class Coordinates:
+    latitude: float
+    longitude: float
+
+
+@strawberry.type(description="A warehouse or a store holding stock.")
+class Location(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    kind: LocationKind  # type: ignore[valid-type]  # strawberry.enum returns the enum itself
+    address: Address
+    coordinates: Coordinates | None
+    pickup_enabled: bool
+    ship_from_store_enabled: bool
+    location_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, location: model.Location) -> Location:
+        coordinates = location.coordinates
+        return cls(
+            id=strawberry.ID(to_global_id("Location", location.id)),
+            slug=location.slug,
+            name=location.name,
+            kind=location.kind,
+            address=Address(
+                line1=location.address.line1,
+                line2=location.address.line2,
+                postal_code=location.address.postal_code,
+                city=location.address.city,
+                country_code=location.address.country_code,
+            ),
+            coordinates=Coordinates(latitude=coordinates.latitude, longitude=coordinates.longitude)
+            if coordinates
+            else None,
+            pickup_enabled=location.pickup_enabled,
+            ship_from_store_enabled=location.ship_from_store_enabled,
+            location_id=location.id,
+        )

@@ -1,0 +1,236 @@
+"""The ``omnicart`` command: the composition root.
+
+It reads ``Settings`` from the environment once, configures logging, and wires
+core services, plugins and the ASGI app together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from starlette.applications import Starlette
+
+from core.config import Settings, SettingsError
+from core.db import is_sqlite
+from core.migrate import upgrade_url
+from core.runtime import Runtime
+
+logger = logging.getLogger("omnicart")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def app_from_environ() -> Starlette:
+    """Uvicorn's factory for worker processes: each builds its own runtime."""
+    from schema.app import create_app
+
+    settings = Settings.from_environ()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+def _run(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
+    async def main() -> int:
+        runtime = Runtime.build(settings)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    upgrade_url(settings.database_url)
+    logger.info("migrated database to the newest schema")
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from core.demo import seed_demo
+
+    if not args.demo:
+        print("omnicart seed: only --demo data exists; pass --demo", file=sys.stderr)
+        return 2
+    upgrade_url(settings.database_url)
+
+    async def work(runtime: Runtime) -> int:
+        summary = await seed_demo(runtime, only_if_empty=not args.force)
+        print(summary)
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if is_sqlite(settings.database_url) or args.migrate:
+        upgrade_url(settings.database_url)
+    if args.demo:
+        from core.demo import seed_demo
+
+        async def work(runtime: Runtime) -> int:
+            summary = await seed_demo(runtime, only_if_empty=True)
+            logger.info("demo data: %s", summary)
+            return 0
+
+        _run(settings, work)
+    logger.info("serving GraphQL at http://%s:%d/graphql", args.host, args.port)
+    uvicorn.run(
+        "schema.cli:app_from_environ",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        env_file=None,
+    )
+    return 0
+
+
+def cmd_staff_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    from core.errors import DomainError
+    from core.staff import services
+
+    async def work(runtime: Runtime) -> int:
+        try:
+            issued = await services.create_token(runtime.uow(), name=args.name, scopes=args.scope)
+        except DomainError as error:
+            print(f"omnicart staff create-token: {error}", file=sys.stderr)
+            return 2
+        # The token alone on stdout, so scripts can capture it; it is never logged.
+        print(issued.token)
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_staff_revoke_token(settings: Settings, args: argparse.Namespace) -> int:
+    from core.errors import DomainError
+    from core.staff import services
+
+    async def work(runtime: Runtime) -> int:
+        try:
+            await services.revoke_token(runtime.uow(), prefix=args.prefix)
+        except DomainError as error:
+            print(f"omnicart staff revoke-token: {error}", file=sys.stderr)
+            return 2
+        print(f"revoked {args.prefix}")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_staff_list_tokens(settings: Settings, _: argparse.Namespace) -> int:
+    from core.staff import queries
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.engine.connect() as connection:
+            tokens = await queries.all_tokens(connection)
+        for token in tokens:
+            state = "revoked" if token.revoked_at else "active"
+            print(f"{token.prefix}\t{token.staff_name}\t{','.join(token.scopes)}\t{state}")
+        return 0
+
+    return _run(settings, work)
+
+
+def cmd_plugins(settings: Settings, _: argparse.Namespace) -> int:
+    from core.channels import queries
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.engine.connect() as connection:
+            channels = await queries.all_channels(connection)
+        for plugin in runtime.plugins.installed.values():
+            enabled = [c.slug for c in channels if plugin.name in c.plugin_names]
+            source = f"{plugin.distribution} {plugin.version}" if plugin.distribution else "local"
+            print(f"{plugin.name}")
+            print(f"  module:   {plugin.module} ({source})")
+            print(f"  hooks:    {', '.join(plugin.hooks) or '-'}")
+            print(f"  channels: {', '.join(enabled) or '(not enabled in any channel)'}")
+        return 0
+
+    if is_sqlite(settings.database_url):
+        upgrade_url(settings.database_url)
+    return _run(settings, work)
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from schema.sdl import print_sdl, sdl_path
+
+    target = args.output or str(sdl_path())
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(print_sdl(settings))
+    print(f"wrote {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omnicart", description="Omnicart commerce API")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="seed demo data into an empty database")
+    serve.add_argument(
+        "--migrate", action="store_true", help="migrate first (always done on SQLite)"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    seed = commands.add_parser("seed", help="load demo data")
+    seed.add_argument("--demo", action="store_true", help="the demo retailer")
+    seed.add_argument("--force", action="store_true", help="seed even if the catalog has data")
+    seed.set_defaults(handler=cmd_seed)
+
+    staff = commands.add_parser("staff", help="staff API tokens")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    create = staff_commands.add_parser("create-token", help="print a new token on stdout")
+    create.add_argument("--name", required=True, help="the staff member or integration")
+    create.add_argument("--scope", action="append", required=True, help="repeat for more scopes")
+    create.set_defaults(handler=cmd_staff_create_token)
+    revoke = staff_commands.add_parser("revoke-token", help="revoke a token by its prefix")
+    revoke.add_argument("prefix")
+    revoke.set_defaults(handler=cmd_staff_revoke_token)
+    list_tokens = staff_commands.add_parser("list-tokens", help="tokens (prefix, owner, scopes)")
+    list_tokens.set_defaults(handler=cmd_staff_list_tokens)
+
+    plugins = commands.add_parser("plugins", help="installed plugins and where they are enabled")
+    plugins.set_defaults(handler=cmd_plugins)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
+    export.add_argument("--output", help="where to write it (default: schema/schema.graphql)")
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_environ()
+    except SettingsError as error:
+        print(f"omnicart: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    return handler(settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

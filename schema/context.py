@@ -1,0 +1,112 @@
+"""The per-request context: runtime, request, channel resolution and DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from core.channels import queries as channel_queries
+from core.channels.model import Channel
+from core.errors import DomainError, ErrorCode
+from core.runtime import Runtime
+from core.staff import queries as staff_queries
+from core.staff.model import StaffPrincipal
+from schema.errors import bad_input
+
+if TYPE_CHECKING:
+    from schema.catalog.types import Category, Product, ProductImage, ProductVariant
+
+CHANNEL_HEADER = "omnicart-channel"
+
+
+@dataclass
+class Loaders:
+    """One DataLoader per relation and direction, created per request."""
+
+    products_by_id: DataLoader[tuple[int, int], Product | None]
+    variants_by_product_id: DataLoader[tuple[int, int], list[ProductVariant]]
+    variants_by_id: DataLoader[tuple[int, int], ProductVariant | None]
+    images_by_product_id: DataLoader[int, list[ProductImage]]
+    categories_by_id: DataLoader[int, Category | None]
+    categories_by_parent_id: DataLoader[int, list[Category]]
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    request: Request | WebSocket
+    response: Response | None = None
+    _channels: dict[str, Channel] = field(default_factory=dict)
+    _channels_by_id: dict[int, Channel] = field(default_factory=dict)
+    _staff: StaffPrincipal | None = None
+    _staff_checked: bool = False
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        # Imported here: the types import this module for their resolvers' Info.
+        from schema.catalog import loaders as catalog_loaders
+
+        engine = self.runtime.engine
+        plugins = self.runtime.plugins
+        return Loaders(
+            products_by_id=catalog_loaders.products_by_id(engine),
+            variants_by_product_id=catalog_loaders.variants_by_product_id(
+                engine, plugins, self.known_channel
+            ),
+            variants_by_id=catalog_loaders.variants_by_id(engine, plugins, self.known_channel),
+            images_by_product_id=catalog_loaders.images_by_product_id(engine),
+            categories_by_id=catalog_loaders.categories_by_id(engine),
+            categories_by_parent_id=catalog_loaders.categories_by_parent_id(engine),
+        )
+
+    def requested_channel_slug(self, argument: str | None) -> str:
+        """The argument, else the ``Omnicart-Channel`` header, else the configured default."""
+        if argument:
+            return argument
+        header = self.request.headers.get(CHANNEL_HEADER)
+        return header or self.runtime.settings.default_channel
+
+    async def channel(self, argument: str | None = None) -> Channel:
+        """Resolve the request's channel once per slug; an unknown one is a clear error."""
+        slug = self.requested_channel_slug(argument)
+        channel = self._channels.get(slug)
+        if channel is None:
+            async with self.runtime.engine.connect() as connection:
+                channel = await channel_queries.channel_by_slug(connection, slug)
+            if channel is None:
+                raise bad_input(
+                    DomainError.single(
+                        ErrorCode.UNKNOWN_CHANNEL, f"There is no channel {slug!r}", "channel"
+                    )
+                )
+            self._channels[slug] = channel
+            self._channels_by_id[channel.id] = channel
+        return channel
+
+    def known_channel(self, channel_id: int) -> Channel:
+        """A channel this request already resolved (loaders only run after that)."""
+        return self._channels_by_id[channel_id]
+
+    def bearer_token(self) -> str | None:
+        """The ``Authorization: Bearer <token>`` value, if the request has one."""
+        header = self.request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return token.strip()
+
+    async def staff(self) -> StaffPrincipal | None:
+        """The staff member behind the request's bearer token (looked up once)."""
+        if not self._staff_checked:
+            token = self.bearer_token()
+            if token is not None:
+                async with self.runtime.engine.connect() as connection:
+                    self._staff = await staff_queries.principal_for_token(connection, token)
+            self._staff_checked = True
+        return self._staff

@@ -1,0 +1,27 @@
+"""Money in GraphQL: ``{ amount currency }`` with an exact decimal string amount."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from core.money import Money as MoneyValue
+
+
+@strawberry.type(name="Money", description="An exact amount of money in one currency.")
+class Money:
+    amount: Decimal = strawberry.field(
+        description='Exact decimal amount as a string, e.g. "35.01"; never a float.'
+    )
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+
+    @classmethod
+    def from_value(cls, money: MoneyValue) -> Money:
+        return cls(amount=money.to_decimal(), currency=money.currency)
+
+
+@strawberry.input(name="MoneyInput", description="An exact amount: decimal string plus currency.")
+class MoneyInput:
+    amount: Decimal
+    currency: str

@@ -1,0 +1,47 @@
+"""``node(id)``: any object by its global ID, through the request's loaders."""
+
+from __future__ import annotations
+
+import strawberry
+
+from core.channels import queries as channel_queries
+from core.errors import DomainError
+from schema.channels.types import Channel, Location
+from schema.context import Context
+from schema.errors import bad_input
+from schema.relay import Node, from_global_id
+
+Info = strawberry.Info[Context, None]
+
+NODE_TYPES = ("Product", "ProductVariant", "Category", "Channel", "Location")
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global ID; null when it is not visible.")
+    async def node(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        channel: str | None = None,
+    ) -> Node | None:
+        try:
+            type_name, key = from_global_id(id, *NODE_TYPES)
+        except DomainError as error:
+            raise bad_input(error) from None
+        context = info.context
+        loaders = context.loaders
+        if type_name == "Product":
+            resolved = await context.channel(channel)
+            return await loaders.products_by_id.load((resolved.id, key))
+        if type_name == "ProductVariant":
+            resolved = await context.channel(channel)
+            return await loaders.variants_by_id.load((resolved.id, key))
+        if type_name == "Category":
+            return await loaders.categories_by_id.load(key)
+        async with context.runtime.engine.connect() as connection:
+            if type_name == "Channel":
+                channels = await channel_queries.channels_by_id(connection, [key])
+                return Channel.from_model(channels[key]) if key in channels else None  # type: ignore[index]
+            locations = await channel_queries.locations_by_id(connection, [key])
+            return Location.from_model(locations[key]) if key in locations else None  # type: ignore[index]

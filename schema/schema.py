@@ -1,0 +1,71 @@
+"""The strawberry schema with its protections (depth, aliases, tokens, caches, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
+
+from core.config import Settings
+from schema.catalog.queries import CatalogQuery
+from schema.catalog.types import Category, Product, ProductVariant
+from schema.channels.queries import ChannelsQuery
+from schema.channels.types import Channel, Location
+from schema.node import NodeQuery
+from schema.protection import CodedErrors, ParserCache
+
+# Bounded: a client sending endless distinct documents must not grow memory.
+CACHE_SIZE = 512
+
+
+@strawberry.type
+class Query(CatalogQuery, ChannelsQuery, NodeQuery):
+    pass
+
+
+class OmnicartSchema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        # CodedErrors logs what is unexpected; client mistakes are not server errors.
+        return None
+
+
+def build_schema(
+    settings: Settings,
+    *,
+    execution_context_class: type[Any] | None = None,
+    mutation: type[Any] | None = None,
+) -> strawberry.Schema:
+    rules: list[type[ASTValidationRule]] = [
+        depth_validator(settings.max_query_depth, None, None),
+        aliases_validator(settings.max_aliases),
+    ]
+    return OmnicartSchema(
+        query=Query,
+        mutation=mutation,
+        types=[Product, ProductVariant, Category, Channel, Location],
+        # Factories: strawberry builds fresh extensions per request. The validation
+        # rules are built once here so that the validation cache (an LRU shared
+        # across requests, keyed on the rules too) hits.
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            CodedErrors,
+        ],
+        execution_context_class=execution_context_class,
+    )

@@ -1,0 +1,169 @@
+"""Shared fixtures: a real, migrated database (SQLite by default, PostgreSQL when
+``OMNICART_TEST_DATABASE_URL`` is set), cleaned after every test, plus a runtime
+with a frozen clock and an HTTP client against ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import tables  # noqa: F401  (every table on the metadata, for cleaning)
+from core.clock import FrozenClock
+from core.config import Settings, normalise_database_url
+from core.db import create_engine, metadata
+from core.migrate import upgrade_to_head
+from core.plugin_host import PluginHost
+from core.runtime import Runtime
+from schema.app import create_app
+
+TEST_DATABASE_VARIABLE = "OMNICART_TEST_DATABASE_URL"
+FROZEN_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    configured = os.environ.get(TEST_DATABASE_VARIABLE)
+    if configured:
+        return normalise_database_url(configured)
+    path: Path = tmp_path_factory.mktemp("db") / "omnicart-test.db"
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        # Start from an empty schema so the migrations themselves are under test.
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade_to_head(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def _clean(engine: AsyncEngine) -> None:
+    names = [table.name for table in reversed(metadata.sorted_tables)]
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                await connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test that touches the database starts and ends with empty tables.
+
+    Truncation rather than a rolled-back outer transaction: the app under test
+    opens its own connections, as it does in production.
+    """
+    if "engine" not in request.fixturenames:
+        yield
+        return
+    engine: AsyncEngine = request.getfixturevalue("engine")
+    await _clean(engine)
+    yield
+    await _clean(engine)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(FROZEN_AT)
+
+
+@pytest.fixture(scope="session")
+def plugins() -> PluginHost:
+    return PluginHost.load()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, default_channel="web")
+
+
+@pytest.fixture
+def runtime(
+    settings: Settings, engine: AsyncEngine, clock: FrozenClock, plugins: PluginHost
+) -> Runtime:
+    return Runtime.build(settings, engine=engine, clock=clock, plugins=plugins)
+
+
+@pytest.fixture
+async def client(settings: Settings, runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    # The runtime is shared with the test, so the app must not dispose the engine.
+    app = create_app(settings, runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@dataclass
+class GraphQLClient:
+    """Posts GraphQL documents and returns the decoded body; fails on a non-200."""
+
+    http: httpx.AsyncClient
+    headers: dict[str, str] = field(default_factory=dict)
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={**self.headers, **(headers or {})},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def with_headers(self, **headers: str) -> GraphQLClient:
+        return GraphQLClient(self.http, {**self.headers, **headers})
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
+
+
+@dataclass
+class StatementCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Counts every SQL statement the engine runs while the test holds it."""
+    counter = StatementCounter()
+
+    def before_execute(
+        _conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            counter.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before_execute)
+    yield counter
+    event.remove(engine.sync_engine, "before_cursor_execute", before_execute)

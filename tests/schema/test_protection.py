@@ -1,0 +1,110 @@
+"""Malformed, too deep, too wide or oversized requests get coded GraphQL errors."""
+
+import httpx
+import pytest
+
+from tests.conftest import GraphQLClient
+
+
+def _nested_categories(depth: int) -> str:
+    query = "name"
+    for _ in range(depth):
+        query = f"children {{ {query} }}"
+    return f"{{ categories {{ {query} }} }}"
+
+
+async def test_a_syntax_error_is_coded_as_a_parse_failure(gql: GraphQLClient) -> None:
+    body = await gql("{ products {")
+
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+async def test_an_unknown_field_is_coded_as_a_validation_failure(gql: GraphQLClient) -> None:
+    body = await gql("{ products { nodes { colour } } }")
+
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "colour" in body["errors"][0]["message"]
+
+
+async def test_a_query_deeper_than_the_limit_is_refused(gql: GraphQLClient) -> None:
+    body = await gql(_nested_categories(14))
+
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_query_within_the_depth_limit_runs(gql: GraphQLClient) -> None:
+    body = await gql(_nested_categories(3))
+
+    assert body == {"data": {"categories": []}}
+
+
+async def test_too_many_aliases_are_refused(gql: GraphQLClient) -> None:
+    aliases = " ".join(f"c{i}: channels {{ slug }}" for i in range(31))
+
+    body = await gql(f"{{ {aliases} }}")
+
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_document_with_too_many_tokens_is_refused(gql: GraphQLClient) -> None:
+    body = await gql("{ " + "channels { slug } " * 600 + "}")
+
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_an_oversized_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
+    padding = " " * 200_000
+
+    response = await client.post("/graphql", json={"query": "{ channels { slug } }" + padding})
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_an_oversized_body_without_content_length_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(30):
+            yield b" " * 10_000
+
+    response = await client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"query": 5}', b"[]"])
+async def test_a_malformed_http_body_is_a_client_error_not_a_crash(
+    client: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert 400 <= response.status_code < 500
+
+
+async def test_an_unknown_channel_is_a_coded_error(gql: GraphQLClient) -> None:
+    body = await gql('{ products(channel: "nowhere") { nodes { name } } }')
+
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "UNKNOWN_CHANNEL"}
+    assert "nowhere" in error["message"]
+
+
+async def test_health_answers_without_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_checks_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
