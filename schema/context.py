@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ class Context:
     runtime: Runtime
     request: Request | WebSocket
     response: Response | None = None
-    _channels: dict[str, Channel] = field(default_factory=dict)
+    _channel_lookups: dict[str, asyncio.Future[Channel]] = field(default_factory=dict)
     _channels_by_id: dict[int, Channel] = field(default_factory=dict)
     _staff: StaffPrincipal | None = None
     _staff_checked: bool = False
@@ -73,20 +74,28 @@ class Context:
         return header or self.runtime.settings.default_channel
 
     async def channel(self, argument: str | None = None) -> Channel:
-        """Resolve the request's channel once per slug; an unknown one is a clear error."""
+        """Resolve the request's channel once per slug; an unknown one is a clear error.
+
+        Concurrent resolvers share one lookup (a task per slug), so that they all
+        resume in the same loop iteration and their DataLoader calls batch together.
+        """
         slug = self.requested_channel_slug(argument)
-        channel = self._channels.get(slug)
+        lookup = self._channel_lookups.get(slug)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._load_channel(slug))
+            self._channel_lookups[slug] = lookup
+        return await asyncio.shield(lookup)
+
+    async def _load_channel(self, slug: str) -> Channel:
+        async with self.runtime.engine.connect() as connection:
+            channel = await channel_queries.channel_by_slug(connection, slug)
         if channel is None:
-            async with self.runtime.engine.connect() as connection:
-                channel = await channel_queries.channel_by_slug(connection, slug)
-            if channel is None:
-                raise bad_input(
-                    DomainError.single(
-                        ErrorCode.UNKNOWN_CHANNEL, f"There is no channel {slug!r}", "channel"
-                    )
+            raise bad_input(
+                DomainError.single(
+                    ErrorCode.UNKNOWN_CHANNEL, f"There is no channel {slug!r}", "channel"
                 )
-            self._channels[slug] = channel
-            self._channels_by_id[channel.id] = channel
+            )
+        self._channels_by_id[channel.id] = channel
         return channel
 
     def known_channel(self, channel_id: int) -> Channel:

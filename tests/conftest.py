@@ -58,6 +58,8 @@ async def _clean(engine: AsyncEngine) -> None:
         if engine.dialect.name == "postgresql":
             await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
         else:
+            # Self-references (the category tree) are checked at commit, when all are gone.
+            await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
             for name in names:
                 await connection.execute(text(f"DELETE FROM {name}"))
 

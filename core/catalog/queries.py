@@ -149,7 +149,9 @@ async def list_products(
     if product_filter.search is not None:
         terms = search_terms(product_filter.search)
         if not terms:
+            # Nothing searchable (only punctuation): no product matches.
             statement = statement.where(false())
+            rank = literal(0.0)
         else:
             clause = search_clause(connection.dialect.name, _products.c.id, terms)
             statement = statement.join(clause.source, clause.join_on).where(clause.condition)

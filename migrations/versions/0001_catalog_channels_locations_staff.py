@@ -344,10 +344,12 @@ def upgrade() -> None:
 
 # Weights: name and SKU hits rank above description hits (A > B). The 'simple'
 # configuration does not stem, so SKUs and names in any language match as typed.
-_PG_SEARCH_VECTOR = (
-    "setweight(to_tsvector('simple', coalesce(name, '')), 'A') || "
-    "setweight(to_tsvector('simple', coalesce(skus, '')), 'A') || "
-    "setweight(to_tsvector('simple', coalesce(description, '')), 'B')"
+# Punctuation becomes spaces first, as the query side does (core/catalog/search.py):
+# PostgreSQL's parser would otherwise read "P22-0" as "p22" and the number "-0".
+_PG_SEARCH_VECTOR = " || ".join(
+    f"setweight(to_tsvector('simple', regexp_replace(coalesce({column}, ''), "
+    f"'[^[:alnum:]]+', ' ', 'g')), '{weight}')"
+    for column, weight in (("name", "A"), ("skus", "A"), ("description", "B"))
 )
 
 
