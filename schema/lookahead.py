@@ -8,12 +8,13 @@ Directives are not evaluated; a field under ``@skip`` may be loaded and not show
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
 
-def selected_paths(info: Info[object, object]) -> frozenset[str]:
+def selected_paths(info: Info[Any, Any]) -> frozenset[str]:
     paths: set[str] = set()
     for field in info.selected_fields:
         _walk(field.selections, "", paths)

@@ -17,6 +17,7 @@ from core.catalog import queries
 from core.catalog.model import ProductInclude
 from core.catalog.pricing import price_variants
 from core.channels.model import Channel
+from core.ids import CategoryId, ChannelId, ProductId
 from core.plugin_host import PluginHost
 from schema.catalog.types import Category, Product, ProductImage, ProductVariant
 
@@ -24,10 +25,10 @@ K = TypeVar("K")
 ChannelKey = tuple[int, int]
 
 
-def _by_channel(keys: Sequence[ChannelKey]) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = defaultdict(list)
+def _by_channel(keys: Sequence[ChannelKey]) -> dict[ChannelId, list[int]]:
+    grouped: dict[ChannelId, list[int]] = defaultdict(list)
     for channel_id, key in keys:
-        grouped[channel_id].append(key)
+        grouped[ChannelId(channel_id)].append(key)
     return grouped
 
 
@@ -89,7 +90,9 @@ def images_by_product_id(engine: AsyncEngine) -> DataLoader[int, list[ProductIma
     async def load(keys: Sequence[int]) -> list[list[ProductImage]]:
         async with engine.connect() as connection:
             grouped = await queries.images_by_product_id(connection, keys)
-        return [[ProductImage.from_model(i) for i in grouped.get(key, ())] for key in keys]
+        return [
+            [ProductImage.from_model(i) for i in grouped.get(ProductId(key), [])] for key in keys
+        ]
 
     return DataLoader(load_fn=load, max_batch_size=500)
 
@@ -98,7 +101,10 @@ def categories_by_id(engine: AsyncEngine) -> DataLoader[int, Category | None]:
     async def load(keys: Sequence[int]) -> list[Category | None]:
         async with engine.connect() as connection:
             found = await queries.categories_by_id(connection, keys)
-        return [Category.from_model(found[key]) if key in found else None for key in keys]
+        return [
+            Category.from_model(found[CategoryId(key)]) if CategoryId(key) in found else None
+            for key in keys
+        ]
 
     return DataLoader(load_fn=load, max_batch_size=500)
 
@@ -107,6 +113,6 @@ def categories_by_parent_id(engine: AsyncEngine) -> DataLoader[int, list[Categor
     async def load(keys: Sequence[int]) -> list[list[Category]]:
         async with engine.connect() as connection:
             found = await queries.categories_by_parent_id(connection, keys)
-        return [[Category.from_model(c) for c in found.get(key, ())] for key in keys]
+        return [[Category.from_model(c) for c in found.get(CategoryId(key), [])] for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)

@@ -1,5 +1,7 @@
 """Malformed, too deep, too wide or oversized requests get coded GraphQL errors."""
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -66,7 +68,7 @@ async def test_an_oversized_body_is_refused_with_413(client: httpx.AsyncClient) 
 async def test_an_oversized_body_without_content_length_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(30):
             yield b" " * 10_000
 

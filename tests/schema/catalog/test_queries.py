@@ -53,8 +53,7 @@ def product(
                 sku=f"P{index}-{j}",
                 options=[("Colour", "Black"), ("Size", f"S{j}")],
                 prices={
-                    slug: Money(base + j, "JPY" if slug == "japan" else "PLN")
-                    for slug in listed
+                    slug: Money(base + j, "JPY" if slug == "japan" else "PLN") for slug in listed
                 },
             )
             for j in range(variants)
@@ -175,16 +174,20 @@ async def test_the_channel_comes_from_the_header_when_no_argument_is_given(
     assert names(argument_wins) == ["Product 001"]
 
 
-async def test_variants_carry_their_options_in_order(
-    runtime: Runtime, gql: GraphQLClient
-) -> None:
+async def test_variants_carry_their_options_in_order(runtime: Runtime, gql: GraphQLClient) -> None:
     await given(runtime, product(1, variants=2))
 
     body = await gql('{ product(slug: "p1") { variants { sku options { name value } } } }')
 
     assert body["data"]["product"]["variants"] == [
-        {"sku": "P1-0", "options": [{"name": "Colour", "value": "Black"}, {"name": "Size", "value": "S0"}]},
-        {"sku": "P1-1", "options": [{"name": "Colour", "value": "Black"}, {"name": "Size", "value": "S1"}]},
+        {
+            "sku": "P1-0",
+            "options": [{"name": "Colour", "value": "Black"}, {"name": "Size", "value": "S0"}],
+        },
+        {
+            "sku": "P1-1",
+            "options": [{"name": "Colour", "value": "Black"}, {"name": "Size", "value": "S1"}],
+        },
     ]
 
 
@@ -211,10 +214,7 @@ async def test_paging_visits_every_product_once_in_sort_order(
     # Names, prices and creation times disagree on order, and prices tie in pairs.
     await given(
         runtime,
-        *[
-            product(i, name=f"Item {(i * 7) % 10}", price=2000 - (i // 2) * 10)
-            for i in range(10)
-        ],
+        *[product(i, name=f"Item {(i * 7) % 10}", price=2000 - (i // 2) * 10) for i in range(10)],
     )
 
     seen = await _all_pages(gql, {"sort": {"key": key, "reverse": reverse}})
@@ -357,7 +357,7 @@ async def test_total_count_counts_the_filtered_products(
 ) -> None:
     await given(runtime, *[product(i) for i in range(5)])
 
-    body = await gql('{ products(first: 2) { totalCount nodes { name } } }')
+    body = await gql("{ products(first: 2) { totalCount nodes { name } } }")
 
     assert body["data"]["products"]["totalCount"] == 5
     assert len(body["data"]["products"]["nodes"]) == 2
@@ -407,10 +407,8 @@ async def test_node_lookups_batch_their_relations(
     await given(runtime, *[product(i, variants=3, images=1) for i in range(10)])
     listing = await gql("{ products(first: 10) { nodes { id } } }")
     ids = [node["id"] for node in listing["data"]["products"]["nodes"]]
-    aliases = " ".join(
-        f'n{i}: node(id: "{id_}") {{ ... on Product {{ variants {{ sku price {{ amount }} }} images {{ url }} }} }}'
-        for i, id_ in enumerate(ids)
-    )
+    selection = "... on Product { variants { sku price { amount } } images { url } }"
+    aliases = " ".join(f'n{i}: node(id: "{id_}") {{ {selection} }}' for i, id_ in enumerate(ids))
 
     count_statements.reset()
     body = await gql(f"{{ {aliases} }}")
