@@ -34,6 +34,7 @@ class Settings:
     graphiql: bool = True
     log_level: str = "INFO"
     db_pool_size: int = 10
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +88,14 @@ def _log_level(name: str, raw: str) -> str:
     return level
 
 
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise SettingsError(f"{name} must list http(s) origins separated by commas")
+    return origins
+
+
 def normalise_database_url(url: str) -> str:
     """Pick the async driver for a plain ``sqlite://`` or ``postgresql://`` URL."""
     if url.startswith("sqlite://"):
@@ -109,4 +118,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "graphiql": _boolean,
     "log_level": _log_level,
     "db_pool_size": _positive_int,
+    "cors_origins": _origins,
 }

@@ -12,6 +12,7 @@ import strawberry
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -49,6 +50,23 @@ class OmnicartGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
 
+def _middleware(settings: Settings) -> list[Middleware]:
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        # Browsers on other origins (storefronts) may call the API; cookies are not used.
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "omnicart-channel"],
+                max_age=600,
+            ),
+        )
+    return middleware
+
+
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
     """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``."""
     runtime = runtime or Runtime.build(settings)
@@ -80,7 +98,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=_middleware(settings),
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -1,10 +1,15 @@
 """Malformed, too deep, too wide or oversized requests get coded GraphQL errors."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import httpx
 import pytest
 
+from core.config import Settings
+from core.plugin_host import PluginHost
+from core.runtime import Runtime
+from schema.app import create_app
 from tests.conftest import GraphQLClient
 
 
@@ -110,3 +115,35 @@ async def test_readiness_checks_the_database(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+async def test_cors_is_answered_only_for_configured_origins(
+    settings: Settings, runtime: Runtime
+) -> None:
+    app = create_app(replace(settings, cors_origins=("https://shop.example.com",)), runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    preflight = {"access-control-request-method": "POST"}
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        allowed = await http.options(
+            "/graphql", headers={"origin": "https://shop.example.com", **preflight}
+        )
+        refused = await http.options(
+            "/graphql", headers={"origin": "https://evil.example.com", **preflight}
+        )
+
+    assert allowed.headers["access-control-allow-origin"] == "https://shop.example.com"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(plugins: PluginHost) -> None:
+    settings = Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    runtime = Runtime.build(settings, plugins=plugins)
+    transport = httpx.ASGITransport(app=create_app(settings, runtime=runtime))
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/readyz")
+    await runtime.close()
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
