@@ -31,6 +31,10 @@ class ErrorCode(StrEnum):
     PLUGIN_FAILED = "PLUGIN_FAILED"
     INVALID_COORDINATES = "INVALID_COORDINATES"
     INVALID_SCOPE = "INVALID_SCOPE"
+    # The same item twice in one input list (a plugin, a supplying location, an option name).
+    DUPLICATE = "DUPLICATE"
+    # A channel's currency cannot change while it has prices in the old one.
+    CURRENCY_IN_USE = "CURRENCY_IN_USE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ from schema.catalog.queries import CatalogQuery
 from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.queries import ChannelsQuery
 from schema.channels.types import Channel, Location
+from schema.execution import FastExecutionContext
+from schema.mutation import Mutation
 from schema.node import NodeQuery
 from schema.protection import CodedErrors, ParserCache
 
@@ -46,8 +48,9 @@ class OmnicartSchema(strawberry.Schema):
 def build_schema(
     settings: Settings,
     *,
-    execution_context_class: type[Any] | None = None,
-    mutation: type[Any] | None = None,
+    # None (or StrawberryGraphQLCoreExecutionContext) is strawberry's own executor.
+    execution_context_class: type[Any] | None = FastExecutionContext,
+    mutation: type[Any] | None = Mutation,
 ) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
         depth_validator(settings.max_query_depth, None, None),

@@ -9,7 +9,9 @@ from core.config import Settings
 README = Path(__file__).parents[1] / "README.md"
 CI_SCRIPT = Path(__file__).parents[1] / ".ci" / "run"
 TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest"
-DEMO_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/omnicart serve --demo"
+DEMO_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/omnicart serve --demo"
+)
 
 
 def test_the_environment_table_lists_every_setting() -> None:

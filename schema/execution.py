@@ -1,0 +1,548 @@
+"""A graphql-core executor that reads plain attribute fields without resolve info.
+
+Hot reads return strawberry objects whose nested fields are plain attributes
+(DESIGN.md, Performance). For those fields strawberry's default resolver only
+calls ``getattr``, yet graphql-core still builds a ``GraphQLResolveInfo``, calls
+three Python frames of resolver and walks ``complete_value`` for every one of
+them: about half the time of a listing.
+
+``FastExecutionContext.execute_fields`` reads such a field itself when its
+value can be completed without any decision that needs the info: a leaf (and
+``__typename``), a list of leaves, an object or a list of objects. For each
+field it either produces the complete answer without a side effect, or declines
+before doing anything observable and lets graphql-core's ``execute_field`` run
+the field from the start (reading the attribute a second time, harmless for a
+plain attribute). Everything unusual declines: directives or arguments on the
+field, a resolver, field extensions or permissions, awaitables, ``Exception``
+values, abstract types, objects whose ``is_type_of`` might need the info, a
+null for a non-null type, a value its scalar refuses, resolve middleware
+(strawberry extensions with a ``resolve`` hook). So errors, their paths and
+locations, null propagation, ``@defer`` and ``@stream`` stay graphql-core's own.
+
+Once a sub-selection has started executing, a field cannot decline any more;
+from there on the code mirrors graphql-core 3.3.2's ``execute_fields``,
+``execute_field``, ``complete_iterable_value`` and ``complete_list_item_value``
+(error handling, settling in the background, gathering). The tests in
+tests/schema/test_execution.py compare both executors on generated selections,
+errors included; they are the check to rerun when graphql-core changes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    TypeNameMetaFieldDef,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+# strawberry's generated ``is_type_of`` for types implementing an interface: it
+# only looks at the value and never at its ``_info`` argument (strawberry 0.341,
+# schema_converter.py, both ``_get_is_type_of``). Any other ``is_type_of`` (a
+# user's classmethod) might read the info, so those objects take the normal path.
+_INFO_FREE_IS_TYPE_OF: Final = frozenset(
+    {
+        "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of",
+        "GraphQLCoreConverter._get_is_type_of.<locals>.is_type_of",
+    }
+)
+_STRAWBERRY_CONVERTER_MODULE: Final = GraphQLCoreConverter.__module__
+
+# The only default resolver strawberry builds that reads the attribute and
+# nothing else; its ``_resolver`` sibling (also ``_is_default``) runs exception
+# handlers or field extensions around the read.
+_BASIC_RESOLVER_NAME: Final = "_get_basic_result"
+
+# Stored on the GraphQLSchema: plans live exactly as long as the schema and are
+# bounded by its fields, and no process-wide cache is needed. (A module-level
+# WeakKeyDictionary would never drop an entry: the plans reference the schema's
+# types, whose field thunks reference the schema back.)
+_PLANS_ATTRIBUTE: Final = "_omnicart_fast_field_plans"
+
+_LIST_TYPES: Final = (list, tuple)
+
+# Never awaitable and never an Exception, whatever predicate the executor uses:
+# the common leaf values skip both checks.
+_NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
+
+
+class _Declined(enum.Enum):
+    """The fast path found something unusual before any side effect."""
+
+    DECLINED = enum.auto()
+
+
+_DECLINED: Final = _Declined.DECLINED
+
+
+class _Shape(enum.Enum):
+    TYPENAME = enum.auto()
+    LEAF = enum.auto()
+    LEAF_LIST = enum.auto()
+    OBJECT = enum.auto()
+    OBJECT_LIST = enum.auto()
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """How to read and complete one field of one parent type, decided once."""
+
+    shape: _Shape
+    python_name: str
+    read: Callable[[Any, str], object]
+    # As declared (possibly non-null): what graphql-core's error handling looks at.
+    return_type: GraphQLOutputType
+    item_type: GraphQLOutputType | None
+    nullable: bool
+    item_nullable: bool
+    leaf_type: GraphQLScalarType | GraphQLEnumType | None
+    object_type: GraphQLObjectType | None
+    is_type_of: Callable[[Any, Any], object] | None
+
+
+PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
+_PlannedField = tuple[str, FieldDetailsList, _FieldPlan | None]
+
+_TYPENAME_PLAN: Final = _FieldPlan(
+    shape=_Shape.TYPENAME,
+    python_name="__typename",
+    read=getattr,
+    return_type=TypeNameMetaFieldDef.type,
+    item_type=None,
+    nullable=False,
+    item_nullable=False,
+    leaf_type=None,
+    object_type=None,
+    is_type_of=None,
+)
+
+
+def _schema_plans(schema: GraphQLSchema) -> PlansByType:
+    plans: PlansByType | None = schema.__dict__.get(_PLANS_ATTRIBUTE)
+    if plans is None:
+        plans = {}
+        setattr(schema, _PLANS_ATTRIBUTE, plans)
+    return plans
+
+
+def _info_free_is_type_of(
+    object_type: GraphQLObjectType,
+) -> tuple[bool, Callable[[Any, Any], object] | None]:
+    """Whether objects of this type complete without info, and the check to run."""
+    is_type_of = object_type.is_type_of
+    if is_type_of is None:
+        return True, None
+    if (
+        getattr(is_type_of, "__module__", None) == _STRAWBERRY_CONVERTER_MODULE
+        and getattr(is_type_of, "__qualname__", None) in _INFO_FREE_IS_TYPE_OF
+    ):
+        return True, is_type_of
+    return False, None
+
+
+def _plan_field(
+    schema: GraphQLSchema, parent_type: GraphQLObjectType, field_name: str
+) -> _FieldPlan | None:
+    """The plan for a plain attribute field, or None when graphql-core must run it."""
+    field_def: GraphQLField | None = schema.get_field(parent_type, field_name)
+    if field_def is None:
+        return None
+    if field_def is TypeNameMetaFieldDef:
+        return _TYPENAME_PLAN
+    resolve = field_def.resolve
+    if not getattr(resolve, "_is_default", False):
+        return None
+    if getattr(resolve, "__name__", None) != _BASIC_RESOLVER_NAME:
+        return None
+    strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(strawberry_field, StrawberryField):
+        return None
+    if (
+        not strawberry_field.is_basic_field
+        or strawberry_field.permission_classes
+        or strawberry_field.extensions
+        or strawberry_field.arguments
+        or field_def.args
+    ):
+        return None
+
+    return_type = field_def.type
+    nullable = not isinstance(return_type, GraphQLNonNull)
+    inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+    item_type: GraphQLOutputType | None = None
+    item_nullable = False
+    if isinstance(inner, GraphQLList):
+        item_type = inner.of_type
+        item_nullable = not isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+    else:
+        named = inner
+
+    leaf_type: GraphQLScalarType | GraphQLEnumType | None = None
+    object_type: GraphQLObjectType | None = None
+    is_type_of: Callable[[Any, Any], object] | None = None
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        leaf_type = named
+        shape = _Shape.LEAF if item_type is None else _Shape.LEAF_LIST
+    elif isinstance(named, GraphQLObjectType):
+        info_free, is_type_of = _info_free_is_type_of(named)
+        if not info_free:
+            return None
+        object_type = named
+        shape = _Shape.OBJECT if item_type is None else _Shape.OBJECT_LIST
+    else:
+        # Abstract types resolve their runtime type with the info; lists of lists
+        # are rare enough not to be worth their own path.
+        return None
+
+    return _FieldPlan(
+        shape=shape,
+        python_name=strawberry_field.python_name,
+        read=strawberry_field.default_resolver,
+        return_type=return_type,
+        item_type=item_type,
+        nullable=nullable,
+        item_nullable=item_nullable,
+        leaf_type=leaf_type,
+        object_type=object_type,
+        is_type_of=is_type_of,
+    )
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, reading plain attribute fields without resolve info."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # Strawberry turns extensions with a ``resolve`` hook into middleware; they
+        # expect to see every field, so with any of them everything runs normally.
+        self._fast_enabled = manager is None or not manager.middlewares
+        self._plans = _schema_plans(self.schema)
+        # Per request, by identity: graphql-core memoises the grouped field set of
+        # a selection, so the 80 variants of a listing share one entry. The set is
+        # kept in the entry so its id cannot be reused while the executor lives.
+        self._planned_sets: dict[
+            int, tuple[GroupedFieldSet, GraphQLObjectType, tuple[_PlannedField, ...]]
+        ] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: DeliveryGroupMap | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if not self._fast_enabled:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        planned_fields = self._planned_field_set(parent_type, grouped_field_set)
+        parent_name = parent_type.name
+        # graphql-core's execute_fields, with leaves answered in place: no path,
+        # no call into execute_field, and a result that is never awaitable.
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        append_awaitable = awaitable_fields.append
+        try:
+            for response_name, field_details_list, plan in planned_fields:
+                if plan is not None:
+                    shape = plan.shape
+                    if shape is _Shape.LEAF:
+                        completed = _read_leaf(plan, source_value, is_awaitable)
+                        if completed is not _DECLINED:
+                            results[response_name] = completed
+                            continue
+                    elif shape is _Shape.TYPENAME:
+                        # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
+                        results[response_name] = parent_name
+                        continue
+                field_path = Path(path, response_name, parent_name)
+                result: Any = _DECLINED
+                if plan is not None and plan.shape is not _Shape.LEAF:
+                    result = self._execute_planned(
+                        plan, source_value, field_details_list, field_path, position_context
+                    )
+                if result is _DECLINED:
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        append_awaitable(response_name)
+        except Exception:
+            if awaitable_fields:
+                # Pending siblings may fail too; settle them rather than orphan them.
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _gather_fields(results, awaitable_fields)
+
+    def _planned_field_set(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[_PlannedField, ...]:
+        key = id(grouped_field_set)
+        cached = self._planned_sets.get(key)
+        if cached is not None and cached[0] is grouped_field_set and cached[1] is parent_type:
+            return cached[2]
+        planned_fields = tuple(
+            (response_name, field_details_list, self._plan(parent_type, field_details_list))
+            for response_name, field_details_list in grouped_field_set.items()
+        )
+        self._planned_sets[key] = (grouped_field_set, parent_type, planned_fields)
+        return planned_fields
+
+    def _plan(
+        self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _FieldPlan | None:
+        for details in field_details_list:
+            node = details.node
+            # @include/@skip were applied while collecting; any directive left on
+            # the node (@stream, a custom one) or an argument needs graphql-core.
+            if node.directives or node.arguments:
+                return None
+        field_name = field_details_list[0].node.name.value
+        by_name = self._plans.get(parent_type)
+        if by_name is None:
+            by_name = self._plans[parent_type] = {}
+        try:
+            return by_name[field_name]
+        except KeyError:
+            plan = by_name[field_name] = _plan_field(self.schema, parent_type, field_name)
+            return plan
+
+    def _execute_planned(
+        self,
+        plan: _FieldPlan,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: DeliveryGroupMap | None,
+    ) -> Any:
+        try:
+            value = plan.read(source, plan.python_name)
+        except Exception:  # graphql-core reports it when it reads the field again
+            return _DECLINED
+        if value is None or value is Undefined:
+            return None if plan.nullable else _DECLINED
+        shape = plan.shape
+        if shape is _Shape.OBJECT:
+            return self._complete_object(plan, value, field_details_list, path, position_context)
+        if shape is _Shape.LEAF_LIST:
+            return self._complete_leaf_list(plan, value)
+        if shape is _Shape.OBJECT_LIST:
+            return self._complete_object_list(
+                plan, value, field_details_list, path, position_context
+            )
+        return _DECLINED
+
+    def _complete_leaf_list(self, plan: _FieldPlan, value: Any) -> Any:
+        # Exact types: a subclass could be an async iterable, or refuse iteration.
+        if type(value) not in _LIST_TYPES:
+            return _DECLINED
+        assert plan.leaf_type is not None
+        coerce = plan.leaf_type.coerce_output_value
+        is_awaitable = self.is_awaitable
+        item_nullable = plan.item_nullable
+        completed: list[Any] = []
+        append = completed.append
+        for item in value:
+            if item is None or item is Undefined:
+                if not item_nullable:
+                    return _DECLINED
+                append(None)
+                continue
+            if type(item) not in _NEVER_AWAITABLE and (
+                is_awaitable(item) or isinstance(item, Exception)
+            ):
+                return _DECLINED
+            try:
+                coerced = coerce(item)
+            except Exception:  # graphql-core raises it again, located, on its own path
+                return _DECLINED
+            if coerced is None or coerced is Undefined:
+                return _DECLINED
+            append(coerced)
+        return completed
+
+    def _accepts_object(self, plan: _FieldPlan, value: Any) -> bool:
+        if self.is_awaitable(value) or isinstance(value, Exception):
+            return False
+        is_type_of = plan.is_type_of
+        if is_type_of is None:
+            return True
+        try:
+            # None for the info: only strawberry's info-free checks get here.
+            return is_type_of(value, None) is True
+        except Exception:  # graphql-core raises it again, located, on its own path
+            return False
+
+    def _complete_object(
+        self,
+        plan: _FieldPlan,
+        value: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: DeliveryGroupMap | None,
+    ) -> Any:
+        if not self._accepts_object(plan, value):
+            return _DECLINED
+        assert plan.object_type is not None
+        # From here on, graphql-core's execute_field after complete_value: a
+        # completed object is never None, so the non-null check cannot fire.
+        try:
+            completed = self.collect_and_execute_subfields(
+                plan.object_type, field_details_list, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plan.return_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_completed(completed, plan.return_type, field_details_list, path)
+        return completed
+
+    def _complete_object_list(
+        self,
+        plan: _FieldPlan,
+        value: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: DeliveryGroupMap | None,
+    ) -> Any:
+        # Exact types: a subclass could be an async iterable, or refuse iteration.
+        if type(value) not in _LIST_TYPES:
+            return _DECLINED
+        item_nullable = plan.item_nullable
+        for item in value:
+            if item is None or item is Undefined:
+                if not item_nullable:
+                    return _DECLINED
+            elif not self._accepts_object(plan, item):
+                return _DECLINED
+        assert plan.object_type is not None and plan.item_type is not None
+        object_type = plan.object_type
+        item_type = plan.item_type
+        is_awaitable = self.is_awaitable
+        collect_and_execute_subfields = self.collect_and_execute_subfields
+        # From here on, graphql-core's complete_iterable_value and
+        # complete_list_item_value for items already known to be plain objects
+        # (no stream: the field has no directive), inside execute_field's handling.
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(value):
+                item_path = path.add_key(index, None)
+                if item is None or item is Undefined:
+                    append(None)
+                    continue
+                try:
+                    completed_item = collect_and_execute_subfields(
+                        object_type, field_details_list, item_path, item, position_context
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    append(None)
+                    continue
+                if is_awaitable(completed_item):
+                    append(
+                        self._await_completed(
+                            completed_item, item_type, field_details_list, item_path
+                        )
+                    )
+                    awaitable_indices.append(index)
+                else:
+                    append(completed_item)
+        except Exception as raw_error:
+            if awaitable_indices:
+                # Pending siblings may fail too; settle them rather than orphan them.
+                self.settle_in_background([completed_results[i] for i in awaitable_indices])
+            self.handle_field_error(raw_error, plan.return_type, field_details_list, path)
+            return None
+        if not awaitable_indices:
+            return completed_results
+        return self._await_completed(
+            _gather_items(completed_results, awaitable_indices),
+            plan.return_type,
+            field_details_list,
+            path,
+        )
+
+    async def _await_completed(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+
+def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """A leaf's completed value, as graphql-core would complete it, or _DECLINED."""
+    try:
+        value = plan.read(source, plan.python_name)
+    except Exception:  # graphql-core reports it when it reads the field again
+        return _DECLINED
+    if value is None or value is Undefined:
+        return None if plan.nullable else _DECLINED
+    if type(value) not in _NEVER_AWAITABLE and (
+        is_awaitable(value) or isinstance(value, Exception)
+    ):
+        return _DECLINED
+    assert plan.leaf_type is not None
+    try:
+        coerced = plan.leaf_type.coerce_output_value(value)
+    except Exception:  # graphql-core raises it again, located, on its own path
+        return _DECLINED
+    if coerced is None or coerced is Undefined:
+        return _DECLINED
+    return coerced
+
+
+async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    # graphql-core's execute_fields.get_results.
+    if len(awaitable_fields) == 1:
+        field = awaitable_fields[0]
+        results[field] = await results[field]
+    else:
+        awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
+
+
+async def _gather_items(completed_results: list[Any], awaitable_indices: list[int]) -> list[Any]:
+    # graphql-core's complete_iterable_value.get_completed_results.
+    if len(awaitable_indices) == 1:
+        # graphql-core avoids the overhead of parallelisation for a single one.
+        index = awaitable_indices[0]
+        completed_results[index] = await completed_results[index]
+    else:
+        awaited = await gather_with_cancel(*(completed_results[i] for i in awaitable_indices))
+        for index, item in zip(awaitable_indices, awaited, strict=True):
+            completed_results[index] = item
+    return completed_results
