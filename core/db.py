@@ -102,13 +102,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # BEGIN IMMEDIATE would serialise readers; plain BEGIN is enough for reads,
-        # and writers are guarded by conditional updates plus busy_timeout.
-        connection.exec_driver_sql("BEGIN")
+        # Units of work (writes) take SQLite's write lock up front: a deferred
+        # transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when
+        # another writer committed in between, and busy_timeout does not retry that.
+        # Reads stay deferred, so WAL readers never wait.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# Execution option marking connections that units of work write through.
+WRITE_OPTION = "omnicart_write"
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """Sessions for units of work: write transactions (BEGIN IMMEDIATE on SQLite)."""
+    return async_sessionmaker(
+        engine.execution_options(**{WRITE_OPTION: True}),
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 def table_of(mapped: type[Base]) -> Table:

@@ -727,22 +727,11 @@ async def _lock_product(
 ) -> ProductId | None:
     """Lock a product's row for this transaction; its id, or None when there is none.
 
-    Run it as the transaction's first statement. PostgreSQL takes the row lock
-    (FOR UPDATE). SQLite has no row locks, and in WAL mode a transaction that read
-    before another connection committed may not write at all (SQLITE_BUSY_SNAPSHOT,
-    which busy_timeout does not retry); so there the lock is a write that changes
-    nothing: it takes the database write lock first, waiting for other writers,
-    and everything read after it is current.
+    PostgreSQL takes the row lock (FOR UPDATE). SQLite has no row locks: there the
+    unit of work's BEGIN IMMEDIATE already holds the database write lock
+    (``core.db``), so everything read after it is current.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        statement: Any = (
-            update(_products)
-            .where(_products.c.id == product_id)
-            .values(id=_products.c.id)
-            .returning(_products.c.id)
-        )
-    else:
-        statement = select(_products.c.id).where(_products.c.id == product_id).with_for_update()
+    statement = select(_products.c.id).where(_products.c.id == product_id).with_for_update()
     found = (await session.execute(statement)).scalar_one_or_none()
     return ProductId(found) if found is not None else None
 

@@ -21,7 +21,8 @@ import pytest
 import strawberry
 from graphql import FieldNode, GraphQLError, GraphQLField, GraphQLResolveInfo
 from graphql.execution import ExperimentalIncrementalExecutionResults
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -651,7 +652,7 @@ def _documents(draw: st.DrawFn) -> tuple[str, dict[str, bool]]:
     return query, variables
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=_documents())
 async def test_generated_selections_answer_like_the_default_executor(
     executors: Executors, document: tuple[str, dict[str, bool]]
@@ -785,3 +786,9 @@ def test_the_schema_uses_the_fast_executor_by_default(settings: Settings) -> Non
     schema = build_schema(settings)
 
     assert schema.execution_context_class is FastExecutionContext
+
+
+def test_none_chooses_strawberrys_own_executor(settings: Settings) -> None:
+    schema = build_schema(settings, execution_context_class=None)
+
+    assert schema.execution_context_class is StrawberryGraphQLCoreExecutionContext

@@ -471,3 +471,16 @@ async def test_removing_a_price_stops_selling_and_is_harmless_twice(runtime: Run
 
     assert again.base_price is None
     assert (await row_counts(runtime))["variant_prices"] == 0
+
+
+async def test_concurrent_creates_of_one_slug_give_one_product(runtime: Runtime) -> None:
+    results = await asyncio.gather(
+        *(services.create_product(runtime.uow(), slug="same", name=f"P{i}") for i in range(8)),
+        return_exceptions=True,
+    )
+
+    failures = [result for result in results if isinstance(result, BaseException)]
+    assert len(failures) == 7, results
+    assert all(isinstance(failure, DomainError) for failure in failures), failures
+    assert {p.code for f in failures for p in f.problems} == {ErrorCode.DUPLICATE_SLUG}  # type: ignore[attr-defined]
+    assert (await row_counts(runtime))["products"] == 1
