@@ -22,6 +22,7 @@ from schema.errors import bad_input
 
 if TYPE_CHECKING:
     from schema.catalog.types import Category, Product, ProductImage, ProductVariant
+    from schema.channels.types import ChannelLocation
 
 CHANNEL_HEADER = "omnicart-channel"
 
@@ -36,6 +37,7 @@ class Loaders:
     images_by_product_id: DataLoader[int, list[ProductImage]]
     categories_by_id: DataLoader[int, Category | None]
     categories_by_parent_id: DataLoader[int, list[Category]]
+    supply_by_channel_id: DataLoader[int, list[ChannelLocation]]
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Context:
     def loaders(self) -> Loaders:
         # Imported here: the types import this module for their resolvers' Info.
         from schema.catalog import loaders as catalog_loaders
+        from schema.channels import loaders as channel_loaders
 
         engine = self.runtime.engine
         plugins = self.runtime.plugins
@@ -64,6 +67,7 @@ class Context:
             images_by_product_id=catalog_loaders.images_by_product_id(engine),
             categories_by_id=catalog_loaders.categories_by_id(engine),
             categories_by_parent_id=catalog_loaders.categories_by_parent_id(engine),
+            supply_by_channel_id=channel_loaders.supply_by_channel_id(engine),
         )
 
     def requested_channel_slug(self, argument: str | None) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from core.channels import model
+from schema.context import Context
 from schema.relay import Node, to_global_id
 
 ChannelKind = strawberry.enum(model.ChannelKind, name="ChannelKind")
@@ -25,6 +28,11 @@ class Channel(Node):
     currency: str
     plugins: list[ChannelPlugin]
     channel_id: strawberry.Private[int]
+
+    @strawberry.field(description="The locations that supply the channel, drawn on in this order.")
+    def locations(self, info: strawberry.Info[Context, None]) -> list[ChannelLocation]:
+        loader = info.context.loaders.supply_by_channel_id
+        return cast(list[ChannelLocation], loader.load(self.channel_id))
 
     @classmethod
     def from_model(cls, channel: model.Channel) -> Channel:
@@ -88,3 +96,9 @@ class Location(Node):
             ship_from_store_enabled=location.ship_from_store_enabled,
             location_id=location.id,
         )
+
+
+@strawberry.type(description="A location supplying a channel; lower priority is drawn on first.")
+class ChannelLocation:
+    location: Location
+    priority: int

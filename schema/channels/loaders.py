@@ -1,0 +1,34 @@
+"""Per-request DataLoaders for channel relations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from core.channels import queries
+from core.ids import ChannelId
+from schema.channels.types import ChannelLocation, Location
+
+
+def supply_by_channel_id(engine: AsyncEngine) -> DataLoader[int, list[ChannelLocation]]:
+    """The locations supplying each channel, in priority order (two statements a batch)."""
+
+    async def load(keys: Sequence[int]) -> list[list[ChannelLocation]]:
+        async with engine.connect() as connection:
+            links = await queries.channel_locations_by_channel_id(connection, keys)
+            location_ids = sorted({link.location_id for found in links.values() for link in found})
+            locations = (
+                await queries.locations_by_id(connection, location_ids) if location_ids else {}
+            )
+        views = {key: Location.from_model(location) for key, location in locations.items()}
+        return [
+            [
+                ChannelLocation(location=views[link.location_id], priority=link.priority)
+                for link in links.get(ChannelId(key), [])
+            ]
+            for key in keys
+        ]
+
+    return DataLoader(load_fn=load, max_batch_size=500)
