@@ -30,7 +30,7 @@ errors included; they are the check to rerun when graphql-core changes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -77,6 +77,18 @@ _PLANS_ATTRIBUTE: Final = "_omnicart_fast_field_plans"
 
 _LIST_TYPES: Final = (list, tuple)
 
+# Field metadata naming the attribute a resolver returns when the object arrived
+# with the relation already loaded (a look-ahead): ``preloaded("preloaded_variants")``.
+# The fast path reads that attribute like a plain field and, when it is None (not
+# loaded), declines so that the resolver runs and falls back to a DataLoader.
+PRELOADED: Final = "omnicart.preloaded"
+
+
+def preloaded(attribute: str) -> dict[str, str]:
+    """``strawberry.field(metadata=preloaded("attr"))`` for a look-ahead relation."""
+    return {PRELOADED: attribute}
+
+
 # Never awaitable and never an Exception: the common leaf values skip both checks.
 _NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
 
@@ -113,6 +125,8 @@ class _FieldPlan:
     leaf_type: GraphQLScalarType | GraphQLEnumType | None
     object_type: GraphQLObjectType | None
     is_type_of: Callable[[Any, Any], object] | None
+    # True when the attribute is a look-ahead's result: None means "not loaded".
+    preloaded: bool = False
 
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
@@ -164,22 +178,21 @@ def _plan_field(
         return None
     if field_def is TypeNameMetaFieldDef:
         return _TYPENAME_PLAN
-    resolve = field_def.resolve
-    if not getattr(resolve, "_is_default", False):
-        return None
-    if getattr(resolve, "__name__", None) != _BASIC_RESOLVER_NAME:
-        return None
     strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(strawberry_field, StrawberryField):
         return None
-    if (
-        not strawberry_field.is_basic_field
-        or strawberry_field.permission_classes
-        or strawberry_field.extensions
-        or strawberry_field.arguments
-        or field_def.args
-    ):
+    if strawberry_field.permission_classes or strawberry_field.extensions or field_def.args:
         return None
+    metadata: Mapping[str, Any] = strawberry_field.metadata or {}
+    attribute = metadata.get(PRELOADED)
+    if attribute is None:
+        resolve = field_def.resolve
+        if not getattr(resolve, "_is_default", False):
+            return None
+        if getattr(resolve, "__name__", None) != _BASIC_RESOLVER_NAME:
+            return None
+        if not strawberry_field.is_basic_field or strawberry_field.arguments:
+            return None
 
     return_type = field_def.type
     nullable = not isinstance(return_type, GraphQLNonNull)
@@ -210,6 +223,22 @@ def _plan_field(
         # are rare enough not to be worth their own path.
         return None
 
+    if attribute is not None:
+        if object_type is None:
+            return None  # look-ahead relations are objects or lists of them
+        return _FieldPlan(
+            shape=shape,
+            python_name=attribute,
+            read=getattr,
+            return_type=return_type,
+            item_type=item_type,
+            nullable=nullable,
+            item_nullable=item_nullable,
+            leaf_type=leaf_type,
+            object_type=object_type,
+            is_type_of=is_type_of,
+            preloaded=True,
+        )
     return _FieldPlan(
         shape=shape,
         python_name=strawberry_field.python_name,
@@ -343,6 +372,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:  # graphql-core reports it when it reads the field again
             return _DECLINED
         if value is None or value is Undefined:
+            if plan.preloaded:
+                return _DECLINED  # not loaded ahead: the resolver loads it
             return None if plan.nullable else _DECLINED
         shape = plan.shape
         if shape is _Shape.OBJECT:

@@ -16,6 +16,7 @@ import strawberry
 from core.catalog import model
 from core.catalog.pricing import PricedVariant
 from schema.context import Context
+from schema.execution import preloaded
 from schema.money import Money
 from schema.relay import Node, PageInfo, to_global_id
 
@@ -30,7 +31,9 @@ class Category(Node):
     parent_id: strawberry.Private[int | None]
     preloaded_children: strawberry.Private[list[Category] | None] = None
 
-    @strawberry.field(description="Subcategories in display order.")
+    @strawberry.field(
+        description="Subcategories in display order.", metadata=preloaded("preloaded_children")
+    )
     def children(self, info: strawberry.Info[Context, None]) -> list[Category]:
         if self.preloaded_children is not None:
             return self.preloaded_children
@@ -121,14 +124,19 @@ class Product(Node):
     preloaded_images: strawberry.Private[list[ProductImage] | None] = None
     preloaded_category: strawberry.Private[Category | None] = None
 
-    @strawberry.field(description="Variants in display order, priced in the channel.")
+    @strawberry.field(
+        description="Variants in display order, priced in the channel.",
+        metadata=preloaded("preloaded_variants"),
+    )
     def variants(self, info: strawberry.Info[Context, None]) -> list[ProductVariant]:
         if self.preloaded_variants is not None:
             return self.preloaded_variants
         loader = info.context.loaders.variants_by_product_id
         return cast(list[ProductVariant], loader.load((self.channel_id, self.product_id)))
 
-    @strawberry.field(description="Images in display order.")
+    @strawberry.field(
+        description="Images in display order.", metadata=preloaded("preloaded_images")
+    )
     def images(self, info: strawberry.Info[Context, None]) -> list[ProductImage]:
         if self.preloaded_images is not None:
             return self.preloaded_images
@@ -136,7 +144,9 @@ class Product(Node):
             list[ProductImage], info.context.loaders.images_by_product_id.load(self.product_id)
         )
 
-    @strawberry.field(description="The product's category.")
+    @strawberry.field(
+        description="The product's category.", metadata=preloaded("preloaded_category")
+    )
     def category(self, info: strawberry.Info[Context, None]) -> Category | None:
         if self.category_id is None:
             return None

@@ -47,7 +47,7 @@ from core.channels.tables import ChannelRow
 from core.config import Settings
 from core.runtime import Runtime
 from schema.app import OmnicartGraphQL
-from schema.execution import FastExecutionContext
+from schema.execution import FastExecutionContext, preloaded
 from schema.schema import build_schema
 
 CREATED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -792,3 +792,52 @@ def test_none_chooses_strawberrys_own_executor(settings: Settings) -> None:
     schema = build_schema(settings, execution_context_class=None)
 
     assert schema.execution_context_class is StrawberryGraphQLCoreExecutionContext
+
+
+@strawberry.type
+class _Leaf:
+    name: str
+
+
+@strawberry.type
+class _Parent:
+    preloaded_leaves: strawberry.Private[list[_Leaf] | None] = None
+    resolver_calls: strawberry.Private[list[str]] = strawberry.field(default_factory=list)
+
+    @strawberry.field(metadata=preloaded("preloaded_leaves"))
+    def leaves(self) -> list[_Leaf]:
+        self.resolver_calls.append("leaves")
+        return self.preloaded_leaves or [_Leaf(name="loaded by the resolver")]
+
+
+async def test_a_preloaded_relation_is_read_without_its_resolver_and_falls_back_when_absent() -> (
+    None
+):
+    ahead = _Parent(preloaded_leaves=[_Leaf(name="looked ahead")])
+    behind = _Parent()
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def parents(self) -> list[_Parent]:
+            return [ahead, behind]
+
+    fast = strawberry.Schema(query=Query, execution_context_class=FastExecutionContext)
+    default = strawberry.Schema(query=Query)
+    document = "{ parents { leaves { name } } }"
+
+    fast_result = await fast.execute(document)
+    calls_after_fast = (list(ahead.resolver_calls), list(behind.resolver_calls))
+    default_result = await default.execute(document)
+
+    assert (
+        fast_result.data
+        == default_result.data
+        == {
+            "parents": [
+                {"leaves": [{"name": "looked ahead"}]},
+                {"leaves": [{"name": "loaded by the resolver"}]},
+            ]
+        }
+    )
+    assert calls_after_fast == ([], ["leaves"])
