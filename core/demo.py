@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.catalog.importer import (
+from core.catalog.import_data import (
     CatalogData,
     CategoryData,
     ChannelData,
@@ -26,8 +26,8 @@ from core.catalog.importer import (
     ProductData,
     SupplyData,
     VariantData,
-    import_catalog,
 )
+from core.catalog.importer import import_catalog
 from core.catalog.tables import ProductRow
 from core.channels.model import ChannelKind, LocationKind
 from core.money import Money, Rounding

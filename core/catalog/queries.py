@@ -252,6 +252,15 @@ async def products_where(
     return await _bundles(connection, channel_id, products, cursors, include)
 
 
+async def products_by_id(
+    connection: AsyncConnection, product_ids: Sequence[int]
+) -> dict[ProductId, Product]:
+    """Products by id, listed in any channel or none."""
+    statement = select(_products).where(_products.c.id.in_(product_ids))
+    rows = (await connection.execute(statement)).all()
+    return {ProductId(row.id): _product_from_row(row) for row in rows}
+
+
 async def _bundles(
     connection: AsyncConnection,
     channel_id: ChannelId,
@@ -307,6 +316,12 @@ def _variant_statement(channel_id: ChannelId) -> Select[Any]:
 
 
 def _variant_from_row(row: Row[Any]) -> Variant:
+    price = Money(row.amount_minor, row.currency) if row.amount_minor is not None else None
+    return variant_from_row(row, price)
+
+
+def variant_from_row(row: Row[Any], base_price: Money | None) -> Variant:
+    """A variant from its ``variants`` columns, carrying ``base_price``."""
     return Variant(
         id=VariantId(row.id),
         product_id=ProductId(row.product_id),
@@ -314,7 +329,7 @@ def _variant_from_row(row: Row[Any]) -> Variant:
         name=row.name,
         position=row.position,
         options=tuple(VariantOption(o["name"], o["value"]) for o in row.options or ()),
-        base_price=Money(row.amount_minor, row.currency) if row.amount_minor is not None else None,
+        base_price=base_price,
     )
 
 

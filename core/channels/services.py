@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.tables import VariantPriceRow
@@ -32,10 +31,10 @@ from core.errors import DomainError, ErrorCode, Problem
 from core.ids import ChannelId, LocationId
 from core.money import UnknownCurrencyError, exponent_of
 from core.plugin_host import PluginHost
-from core.uniqueness import is_taken, violates_unique
+from core.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.unset import UNSET, Unset
 from core.uow import UnitOfWork
-from core.validation import slug_problems, text_problems
+from core.validation import text_problems
 
 _channels = table_of(ChannelRow)
 _plugins = table_of(ChannelPluginRow)
@@ -81,7 +80,7 @@ async def create_channel(
     async with uow:
         session = uow.session
         problems = [
-            *await _slug_problems(session, _channels, slug),
+            *await unique_slug_problems(session, _channels, slug, max_length=SLUG_MAX_LENGTH),
             *text_problems(name, field="name", max_length=NAME_MAX_LENGTH),
             *_currency_problems(currency),
             *_plugin_problems(uow.plugins, plugins),
@@ -90,12 +89,9 @@ async def create_channel(
         if problems:
             raise DomainError(problems)
         values = {"slug": slug, "name": name, "kind": kind.value, "currency": currency}
-        statement = insert(_channels).values(**values).returning(_channels.c.id)
-        try:
-            channel_id = ChannelId((await session.execute(statement)).scalar_one())
-        except IntegrityError as error:
-            _raise_if_slug_taken(error, _channels, slug)
-            raise
+        channel_id = ChannelId(
+            await insert_unique(session, _channels, values, column="slug", taken=slug_taken)
+        )
         await _replace_plugins(session, channel_id, plugins)
         await _replace_locations(session, channel_id, locations)
         channel = await _read_channel(session, channel_id)
@@ -306,7 +302,7 @@ async def create_location(
     async with uow:
         session = uow.session
         problems = [
-            *await _slug_problems(session, _locations, slug),
+            *await unique_slug_problems(session, _locations, slug, max_length=SLUG_MAX_LENGTH),
             *text_problems(name, field="name", max_length=NAME_MAX_LENGTH),
             *_address_problems(address),
             *_coordinate_problems(latitude, longitude),
@@ -323,12 +319,9 @@ async def create_location(
             "pickup_enabled": pickup_enabled,
             "ship_from_store_enabled": ship_from_store_enabled,
         }
-        statement = insert(_locations).values(**values).returning(_locations.c.id)
-        try:
-            location_id = LocationId((await session.execute(statement)).scalar_one())
-        except IntegrityError as error:
-            _raise_if_slug_taken(error, _locations, slug)
-            raise
+        location_id = LocationId(
+            await insert_unique(session, _locations, values, column="slug", taken=slug_taken)
+        )
         location = await _read_location(session, location_id)
         await uow.commit()
     return location
@@ -367,7 +360,9 @@ async def update_location(
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         if not isinstance(slug, Unset):
-            problems += await _slug_problems(session, _locations, slug, own_id=location_id)
+            problems += await unique_slug_problems(
+                session, _locations, slug, own_id=location_id, max_length=SLUG_MAX_LENGTH
+            )
             values["slug"] = slug
         if not isinstance(name, Unset):
             problems += text_problems(name, field="name", max_length=NAME_MAX_LENGTH)
@@ -387,14 +382,9 @@ async def update_location(
             values["ship_from_store_enabled"] = ship_from_store_enabled
         if problems:
             raise DomainError(problems)
-        try:
-            await session.execute(
-                update(_locations).where(_locations.c.id == location_id).values(**values)
-            )
-        except IntegrityError as error:
-            if not isinstance(slug, Unset):
-                _raise_if_slug_taken(error, _locations, slug)
-            raise
+        await update_unique(
+            session, _locations, location_id, values, column="slug", taken=slug_taken
+        )
         location = await _read_location(session, location_id)
         await uow.commit()
     return location
@@ -465,24 +455,3 @@ def _coordinate_problems(latitude: float | None, longitude: float | None) -> lis
 async def _read_location(session: AsyncSession, location_id: LocationId) -> Location:
     locations = await queries.locations_by_id(await session.connection(), [location_id])
     return locations[location_id]
-
-
-# ---------------------------------------------------------------- slugs
-
-
-async def _slug_problems(
-    session: AsyncSession, table: Table, slug: str, *, own_id: int | None = None
-) -> list[Problem]:
-    problems = slug_problems(slug, max_length=SLUG_MAX_LENGTH)
-    if not problems and await is_taken(session, table, "slug", slug, except_id=own_id):
-        problems.append(_slug_taken(slug))
-    return problems
-
-
-def _raise_if_slug_taken(error: IntegrityError, table: Table, slug: str) -> None:
-    if violates_unique(error, table, "slug"):
-        raise DomainError([_slug_taken(slug)]) from error
-
-
-def _slug_taken(slug: str) -> Problem:
-    return Problem(ErrorCode.DUPLICATE_SLUG, f"The slug {slug!r} is already taken", "slug")

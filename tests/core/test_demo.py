@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.catalog.importer import CatalogData, ProductData, VariantData, import_catalog
+from core.catalog.import_data import CatalogData, ProductData, VariantData
+from core.catalog.importer import import_catalog
 from core.catalog.model import ProductBundle, ProductFilter, ProductInclude, ProductSort
 from core.catalog.queries import list_products
 from core.channels.model import EnabledPlugin, LocationKind

@@ -6,14 +6,8 @@ from typing import Any
 
 import pytest
 
-from core.catalog.importer import (
-    CatalogData,
-    ChannelData,
-    ListingData,
-    ProductData,
-    VariantData,
-    import_catalog,
-)
+from core.catalog.import_data import CatalogData, ChannelData, ListingData, ProductData, VariantData
+from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.errors import DomainError, ErrorCode
 from core.money import Money

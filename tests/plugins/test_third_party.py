@@ -13,14 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.catalog.importer import (
-    CatalogData,
-    ChannelData,
-    ListingData,
-    ProductData,
-    VariantData,
-    import_catalog,
-)
+from core.catalog.import_data import CatalogData, ChannelData, ListingData, ProductData, VariantData
+from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.clock import FrozenClock
 from core.config import Settings

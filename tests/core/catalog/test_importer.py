@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.catalog.importer import (
-    MAX_PROBLEMS,
+from core.catalog.import_checks import MAX_PROBLEMS
+from core.catalog.import_data import (
     CatalogData,
     CategoryData,
     ChannelData,
@@ -20,11 +20,11 @@ from core.catalog.importer import (
     ProductData,
     SupplyData,
     VariantData,
-    import_catalog,
 )
+from core.catalog.importer import import_catalog
 from core.catalog.model import ProductBundle, ProductFilter, ProductInclude, ProductSort
 from core.catalog.queries import list_products
-from core.catalog.services import refresh_product_search
+from core.catalog.search_index import refresh_product_search
 from core.channels.model import ChannelKind, EnabledPlugin, LocationKind
 from core.channels.queries import channel_by_slug, channel_locations_by_channel_id
 from core.db import metadata

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from core.catalog.importer import (
+from core.catalog.import_data import (
     CatalogData,
     CategoryData,
     ChannelData,
     ListingData,
     ProductData,
     VariantData,
-    import_catalog,
 )
+from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.money import Money
 from core.runtime import Runtime

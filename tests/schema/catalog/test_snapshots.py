@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 
 from syrupy.assertion import SnapshotAssertion
 
-from core.catalog.importer import (
+from core.catalog.import_data import (
     CatalogData,
     CategoryData,
     ChannelData,
     ListingData,
     ProductData,
     VariantData,
-    import_catalog,
 )
+from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.money import Money
 from core.runtime import Runtime
