@@ -1,0 +1,116 @@
+"""The omnicart command: tokens, seeding, migrating and the demo's README queries."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from core.demo import seed_demo
+from core.runtime import Runtime
+from schema.cli import main
+from tests.conftest import GraphQLClient
+
+README = Path(__file__).parents[2] / "README.md"
+CREATE_CATEGORY = """mutation { categoryCreate(input: {slug: "hats", name: "Hats"}) {
+  category { slug } errors { code } } }"""
+
+
+@pytest.fixture
+def command_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMNICART_DATABASE_URL", settings.database_url)
+
+
+async def run(*argv: str) -> int:
+    # The command runs its own event loop, so it needs a thread of its own here.
+    return await asyncio.to_thread(main, list(argv))
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_create_token_prints_only_a_token_that_authorises_its_scopes(
+    gql: GraphQLClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exit_code = await run("staff", "create-token", "--name", "importer", "--scope", "catalog:write")
+    token = capsys.readouterr().out
+
+    assert exit_code == 0
+    assert re.fullmatch(r"omst_[a-z0-9]{8}_[A-Za-z0-9_-]{43}\n", token)
+    body = await gql(CREATE_CATEGORY, headers={"Authorization": f"Bearer {token.strip()}"})
+    assert body["data"]["categoryCreate"] == {"category": {"slug": "hats"}, "errors": []}
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_a_revoked_token_no_longer_authorises(
+    gql: GraphQLClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await run("staff", "create-token", "--name", "temp", "--scope", "catalog:write")
+    token = capsys.readouterr().out.strip()
+    prefix = token.split("_")[1]
+
+    exit_code = await run("staff", "revoke-token", prefix)
+
+    body = await gql(CREATE_CATEGORY, headers={"Authorization": f"Bearer {token}"})
+    assert exit_code == 0
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    await run("staff", "list-tokens")
+    assert "revoked" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_an_unknown_scope_is_refused_and_prints_no_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    exit_code = await run("staff", "create-token", "--name", "x", "--scope", "everything")
+
+    captured = capsys.readouterr()
+    assert exit_code == 2
+    assert captured.out == ""
+    assert "everything" in captured.err
+
+
+async def test_a_bad_setting_stops_the_command_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OMNICART_MAX_PAGE_SIZE", "lots")
+
+    exit_code = await run("migrate")
+
+    assert exit_code == 2
+    assert "OMNICART_MAX_PAGE_SIZE" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_seed_demo_loads_once(runtime: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
+    first = await run("seed", "--demo")
+    first_output = capsys.readouterr().out
+    second = await run("seed", "--demo")
+
+    assert (first, second) == (0, 0)
+    assert "150 products" in first_output
+    assert "not seeded" in capsys.readouterr().out
+
+
+def readme_queries() -> list[str]:
+    return re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+async def test_the_readme_example_queries_answer_on_the_demo_data(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    await seed_demo(runtime)
+    queries = readme_queries()
+
+    bodies = [
+        await gql(query, {}, headers={"Omnicart-Channel": "marketplace"}) for query in queries
+    ]
+
+    assert len(queries) >= 3
+    for body in bodies:
+        assert "errors" not in body, body
+        assert body["data"]
+    listing = bodies[0]["data"]["products"]["edges"]
+    assert len(listing) == 10
+    assert all(edge["node"]["variants"][0]["price"]["currency"] == "PLN" for edge in listing)
