@@ -1,0 +1,167 @@
+"""The benchmarked GraphQL documents, their targets, and checks that the answers are right."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+
+from benchmarks.catalog import (
+    CURRENCY,
+    VARIANTS_PER_PRODUCT,
+    price_minor_units,
+    product_description,
+    product_name,
+    product_slug,
+    variant_sku,
+)
+
+LISTING_PAGE_SIZE: Final = 20
+PRODUCT_PAGE_NUMBER: Final = 250
+
+
+class AnswerError(RuntimeError):
+    """The app answered a benchmark query wrongly; measuring it would be meaningless."""
+
+
+@dataclass(frozen=True, slots=True)
+class BenchmarkQuery:
+    name: str
+    description: str
+    document: str
+    target_requests_per_second: float
+
+
+Q1 = BenchmarkQuery(
+    name="Q1",
+    description=f"listing: products(first: {LISTING_PAGE_SIZE}), 4 variants each",
+    document=(
+        f"{{ products(first: {LISTING_PAGE_SIZE}) {{ edges {{ node {{ id name slug "
+        "variants { id sku price { amount currency } } } } } }"
+    ),
+    target_requests_per_second=400.0,
+)
+Q2 = BenchmarkQuery(
+    name="Q2",
+    description=f'product page: product(slug: "{product_slug(PRODUCT_PAGE_NUMBER)}")',
+    document=(
+        f'{{ product(slug: "{product_slug(PRODUCT_PAGE_NUMBER)}") {{ id name slug description '
+        "variants { id sku price { amount currency } } } }"
+    ),
+    target_requests_per_second=1000.0,
+)
+QUERIES: Final[Mapping[str, BenchmarkQuery]] = {query.name: query for query in (Q1, Q2)}
+
+
+def answer_problems(query: BenchmarkQuery, status: int, body: Any) -> list[str]:
+    """What is wrong with one HTTP answer to ``query`` (empty when it is right)."""
+    if status != 200:
+        return [f"{query.name}: HTTP status {status}"]
+    if not isinstance(body, dict):
+        return [f"{query.name}: the body is not a JSON object"]
+    if body.get("errors"):
+        return [f"{query.name}: GraphQL errors {body['errors']!r}"]
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return [f"{query.name}: no data"]
+    if query is Q1:
+        return _listing_problems(data)
+    return _product_page_problems(data)
+
+
+def check_answers(base_url: str, queries: Sequence[BenchmarkQuery]) -> None:
+    """POST each query once to a running server; raise AnswerError on any wrong answer."""
+    with httpx.Client(base_url=base_url, trust_env=False, timeout=10) as client:
+        for query in queries:
+            response = client.post("/graphql", json={"query": query.document})
+            problems = answer_problems(query, response.status_code, response_json(response))
+            if problems:
+                raise AnswerError("; ".join(problems[:5]))
+
+
+def response_json(response: httpx.Response) -> Mapping[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _listing_problems(data: Mapping[str, Any]) -> list[str]:
+    edges = (data.get("products") or {}).get("edges")
+    if not isinstance(edges, list) or len(edges) != LISTING_PAGE_SIZE:
+        return [f"Q1: expected {LISTING_PAGE_SIZE} products, got {edges!r:.200}"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for edge in edges:
+        node = edge.get("node") if isinstance(edge, dict) else None
+        if not isinstance(node, dict):
+            problems.append(f"Q1: an edge without a node: {edge!r:.200}")
+            continue
+        problems += _product_problems("Q1", node, with_description=False)
+        seen.add(str(node.get("slug")))
+    if len(seen) != LISTING_PAGE_SIZE:
+        problems.append("Q1: the page repeats products")
+    return problems
+
+
+def _product_page_problems(data: Mapping[str, Any]) -> list[str]:
+    node = data.get("product")
+    if not isinstance(node, dict):
+        return [f"Q2: no product {product_slug(PRODUCT_PAGE_NUMBER)}"]
+    problems = _product_problems("Q2", node, with_description=True)
+    if node.get("slug") != product_slug(PRODUCT_PAGE_NUMBER):
+        problems.append(f"Q2: got {node.get('slug')!r} instead of the product asked for")
+    return problems
+
+
+def _product_problems(name: str, node: Mapping[str, Any], *, with_description: bool) -> list[str]:
+    slug = node.get("slug")
+    number_text = slug.removeprefix("product-") if isinstance(slug, str) else ""
+    if not number_text.isdigit():
+        return [f"{name}: unexpected product slug {slug!r}"]
+    number = int(number_text)
+    problems: list[str] = []
+    if not node.get("id"):
+        problems.append(f"{name}: {slug} has no id")
+    if node.get("name") != product_name(number):
+        problems.append(f"{name}: {slug} is named {node.get('name')!r}")
+    if with_description and node.get("description") != product_description(number):
+        problems.append(f"{name}: {slug} has the wrong description")
+    variants = node.get("variants")
+    if not isinstance(variants, list) or len(variants) != VARIANTS_PER_PRODUCT:
+        return [*problems, f"{name}: {slug} should have {VARIANTS_PER_PRODUCT} variants"]
+    for position, variant in enumerate(variants):
+        problems += _variant_problems(name, number, position, variant)
+    return problems
+
+
+def _variant_problems(name: str, number: int, position: int, variant: Any) -> list[str]:
+    sku = variant_sku(number, position)
+    expected_price = {"amount": _amount(price_minor_units(number, position)), "currency": CURRENCY}
+    problems: list[str] = []
+    if not isinstance(variant, dict) or not variant.get("id"):
+        return [f"{name}: variant {sku} is missing or has no id"]
+    if variant.get("sku") != sku:
+        problems.append(
+            f"{name}: expected {sku} at position {position}, got {variant.get('sku')!r}"
+        )
+    if variant.get("price") != expected_price:
+        problems.append(f"{name}: {sku} costs {variant.get('price')!r}, not {expected_price!r}")
+    return problems
+
+
+def _amount(minor_units: int) -> str:
+    # Written out independently of core.money so that the check does not trust the code it checks.
+    return f"{minor_units // 100}.{minor_units % 100:02d}"
+
+
+def parse_query_names(text: str) -> Sequence[BenchmarkQuery]:
+    """``"Q1,Q2"`` to the queries, in the order given; unknown names raise ValueError."""
+    names = [part.strip().upper() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in QUERIES]
+    if unknown or not names:
+        raise ValueError(f"unknown queries {unknown}; choose from {', '.join(QUERIES)}")
+    return [QUERIES[name] for name in dict.fromkeys(names)]
