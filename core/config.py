@@ -33,7 +33,8 @@ class Settings:
     max_body_bytes: int = 100_000
     graphiql: bool = True
     log_level: str = "INFO"
-    db_pool_size: int = 10
+    db_pool_size: int = 20
+    channel_cache_seconds: float = 5.0
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
@@ -57,6 +58,16 @@ def _positive_int(name: str, raw: str) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _non_negative_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 3600:
+        raise SettingsError(f"{name} must be between 0 and 3600 seconds, got {value}")
     return value
 
 
@@ -118,5 +129,6 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "graphiql": _boolean,
     "log_level": _log_level,
     "db_pool_size": _positive_int,
+    "channel_cache_seconds": _non_negative_seconds,
     "cors_origins": _origins,
 }

@@ -61,12 +61,19 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """Build the async engine for ``url``; SQLite gets foreign keys and WAL."""
+def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+    """Build the async engine for ``url``; SQLite gets foreign keys and WAL.
+
+    The pool holds ``pool_size`` connections and as many more under bursts; sized
+    for the concurrent requests of one worker, so that connections (asyncpg
+    backends, aiosqlite threads) are reused rather than opened per request.
+    """
     if is_sqlite(url):
         engine = _create_async_engine(
             url,
             echo=echo,
+            pool_size=pool_size,
+            max_overflow=pool_size,
             connect_args={"timeout": 30},
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
@@ -102,16 +109,35 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(READ_OPTION):
+            return  # reads (``read_engine``): each statement on its own
         # Units of work (writes) take SQLite's write lock up front: a deferred
         # transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when
         # another writer committed in between, and busy_timeout does not retry that.
-        # Reads stay deferred, so WAL readers never wait.
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
 # Execution option marking connections that units of work write through.
 WRITE_OPTION = "omnicart_write"
+
+
+# Execution option marking read connections on SQLite (see ``read_engine``).
+READ_OPTION = "omnicart_read"
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for reads that run without BEGIN/ROLLBACK round trips.
+
+    Hot reads are a few SELECTs whose results need not share one snapshot (a
+    product changed between the product and variant statements reads as the newer
+    variants); skipping the transaction saves two round trips per request. On
+    PostgreSQL that is autocommit; SQLite connections already run statements on
+    their own (``isolation_level = None``), so the begin hook just sends no BEGIN.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READ_OPTION: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

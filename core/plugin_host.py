@@ -119,6 +119,14 @@ class PluginHost:
             )
         return validate_settings(name, plugin.settings_class, raw)
 
+    def implements(self, hook_name: str, channel: Channel) -> bool:
+        """Whether any plugin enabled in the channel implements the hook."""
+        return any(
+            hook_name in plugin.hooks
+            for enabled in channel.plugins
+            if (plugin := self._plugins.get(enabled.name)) is not None
+        )
+
     def _enabled(self, hook_name: str, channel: Channel) -> list[tuple[str, Any, object]]:
         """The implementations of a hook for the channel's enabled plugins, in channel order."""
         if not channel.plugins:

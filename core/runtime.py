@@ -6,13 +6,15 @@ is created at import time.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.channels.cache import ChannelCache
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.db import create_engine, session_factory
+from core.db import create_engine, read_engine, session_factory
 from core.plugin_host import PluginHost
 from core.uow import UnitOfWork
 
@@ -21,9 +23,12 @@ from core.uow import UnitOfWork
 class Runtime:
     settings: Settings
     engine: AsyncEngine
+    # The same pool for reads outside units of work (no BEGIN/ROLLBACK).
+    reads: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     plugins: PluginHost
+    channels: ChannelCache
 
     @classmethod
     def build(
@@ -35,12 +40,17 @@ class Runtime:
         engine: AsyncEngine | None = None,
     ) -> Runtime:
         engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        reads = read_engine(engine)
         return cls(
             settings=settings,
             engine=engine,
+            reads=reads,
             sessions=session_factory(engine),
             clock=clock or SystemClock(),
             plugins=plugins or PluginHost.load(),
+            channels=ChannelCache(
+                reads, ttl_seconds=settings.channel_cache_seconds, monotonic=time.monotonic
+            ),
         )
 
     def uow(self) -> UnitOfWork:

@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
     async def readyz(_: Request) -> Response:
         try:
-            async with runtime.engine.connect() as connection:
+            async with runtime.reads.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception:  # the boundary: any database failure means "not ready"
             logger.warning("readiness check failed: database unreachable", exc_info=True)

@@ -137,7 +137,7 @@ def cmd_staff_list_tokens(settings: Settings, _: argparse.Namespace) -> int:
     from core.staff import queries
 
     async def work(runtime: Runtime) -> int:
-        async with runtime.engine.connect() as connection:
+        async with runtime.reads.connect() as connection:
             tokens = await queries.all_tokens(connection)
         for token in tokens:
             state = "revoked" if token.revoked_at else "active"
@@ -151,7 +151,7 @@ def cmd_plugins(settings: Settings, _: argparse.Namespace) -> int:
     from core.channels import queries
 
     async def work(runtime: Runtime) -> int:
-        async with runtime.engine.connect() as connection:
+        async with runtime.reads.connect() as connection:
             channels = await queries.all_channels(connection)
         for plugin in runtime.plugins.installed.values():
             enabled = [c.slug for c in channels if plugin.name in c.plugin_names]

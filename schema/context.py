@@ -12,7 +12,6 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from core.channels import queries as channel_queries
 from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
@@ -56,7 +55,7 @@ class Context:
         from schema.catalog import loaders as catalog_loaders
         from schema.channels import loaders as channel_loaders
 
-        engine = self.runtime.engine
+        engine = self.runtime.reads
         plugins = self.runtime.plugins
         return Loaders(
             products_by_id=catalog_loaders.products_by_id(engine),
@@ -91,8 +90,7 @@ class Context:
         return await asyncio.shield(lookup)
 
     async def _load_channel(self, slug: str) -> Channel:
-        async with self.runtime.engine.connect() as connection:
-            channel = await channel_queries.channel_by_slug(connection, slug)
+        channel = await self.runtime.channels.by_slug(slug)
         if channel is None:
             raise bad_input(
                 DomainError.single(
@@ -119,7 +117,7 @@ class Context:
         if not self._staff_checked:
             token = self.bearer_token()
             if token is not None:
-                async with self.runtime.engine.connect() as connection:
+                async with self.runtime.reads.connect() as connection:
                     self._staff = await staff_queries.principal_for_token(connection, token)
             self._staff_checked = True
         return self._staff

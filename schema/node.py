@@ -39,7 +39,7 @@ class NodeQuery:
             return await loaders.variants_by_id.load((resolved.id, key))
         if type_name == "Category":
             return await loaders.categories_by_id.load(key)
-        async with context.runtime.engine.connect() as connection:
+        async with context.runtime.reads.connect() as connection:
             if type_name == "Channel":
                 channels = await channel_queries.channels_by_id(connection, [key])
                 return Channel.from_model(channels[key]) if key in channels else None  # type: ignore[index]

@@ -92,7 +92,9 @@ def plugins() -> PluginHost:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, default_channel="web")
+    # No channel cache: tests change channels through services and read at once.
+    # (tests/core/channels/test_cache.py covers the cache itself.)
+    return Settings(database_url=database_url, default_channel="web", channel_cache_seconds=0)
 
 
 @pytest.fixture

@@ -7,18 +7,23 @@ statements: one for the products, then one per relation the caller includes
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Float,
+    Integer,
     Row,
     Select,
+    String,
     and_,
-    false,
+    bindparam,
     func,
-    literal,
     or_,
     select,
 )
@@ -39,7 +44,7 @@ from core.catalog.model import (
     Variant,
     VariantOption,
 )
-from core.catalog.search import search_clause, search_terms
+from core.catalog.search import search_clause, search_query, search_terms
 from core.catalog.tables import (
     CategoryRow,
     ProductImageRow,
@@ -67,7 +72,14 @@ _EFFECTIVE_NAME = func.coalesce(_listings.c.name, _products.c.name)
 _EFFECTIVE_DESCRIPTION = func.coalesce(_listings.c.description, _products.c.description)
 
 
-def _visible_products(channel_id: ChannelId) -> Select[Any]:
+# Hot statements are built once per shape and executed with bound parameters
+# (channel, page size, cursor, filters): building and cache-keying a Core
+# statement costs more than executing it on a warm connection. Every shape is a
+# pure function of its key, so memoising them is safe across requests and processes.
+_CHANNEL = bindparam("channel_id", type_=BigInteger)
+
+
+def _visible_products() -> Select[Any]:
     """Products published in the channel, with the channel's overrides applied."""
     return (
         select(
@@ -82,20 +94,18 @@ def _visible_products(channel_id: ChannelId) -> Select[Any]:
         .select_from(
             _products.join(
                 _listings,
-                and_(
-                    _listings.c.product_id == _products.c.id, _listings.c.channel_id == channel_id
-                ),
+                and_(_listings.c.product_id == _products.c.id, _listings.c.channel_id == _CHANNEL),
             )
         )
         .where(_listings.c.is_published.is_(True))
     )
 
 
-def _min_price(channel_id: ChannelId) -> ColumnElement[Any]:
+def _min_price() -> ColumnElement[Any]:
     return (
         select(func.min(_prices.c.amount_minor))
         .select_from(_prices.join(_variants, _variants.c.id == _prices.c.variant_id))
-        .where(_variants.c.product_id == _products.c.id, _prices.c.channel_id == channel_id)
+        .where(_variants.c.product_id == _products.c.id, _prices.c.channel_id == _CHANNEL)
         .scalar_subquery()
     )
 
@@ -112,14 +122,54 @@ def _product_from_row(row: Row[Any]) -> Product:
     )
 
 
-def _category_subtree(category_id: CategoryId) -> Select[Any]:
+def _category_subtree() -> Select[Any]:
     tree = (
         select(_categories.c.id)
-        .where(_categories.c.id == category_id)
+        .where(_categories.c.id == bindparam("category_id", type_=BigInteger))
         .cte("category_tree", recursive=True)
     )
     tree = tree.union_all(select(_categories.c.id).where(_categories.c.parent_id == tree.c.id))
     return select(tree.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class _ListingShape:
+    """What decides a listing statement's SQL text; values are bound at execution."""
+
+    dialect: str
+    sort_key: ProductSortKey
+    reverse: bool
+    after: bool
+    category: bool
+    search: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _listing_statements(shape: _ListingShape) -> tuple[Select[Any], Select[Any]]:
+    """The page statement and the count statement for one shape."""
+    statement = _visible_products()
+    if shape.category:
+        statement = statement.where(_products.c.category_id.in_(_category_subtree()))
+    rank: ColumnElement[Any] | None = None
+    if shape.search:
+        clause = search_clause(shape.dialect, _products.c.id, bindparam("search", type_=String))
+        statement = statement.join(clause.source, clause.join_on).where(clause.condition)
+        rank = clause.rank
+    count = select(func.count()).select_from(statement.subquery())
+    sort_value = _sort_expression(shape.sort_key, shape.reverse, rank)
+    # RELEVANCE reads best-first; every other key reads ascending unless reversed.
+    descending = shape.reverse != (shape.sort_key is ProductSortKey.RELEVANCE)
+    if shape.after:
+        statement = statement.where(_after(sort_value, shape.sort_key, descending))
+    order = (
+        (sort_value.desc(), _products.c.id.desc()) if descending else (sort_value, _products.c.id)
+    )
+    page = (
+        statement.add_columns(sort_value.label("sort_value"))
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return page, count
 
 
 async def list_products(
@@ -137,45 +187,40 @@ async def list_products(
     The sort key defaults to RELEVANCE with a search and NAME without; ties are
     broken by product id so the order is total and cursors are stable.
     """
-    statement = _visible_products(channel_id)
     sort_key = sort.key or (
         ProductSortKey.RELEVANCE if product_filter.search else ProductSortKey.NAME
     )
+    parameters: dict[str, Any] = {"channel_id": channel_id, "limit": first + 1}
     if product_filter.category_id is not None:
-        statement = statement.where(
-            _products.c.category_id.in_(_category_subtree(product_filter.category_id))
-        )
-    rank: ColumnElement[Any] | None = None
+        parameters["category_id"] = product_filter.category_id
     if product_filter.search is not None:
         terms = search_terms(product_filter.search)
         if not terms:
             # Nothing searchable (only punctuation): no product matches.
-            statement = statement.where(false())
-            rank = literal(0.0)
-        else:
-            clause = search_clause(connection.dialect.name, _products.c.id, terms)
-            statement = statement.join(clause.source, clause.join_on).where(clause.condition)
-            rank = clause.rank
-    count_statement = (
-        select(func.count()).select_from(statement.subquery()) if include.total_count else None
-    )
-    sort_value = _sort_expression(sort_key, sort.reverse, channel_id, rank)
-    # RELEVANCE reads best-first; every other key reads ascending unless reversed.
-    descending = sort.reverse != (sort_key is ProductSortKey.RELEVANCE)
+            return ProductPage((), False, after is not None, 0 if include.total_count else None)
+        parameters["search"] = search_query(connection.dialect.name, terms)
     if after is not None:
-        statement = statement.where(_after(sort_value, sort_key, descending, after))
-    order = (
-        (sort_value.desc(), _products.c.id.desc()) if descending else (sort_value, _products.c.id)
+        parameters["after_value"] = (
+            datetime.fromisoformat(str(after.value))
+            if sort_key is ProductSortKey.CREATED_AT
+            else after.value
+        )
+        parameters["after_id"] = after.product_id
+    shape = _ListingShape(
+        dialect=connection.dialect.name,
+        sort_key=sort_key,
+        reverse=sort.reverse,
+        after=after is not None,
+        category=product_filter.category_id is not None,
+        search=product_filter.search is not None,
     )
-    statement = (
-        statement.add_columns(sort_value.label("sort_value")).order_by(*order).limit(first + 1)
-    )
-    rows = (await connection.execute(statement)).all()
+    page_statement, count_statement = _listing_statements(shape)
+    rows = (await connection.execute(page_statement, parameters)).all()
     has_next = len(rows) > first
     rows = rows[:first]
     total = (
-        (await connection.execute(count_statement)).scalar_one()
-        if count_statement is not None
+        (await connection.execute(count_statement, parameters)).scalar_one()
+        if include.total_count
         else None
     )
     products = [_product_from_row(row) for row in rows]
@@ -193,7 +238,7 @@ async def list_products(
 
 
 def _sort_expression(
-    key: ProductSortKey, reverse: bool, channel_id: ChannelId, rank: ColumnElement[Any] | None
+    key: ProductSortKey, reverse: bool, rank: ColumnElement[Any] | None
 ) -> ColumnElement[Any]:
     if key is ProductSortKey.NAME:
         return _EFFECTIVE_NAME
@@ -201,7 +246,7 @@ def _sort_expression(
         return _products.c.created_at
     if key is ProductSortKey.PRICE:
         missing = _NO_PRICE_DESCENDING if reverse else _NO_PRICE_ASCENDING
-        return func.coalesce(_min_price(channel_id), missing)
+        return func.coalesce(_min_price(), missing)
     if rank is None:
         raise ValueError("RELEVANCE needs a search")
     return rank
@@ -215,19 +260,28 @@ def _cursor_value(key: ProductSortKey, value: Any) -> str | int | float | None:
     return value  # type: ignore[no-any-return]  # str name or int price, from the row
 
 
+_AFTER_TYPES: dict[ProductSortKey, Any] = {
+    ProductSortKey.NAME: String(),
+    ProductSortKey.CREATED_AT: UTCDateTime(),
+    ProductSortKey.PRICE: BigInteger(),
+    ProductSortKey.RELEVANCE: Float(),
+}
+
+
 def _after(
-    sort_value: ColumnElement[Any], key: ProductSortKey, descending: bool, cursor: Cursor
+    sort_value: ColumnElement[Any], key: ProductSortKey, descending: bool
 ) -> ColumnElement[bool]:
-    value: Any = cursor.value
-    if key is ProductSortKey.CREATED_AT:
-        value = literal(datetime.fromisoformat(str(value)), UTCDateTime)
-    else:
-        value = literal(value)
+    value = bindparam("after_value", type_=_AFTER_TYPES[key])
+    product_id = bindparam("after_id", type_=BigInteger)
     if descending:
-        return or_(
-            sort_value < value, and_(sort_value == value, _products.c.id < cursor.product_id)
-        )
-    return or_(sort_value > value, and_(sort_value == value, _products.c.id > cursor.product_id))
+        return or_(sort_value < value, and_(sort_value == value, _products.c.id < product_id))
+    return or_(sort_value > value, and_(sort_value == value, _products.c.id > product_id))
+
+
+@functools.lru_cache(maxsize=4)
+def _products_where_statement(by_slug: bool) -> Select[Any]:
+    column = _products.c.slug if by_slug else _products.c.id
+    return _visible_products().where(column.in_(bindparam("keys", expanding=True)))
 
 
 async def products_where(
@@ -239,14 +293,11 @@ async def products_where(
     include: ProductInclude,
 ) -> list[ProductBundle]:
     """Products visible in the channel by id or slug, with the included relations."""
-    statement = _visible_products(channel_id)
-    if product_ids:
-        statement = statement.where(_products.c.id.in_(product_ids))
-    elif slugs:
-        statement = statement.where(_products.c.slug.in_(slugs))
-    else:
+    if not product_ids and not slugs:
         return []
-    rows = (await connection.execute(statement)).all()
+    statement = _products_where_statement(by_slug=not product_ids)
+    keys = list(product_ids) if product_ids else list(slugs)
+    rows = (await connection.execute(statement, {"channel_id": channel_id, "keys": keys})).all()
     products = [_product_from_row(row) for row in rows]
     cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
     return await _bundles(connection, channel_id, products, cursors, include)
@@ -293,7 +344,7 @@ async def _bundles(
     ]
 
 
-def _variant_statement(channel_id: ChannelId) -> Select[Any]:
+def _variant_columns() -> Select[Any]:
     return (
         select(
             _variants.c.id,
@@ -308,11 +359,24 @@ def _variant_statement(channel_id: ChannelId) -> Select[Any]:
         .select_from(
             _variants.outerjoin(
                 _prices,
-                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id),
+                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == _CHANNEL),
             )
         )
         .order_by(_variants.c.product_id, _variants.c.position, _variants.c.id)
     )
+
+
+_VARIANTS_BY_PRODUCT = _variant_columns().where(
+    _variants.c.product_id.in_(bindparam("product_ids", expanding=True))
+)
+_VISIBLE_VARIANTS_BY_ID = _variant_columns().where(
+    _variants.c.id.in_(bindparam("variant_ids", expanding=True)),
+    _variants.c.product_id.in_(
+        select(_listings.c.product_id).where(
+            _listings.c.channel_id == _CHANNEL, _listings.c.is_published.is_(True)
+        )
+    ),
+)
 
 
 def _variant_from_row(row: Row[Any]) -> Variant:
@@ -337,9 +401,9 @@ async def variants_by_product_id(
     connection: AsyncConnection, channel_id: ChannelId, product_ids: Sequence[int]
 ) -> dict[ProductId, list[Variant]]:
     """Variants of each product in display order, priced in the channel."""
-    statement = _variant_statement(channel_id).where(_variants.c.product_id.in_(product_ids))
+    parameters = {"channel_id": channel_id, "product_ids": list(product_ids)}
     grouped: dict[ProductId, list[Variant]] = {}
-    for row in (await connection.execute(statement)).all():
+    for row in (await connection.execute(_VARIANTS_BY_PRODUCT, parameters)).all():
         variant = _variant_from_row(row)
         grouped.setdefault(variant.product_id, []).append(variant)
     return grouped
@@ -349,13 +413,8 @@ async def variants_by_id(
     connection: AsyncConnection, channel_id: ChannelId, variant_ids: Sequence[int]
 ) -> dict[VariantId, Variant]:
     """Variants whose product is visible in the channel, priced there."""
-    visible = select(_listings.c.product_id).where(
-        _listings.c.channel_id == channel_id, _listings.c.is_published.is_(True)
-    )
-    statement = _variant_statement(channel_id).where(
-        _variants.c.id.in_(variant_ids), _variants.c.product_id.in_(visible)
-    )
-    rows = (await connection.execute(statement)).all()
+    parameters = {"channel_id": channel_id, "variant_ids": list(variant_ids)}
+    rows = (await connection.execute(_VISIBLE_VARIANTS_BY_ID, parameters)).all()
     return {VariantId(row.id): _variant_from_row(row) for row in rows}
 
 

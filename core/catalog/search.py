@@ -35,23 +35,32 @@ class SearchClause:
     rank: ColumnElement[Any]
 
 
-def search_clause(dialect: str, product_id: ColumnElement[Any], terms: list[str]) -> SearchClause:
+def search_query(dialect: str, terms: list[str]) -> str:
+    """The engine's query text for ``terms`` (from ``search_terms``): all, as prefixes."""
+    if dialect == "postgresql":
+        return " & ".join(f"{term}:*" for term in terms)
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
+def search_clause(
+    dialect: str, product_id: ColumnElement[Any], query: ColumnElement[str]
+) -> SearchClause:
+    """Join, condition and rank for a search whose ``search_query`` text is ``query``."""
     if dialect == "postgresql":
         search = table("product_search")
         document: ColumnElement[Any] = literal_column("product_search.document")
-        query = func.to_tsquery("simple", " & ".join(f"{term}:*" for term in terms))
+        tsquery = func.to_tsquery("simple", query)
         return SearchClause(
             source=search,
             join_on=literal_column("product_search.product_id") == product_id,
-            condition=document.op("@@")(query),
-            rank=func.ts_rank(document, query),
+            condition=document.op("@@")(tsquery),
+            rank=func.ts_rank(document, tsquery),
         )
     fts = table("product_search_fts")
-    match = " AND ".join(f'"{term}"*' for term in terms)
     return SearchClause(
         source=fts,
         join_on=literal_column("product_search_fts.rowid") == product_id,
-        condition=literal_column("product_search_fts").op("MATCH")(match),
+        condition=literal_column("product_search_fts").op("MATCH")(query),
         # bm25 is lower-is-better; negate it so both engines rank higher-is-better.
         # Weights: name 10, SKUs 10, description 1.
         rank=-func.bm25(literal_column("product_search_fts"), 10.0, 10.0, 1.0),

@@ -116,7 +116,7 @@ class CatalogQuery:
         include = _include(
             under(paths, "edges.node.") | under(paths, "nodes."), total_count="totalCount" in paths
         )
-        async with context.runtime.engine.connect() as connection:
+        async with context.runtime.reads.connect() as connection:
             page = await queries.list_products(
                 connection,
                 channel_id=resolved.id,
@@ -162,7 +162,7 @@ class CatalogQuery:
         except DomainError as error:
             raise bad_input(error) from None
         include = _include(selected_paths(info))
-        async with context.runtime.engine.connect() as connection:
+        async with context.runtime.reads.connect() as connection:
             bundles = await queries.products_where(
                 connection,
                 channel_id=resolved.id,
@@ -175,7 +175,7 @@ class CatalogQuery:
 
     @strawberry.field(description="The category tree: top-level categories with their children.")
     async def categories(self, info: Info) -> list[Category]:
-        async with info.context.runtime.engine.connect() as connection:
+        async with info.context.runtime.reads.connect() as connection:
             every = await queries.all_categories(connection)
         nodes = {category.id: Category.from_model(category) for category in every}
         roots: list[Category] = []
@@ -193,6 +193,6 @@ class CatalogQuery:
 
     @strawberry.field(description="One category by slug.")
     async def category(self, info: Info, slug: str) -> Category | None:
-        async with info.context.runtime.engine.connect() as connection:
+        async with info.context.runtime.reads.connect() as connection:
             found = await queries.category_by_slug(connection, slug)
         return Category.from_model(found) if found else None

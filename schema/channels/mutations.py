@@ -158,6 +158,7 @@ class ChannelsMutation:
             )
         except DomainError as error:
             return ChannelCreatePayload(errors=payload_errors(error))
+        info.context.runtime.channels.forget()
         return ChannelCreatePayload(channel=Channel.from_model(channel))
 
     @strawberry.mutation(
@@ -180,6 +181,7 @@ class ChannelsMutation:
             )
         except DomainError as error:
             return ChannelUpdatePayload(errors=payload_errors(error))
+        info.context.runtime.channels.forget()
         return ChannelUpdatePayload(channel=Channel.from_model(channel))
 
     @strawberry.mutation(

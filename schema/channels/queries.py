@@ -16,7 +16,7 @@ Info = strawberry.Info[Context, None]
 class ChannelsQuery:
     @strawberry.field(description="Every channel the retailer sells in.")
     async def channels(self, info: Info) -> list[Channel]:
-        async with info.context.runtime.engine.connect() as connection:
+        async with info.context.runtime.reads.connect() as connection:
             found = await queries.all_channels(connection)
         return [Channel.from_model(channel) for channel in found]
 
@@ -33,7 +33,7 @@ class ChannelsQuery:
         info: Info,
         kind: LocationKind | None = None,  # type: ignore[valid-type]  # strawberry enum
     ) -> list[Location]:
-        async with info.context.runtime.engine.connect() as connection:
+        async with info.context.runtime.reads.connect() as connection:
             found = await queries.all_locations(
                 connection, kind=LocationKindValue(kind) if kind else None
             )
