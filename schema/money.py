@@ -11,14 +11,17 @@ from core.money import Money as MoneyValue
 
 @strawberry.type(name="Money", description="An exact amount of money in one currency.")
 class Money:
-    amount: Decimal = strawberry.field(
-        description='Exact decimal amount as a string, e.g. "35.01"; never a float.'
+    # Held as the exact decimal string already (core.money.Money.amount_string), which
+    # the Decimal scalar serialises as it is: no Decimal is built per price.
+    amount: str = strawberry.field(
+        graphql_type=Decimal,
+        description='Exact decimal amount as a string, e.g. "35.01"; never a float.',
     )
     currency: str = strawberry.field(description="ISO 4217 currency code.")
 
     @classmethod
     def from_value(cls, money: MoneyValue) -> Money:
-        return cls(amount=money.to_decimal(), currency=money.currency)
+        return cls(amount=money.amount_string(), currency=money.currency)
 
 
 @strawberry.input(name="MoneyInput", description="An exact amount: decimal string plus currency.")

@@ -111,14 +111,17 @@ def _min_price() -> ColumnElement[Any]:
 
 
 def _product_from_row(row: Row[Any]) -> Product:
+    # Positional: the columns of ``_visible_products`` (reading by name is slower).
+    fields: tuple[Any, ...] = tuple(row[:7])
+    id_, slug, name, description, category_id, created_at, updated_at = fields
     return Product(
-        id=ProductId(row.id),
-        slug=row.slug,
-        name=row.name,
-        description=row.description,
-        category_id=CategoryId(row.category_id) if row.category_id is not None else None,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=id_,
+        slug=slug,
+        name=name,
+        description=description,
+        category_id=category_id,
+        created_at=created_at,
+        updated_at=updated_at,
     )
 
 
@@ -225,8 +228,7 @@ async def list_products(
     )
     products = [_product_from_row(row) for row in rows]
     cursors = [
-        Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row.sort_value), row.id)
-        for row in rows
+        Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row[7]), row[0]) for row in rows
     ]
     bundles = await _bundles(connection, channel_id, products, cursors, include)
     return ProductPage(
@@ -307,7 +309,10 @@ async def products_by_id(
     connection: AsyncConnection, product_ids: Sequence[int]
 ) -> dict[ProductId, Product]:
     """Products by id, listed in any channel or none."""
-    statement = select(_products).where(_products.c.id.in_(product_ids))
+    columns = ("id", "slug", "name", "description", "category_id", "created_at", "updated_at")
+    statement = select(*(_products.c[name] for name in columns)).where(
+        _products.c.id.in_(product_ids)
+    )
     rows = (await connection.execute(statement)).all()
     return {ProductId(row.id): _product_from_row(row) for row in rows}
 
@@ -380,8 +385,23 @@ _VISIBLE_VARIANTS_BY_ID = _variant_columns().where(
 
 
 def _variant_from_row(row: Row[Any]) -> Variant:
-    price = Money(row.amount_minor, row.currency) if row.amount_minor is not None else None
-    return variant_from_row(row, price)
+    # Positional unpacking: a listing converts 80 of these, and reading a Row's
+    # fields by name costs more than building the Variant.
+    fields: tuple[Any, ...] = tuple(row)
+    id_, product_id, sku, name, position, options, amount_minor, currency = fields
+    return Variant(
+        id=id_,
+        product_id=product_id,
+        sku=sku,
+        name=name,
+        position=position,
+        options=_options(options),
+        base_price=Money(amount_minor, currency) if amount_minor is not None else None,
+    )
+
+
+def _options(raw: list[dict[str, str]] | None) -> tuple[VariantOption, ...]:
+    return tuple([VariantOption(o["name"], o["value"]) for o in raw]) if raw else ()
 
 
 def variant_from_row(row: Row[Any], base_price: Money | None) -> Variant:
@@ -392,7 +412,7 @@ def variant_from_row(row: Row[Any], base_price: Money | None) -> Variant:
         sku=row.sku,
         name=row.name,
         position=row.position,
-        options=tuple(VariantOption(o["name"], o["value"]) for o in row.options or ()),
+        options=_options(row.options),
         base_price=base_price,
     )
 

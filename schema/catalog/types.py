@@ -101,7 +101,9 @@ class ProductVariant(Node):
             id=strawberry.ID(to_global_id("ProductVariant", variant.id)),
             sku=variant.sku,
             name=variant.name,
-            options=[VariantOption(name=o.name, value=o.value) for o in variant.options],
+            # core's VariantOption has the same two plain fields and the GraphQL type
+            # checks no runtime type, so the values are served as they are.
+            options=cast(list[VariantOption], variant.options),
             price=Money.from_value(priced.price) if priced.price is not None else None,
             variant_id=variant.id,
             product_id=variant.product_id,
