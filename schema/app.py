@@ -49,6 +49,9 @@ class OmnicartGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
 
 def _middleware(settings: Settings) -> list[Middleware]:
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]

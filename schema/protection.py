@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry import extensions as strawberry_extensions
 from strawberry.extensions import MaskErrors
 
 from core.errors import DomainError, PluginError
@@ -149,21 +152,73 @@ class _TooLarge(Exception):
     pass
 
 
-class ParserCache(strawberry_extensions.ParserCache):
-    """strawberry's parser cache, minus its one flaw for us.
+@dataclass(frozen=True, slots=True)
+class DocumentCaches:
+    """Bounded LRU caches of parsed and validated documents, owned by one schema."""
 
-    strawberry's version parses in the ``on_parse`` hook, so a syntax error escapes
-    before the operation's error handling and reaches the client without a code.
-    Here a document that does not parse is left to strawberry's own parse, which
-    turns it into a normal pre-execution error.
+    parse: Callable[..., DocumentNode]
+    validate: Callable[[GraphQLSchema, DocumentNode, tuple[type[ASTValidationRule], ...]], Any]
+
+    @classmethod
+    def bounded(cls, maxsize: int) -> DocumentCaches:
+        # A client sending endless distinct documents must not grow memory.
+        return cls(
+            parse=functools.lru_cache(maxsize=maxsize)(parse),
+            validate=functools.lru_cache(maxsize=maxsize)(_validate),
+        )
+
+
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    return validate(schema, document, rules)
+
+
+class Protection(CodedErrors):
+    """Every request guard in one extension (each extension costs hooks per request).
+
+    - a token limit while parsing, and parsed documents cached; a document that
+      does not parse is left to strawberry's own parse, which reports it with a code
+      (a syntax error raised from this hook would skip the error handling);
+    - the depth and alias rules added to validation, and validation results cached;
+    - errors coded and unexpected ones masked (``CodedErrors``).
     """
+
+    def __init__(
+        self,
+        *,
+        max_tokens: int,
+        rules: tuple[type[ASTValidationRule], ...],
+        caches: DocumentCaches,
+    ) -> None:
+        super().__init__()
+        self._max_tokens = max_tokens
+        self._rules = rules
+        self._caches = caches
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self._max_tokens
+        context.validation_rules = (*context.validation_rules, *self._rules)
+        yield from super().on_operation()
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
+        if context.graphql_document is None and context.query:
+            try:
+                context.graphql_document = self._caches.parse(
+                    context.query, **context.parse_options
+                )
+            except GraphQLError:
+                context.graphql_document = None
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            context.pre_execution_errors = self._caches.validate(
+                context.schema._schema,
+                context.graphql_document,
+                tuple(context.validation_rules),
             )
-        except GraphQLError:
-            context.graphql_document = None
         yield

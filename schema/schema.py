@@ -7,11 +7,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ValidationCache,
-)
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
@@ -24,9 +19,9 @@ from schema.channels.types import Channel, Location
 from schema.execution import FastExecutionContext
 from schema.mutation import Mutation
 from schema.node import NodeQuery
-from schema.protection import CodedErrors, ParserCache
+from schema.protection import DocumentCaches, Protection
 
-# Bounded: a client sending endless distinct documents must not grow memory.
+# Parsed and validated documents kept per schema (bounded LRU).
 CACHE_SIZE = 512
 
 
@@ -52,23 +47,17 @@ def build_schema(
     execution_context_class: type[Any] | None = FastExecutionContext,
     mutation: type[Any] | None = Mutation,
 ) -> strawberry.Schema:
-    rules: list[type[ASTValidationRule]] = [
+    # Built once per schema: the validation cache keys on the rule classes too.
+    rules: tuple[type[ASTValidationRule], ...] = (
         depth_validator(settings.max_query_depth, None, None),
         aliases_validator(settings.max_aliases),
-    ]
+    )
+    caches = DocumentCaches.bounded(CACHE_SIZE)
     return OmnicartSchema(
         query=Query,
         mutation=mutation,
         types=[Product, ProductVariant, Category, Channel, Location],
-        # Factories: strawberry builds fresh extensions per request. The validation
-        # rules are built once here so that the validation cache (an LRU shared
-        # across requests, keyed on the rules too) hits.
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
-            CodedErrors,
-        ],
+        # A factory: strawberry builds a fresh extension per request.
+        extensions=[lambda: Protection(max_tokens=settings.max_tokens, rules=rules, caches=caches)],
         execution_context_class=execution_context_class,
     )
