@@ -70,7 +70,7 @@ async def _profile(options: ProfileOptions) -> ProfileReport:
             await _post(app, body)
         profiler.disable()
     finally:
-        await app.state.runtime.engine.dispose()
+        await app.state.runtime.close()
     if options.output is not None:
         profiler.dump_stats(options.output)
     return ProfileReport(cpu_ms, wall_ms, _stats_text(profiler, options.top))

@@ -28,7 +28,9 @@ async def _count(
     driver_url: str, channel: str, queries: Sequence[BenchmarkQuery]
 ) -> dict[str, int]:
     app = create_app(Settings(database_url=driver_url, default_channel=channel))
-    engine = app.state.runtime.engine
+    runtime = app.state.runtime
+    # Writes and reads may run on different engines (SQLite reads run inline).
+    engines = {id(e): e for e in (runtime.engine.sync_engine, runtime.reads.sync_engine)}
     statements: list[str] = []
 
     def on_execute(
@@ -42,7 +44,8 @@ async def _count(
         if not statement.lstrip().upper().startswith(_NOT_COUNTED):
             statements.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    for engine in engines.values():
+        event.listen(engine, "before_cursor_execute", on_execute)
     counts: dict[str, int] = {}
     try:
         transport = httpx.ASGITransport(app=app)
@@ -53,8 +56,9 @@ async def _count(
                 await _post(client, query)
                 counts[query.name] = len(statements)
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
-        await engine.dispose()
+        for engine in engines.values():
+            event.remove(engine, "before_cursor_execute", on_execute)
+        await runtime.close()
     return counts
 
 

@@ -75,7 +75,7 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
             pool_size=pool_size,
             max_overflow=pool_size,
             connect_args={"timeout": 30},
-            json_serializer=_json_dumps,
+            json_serializer=json_dumps,
             json_deserializer=orjson.loads,
         )
         _configure_sqlite(engine)
@@ -85,12 +85,12 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        json_serializer=_json_dumps,
+        json_serializer=json_dumps,
         json_deserializer=orjson.loads,
     )
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     # orjson is several times faster than json for the JSON columns read on hot paths.
     return orjson.dumps(value).decode()
 
@@ -110,12 +110,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
-        if options.get(READ_OPTION):
-            return  # reads (``read_engine``): each statement on its own
         # Units of work (writes) take SQLite's write lock up front: a deferred
         # transaction that reads and then writes fails with SQLITE_BUSY_SNAPSHOT when
         # another writer committed in between, and busy_timeout does not retry that.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+
+
+# Execution option marking connections that units of work write through.
+WRITE_OPTION = "omnicart_write"
 
 
 # Execution option marking connections that units of work write through.

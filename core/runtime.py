@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.channels.cache import ChannelCache
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.db import create_engine, read_engine, session_factory
+from core.db import create_engine, session_factory
 from core.plugin_host import PluginHost
+from core.reads import Reads, reads_for
 from core.uow import UnitOfWork
 
 
@@ -23,8 +24,8 @@ from core.uow import UnitOfWork
 class Runtime:
     settings: Settings
     engine: AsyncEngine
-    # The same pool for reads outside units of work (no BEGIN/ROLLBACK).
-    reads: AsyncEngine
+    # Reads outside units of work, without transactions (core.reads).
+    reads: Reads
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     plugins: PluginHost
@@ -38,9 +39,10 @@ class Runtime:
         clock: Clock | None = None,
         plugins: PluginHost | None = None,
         engine: AsyncEngine | None = None,
+        reads: Reads | None = None,
     ) -> Runtime:
         engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        reads = read_engine(engine)
+        reads = reads or reads_for(engine, settings.database_url, pool_size=settings.db_pool_size)
         return cls(
             settings=settings,
             engine=engine,
@@ -57,4 +59,5 @@ class Runtime:
         return UnitOfWork(self.sessions, clock=self.clock, plugins=self.plugins)
 
     async def close(self) -> None:
+        await self.reads.dispose()
         await self.engine.dispose()

@@ -55,18 +55,18 @@ class Context:
         from schema.catalog import loaders as catalog_loaders
         from schema.channels import loaders as channel_loaders
 
-        engine = self.runtime.reads
+        reads = self.runtime.reads
         plugins = self.runtime.plugins
         return Loaders(
-            products_by_id=catalog_loaders.products_by_id(engine),
+            products_by_id=catalog_loaders.products_by_id(reads),
             variants_by_product_id=catalog_loaders.variants_by_product_id(
-                engine, plugins, self.known_channel
+                reads, plugins, self.known_channel
             ),
-            variants_by_id=catalog_loaders.variants_by_id(engine, plugins, self.known_channel),
-            images_by_product_id=catalog_loaders.images_by_product_id(engine),
-            categories_by_id=catalog_loaders.categories_by_id(engine),
-            categories_by_parent_id=catalog_loaders.categories_by_parent_id(engine),
-            supply_by_channel_id=channel_loaders.supply_by_channel_id(engine),
+            variants_by_id=catalog_loaders.variants_by_id(reads, plugins, self.known_channel),
+            images_by_product_id=catalog_loaders.images_by_product_id(reads),
+            categories_by_id=catalog_loaders.categories_by_id(reads),
+            categories_by_parent_id=catalog_loaders.categories_by_parent_id(reads),
+            supply_by_channel_id=channel_loaders.supply_by_channel_id(reads),
         )
 
     def requested_channel_slug(self, argument: str | None) -> str:

@@ -23,6 +23,7 @@ from core.config import Settings, normalise_database_url
 from core.db import create_engine, metadata
 from core.migrate import upgrade_to_head
 from core.plugin_host import PluginHost
+from core.reads import Reads, reads_for
 from core.runtime import Runtime
 from schema.app import create_app
 
@@ -86,6 +87,14 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture(scope="session")
+async def reads(engine: AsyncEngine, database_url: str) -> AsyncIterator[Reads]:
+    """The read connections every test's runtime shares (inline on SQLite)."""
+    reads = reads_for(engine, database_url, pool_size=5)
+    yield reads
+    await reads.dispose()
+
+
+@pytest.fixture(scope="session")
 def plugins() -> PluginHost:
     return PluginHost.load()
 
@@ -99,9 +108,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(
-    settings: Settings, engine: AsyncEngine, clock: FrozenClock, plugins: PluginHost
+    settings: Settings, engine: AsyncEngine, reads: Reads, clock: FrozenClock, plugins: PluginHost
 ) -> Runtime:
-    return Runtime.build(settings, engine=engine, clock=clock, plugins=plugins)
+    return Runtime.build(settings, engine=engine, reads=reads, clock=clock, plugins=plugins)
 
 
 @pytest.fixture
@@ -158,8 +167,8 @@ class StatementCounter:
 
 
 @pytest.fixture
-def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
-    """Counts every SQL statement the engine runs while the test holds it."""
+def count_statements(engine: AsyncEngine, reads: Reads) -> Iterator[StatementCounter]:
+    """Counts every SQL statement run for writes or reads while the test holds it."""
     counter = StatementCounter()
 
     def before_execute(
@@ -168,6 +177,9 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
             counter.statements.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", before_execute)
+    engines = {id(e): e for e in (engine.sync_engine, reads.sync_engine)}
+    for sync_engine in engines.values():
+        event.listen(sync_engine, "before_cursor_execute", before_execute)
     yield counter
-    event.remove(engine.sync_engine, "before_cursor_execute", before_execute)
+    for sync_engine in engines.values():
+        event.remove(sync_engine, "before_cursor_execute", before_execute)

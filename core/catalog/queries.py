@@ -29,7 +29,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.catalog.model import (
     Category,
@@ -58,6 +57,7 @@ from core.catalog.tables import (
 from core.db import UTCDateTime, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
 from core.money import Money
+from core.reads import ReadConnection
 
 _products = table_of(ProductRow)
 _listings = table_of(ProductListingRow)
@@ -178,7 +178,7 @@ def _listing_statements(shape: _ListingShape) -> tuple[Select[Any], Select[Any]]
 
 
 async def list_products(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     channel_id: ChannelId,
     first: int,
@@ -220,7 +220,8 @@ async def list_products(
         search=product_filter.search is not None,
     )
     page_statement, count_statement = _listing_statements(shape)
-    rows = (await connection.execute(page_statement, parameters)).all()
+    # Rows of the page statement: the product columns, then sort_value (index 7).
+    rows: list[Any] = list((await connection.execute(page_statement, parameters)).all())
     has_next = len(rows) > first
     rows = rows[:first]
     total = (
@@ -302,7 +303,7 @@ def _products_where_statement(dialect: str, by_slug: bool) -> Select[Any]:
 
 
 async def products_where(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     channel_id: ChannelId,
     product_ids: Sequence[int] = (),
@@ -321,7 +322,7 @@ async def products_where(
 
 
 async def products_by_id(
-    connection: AsyncConnection, product_ids: Sequence[int]
+    connection: ReadConnection, product_ids: Sequence[int]
 ) -> dict[ProductId, Product]:
     """Products by id, listed in any channel or none."""
     columns = ("id", "slug", "name", "description", "category_id", "created_at", "updated_at")
@@ -333,7 +334,7 @@ async def products_by_id(
 
 
 async def _bundles(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     channel_id: ChannelId,
     products: Sequence[Product],
     cursors: Sequence[Cursor],
@@ -439,7 +440,7 @@ def variant_from_row(row: Row[Any], base_price: Money | None) -> Variant:
 
 
 async def variants_by_product_id(
-    connection: AsyncConnection, channel_id: ChannelId, product_ids: Sequence[int]
+    connection: ReadConnection, channel_id: ChannelId, product_ids: Sequence[int]
 ) -> dict[ProductId, list[Variant]]:
     """Variants of each product in display order, priced in the channel."""
     parameters = {"channel_id": channel_id, "product_ids": list(product_ids)}
@@ -452,7 +453,7 @@ async def variants_by_product_id(
 
 
 async def variants_by_id(
-    connection: AsyncConnection, channel_id: ChannelId, variant_ids: Sequence[int]
+    connection: ReadConnection, channel_id: ChannelId, variant_ids: Sequence[int]
 ) -> dict[VariantId, Variant]:
     """Variants whose product is visible in the channel, priced there."""
     parameters = {"channel_id": channel_id, "variant_ids": list(variant_ids)}
@@ -462,7 +463,7 @@ async def variants_by_id(
 
 
 async def images_by_product_id(
-    connection: AsyncConnection, product_ids: Sequence[int]
+    connection: ReadConnection, product_ids: Sequence[int]
 ) -> dict[ProductId, list[ProductImage]]:
     statement = (
         select(_images)
@@ -489,14 +490,14 @@ def _category_from_row(row: Row[Any]) -> Category:
 
 
 async def categories_by_id(
-    connection: AsyncConnection, category_ids: Sequence[int]
+    connection: ReadConnection, category_ids: Sequence[int]
 ) -> dict[CategoryId, Category]:
     statement = select(_categories).where(_categories.c.id.in_(category_ids))
     rows = (await connection.execute(statement)).all()
     return {CategoryId(row.id): _category_from_row(row) for row in rows}
 
 
-async def all_categories(connection: AsyncConnection) -> list[Category]:
+async def all_categories(connection: ReadConnection) -> list[Category]:
     """Every category, parents before children's siblings, in display order."""
     statement = select(_categories).order_by(
         _categories.c.position, _categories.c.name, _categories.c.id
@@ -505,7 +506,7 @@ async def all_categories(connection: AsyncConnection) -> list[Category]:
 
 
 async def listings_by_product_id(
-    connection: AsyncConnection, product_ids: Sequence[int]
+    connection: ReadConnection, product_ids: Sequence[int]
 ) -> dict[ProductId, list[Listing]]:
     statement = select(_listings).where(_listings.c.product_id.in_(product_ids))
     grouped: dict[ProductId, list[Listing]] = {}
@@ -523,7 +524,7 @@ async def listings_by_product_id(
 
 
 async def categories_by_parent_id(
-    connection: AsyncConnection, parent_ids: Sequence[int]
+    connection: ReadConnection, parent_ids: Sequence[int]
 ) -> dict[CategoryId, list[Category]]:
     statement = (
         select(_categories)
@@ -538,6 +539,6 @@ async def categories_by_parent_id(
     return grouped
 
 
-async def category_by_slug(connection: AsyncConnection, slug: str) -> Category | None:
+async def category_by_slug(connection: ReadConnection, slug: str) -> Category | None:
     row = (await connection.execute(select(_categories).where(_categories.c.slug == slug))).first()
     return _category_from_row(row) if row is not None else None

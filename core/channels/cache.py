@@ -12,20 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from core.channels import queries
 from core.channels.model import Channel
+from core.reads import Reads
 
 # A bound on memory: a client sending endless unknown slugs must not grow it.
 MAX_ENTRIES = 256
 
 
 class ChannelCache:
-    def __init__(
-        self, engine: AsyncEngine, *, ttl_seconds: float, monotonic: Callable[[], float]
-    ) -> None:
-        self._engine = engine
+    def __init__(self, reads: Reads, *, ttl_seconds: float, monotonic: Callable[[], float]) -> None:
+        self._reads = reads
         self._ttl = ttl_seconds
         self._monotonic = monotonic
         self._entries: dict[str, tuple[float, Channel | None]] = {}
@@ -36,7 +33,7 @@ class ChannelCache:
         entry = self._entries.get(slug)
         if entry is not None and now - entry[0] < self._ttl:
             return entry[1]
-        async with self._engine.connect() as connection:
+        async with self._reads.connect() as connection:
             channel = await queries.channel_by_slug(connection, slug)
         if self._ttl > 0:
             if len(self._entries) >= MAX_ENTRIES:

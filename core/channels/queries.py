@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.channels.model import (
     Address,
@@ -21,6 +20,7 @@ from core.channels.model import (
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import table_of
 from core.ids import ChannelId, LocationId
+from core.reads import ReadConnection
 
 _channels = table_of(ChannelRow)
 _plugins = table_of(ChannelPluginRow)
@@ -64,21 +64,21 @@ def _fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
     ]
 
 
-async def channel_by_slug(connection: AsyncConnection, slug: str) -> Channel | None:
+async def channel_by_slug(connection: ReadConnection, slug: str) -> Channel | None:
     rows = (await connection.execute(_channel_statement().where(_channels.c.slug == slug))).all()
     channels = _fold_channels(rows)
     return channels[0] if channels else None
 
 
 async def channels_by_id(
-    connection: AsyncConnection, ids: Sequence[int]
+    connection: ReadConnection, ids: Sequence[int]
 ) -> dict[ChannelId, Channel]:
     statement = _channel_statement().where(_channels.c.id.in_(ids))
     rows = (await connection.execute(statement)).all()
     return {channel.id: channel for channel in _fold_channels(rows)}
 
 
-async def all_channels(connection: AsyncConnection) -> list[Channel]:
+async def all_channels(connection: ReadConnection) -> list[Channel]:
     return _fold_channels((await connection.execute(_channel_statement())).all())
 
 
@@ -107,7 +107,7 @@ def location_from_row(row: Row[Any]) -> Location:
 
 
 async def all_locations(
-    connection: AsyncConnection, *, kind: LocationKind | None = None
+    connection: ReadConnection, *, kind: LocationKind | None = None
 ) -> list[Location]:
     statement = select(_locations).order_by(_locations.c.name, _locations.c.id)
     if kind is not None:
@@ -116,7 +116,7 @@ async def all_locations(
 
 
 async def locations_by_id(
-    connection: AsyncConnection, ids: Sequence[int]
+    connection: ReadConnection, ids: Sequence[int]
 ) -> dict[LocationId, Location]:
     statement = select(_locations).where(_locations.c.id.in_(ids))
     rows = (await connection.execute(statement)).all()
@@ -124,7 +124,7 @@ async def locations_by_id(
 
 
 async def channel_locations_by_channel_id(
-    connection: AsyncConnection, channel_ids: Sequence[int]
+    connection: ReadConnection, channel_ids: Sequence[int]
 ) -> dict[ChannelId, list[ChannelLocation]]:
     statement = (
         select(_links)

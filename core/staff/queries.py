@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.db import table_of
 from core.ids import StaffTokenId, StaffUserId
+from core.reads import ReadConnection
 from core.staff import tokens
 from core.staff.model import Scope, StaffPrincipal, StaffToken
 from core.staff.tables import StaffTokenRow, StaffUserRow
@@ -15,7 +15,7 @@ _tokens = table_of(StaffTokenRow)
 _users = table_of(StaffUserRow)
 
 
-async def principal_for_token(connection: AsyncConnection, token: str) -> StaffPrincipal | None:
+async def principal_for_token(connection: ReadConnection, token: str) -> StaffPrincipal | None:
     """The staff member a token speaks for, or None if it is unknown or revoked.
 
     Lookup is by digest, so no secret is compared in Python and timing reveals
@@ -40,7 +40,7 @@ async def principal_for_token(connection: AsyncConnection, token: str) -> StaffP
     )
 
 
-async def all_tokens(connection: AsyncConnection) -> list[StaffToken]:
+async def all_tokens(connection: ReadConnection) -> list[StaffToken]:
     statement = (
         select(_tokens, _users.c.name)
         .select_from(_tokens.join(_users, _users.c.id == _tokens.c.staff_user_id))

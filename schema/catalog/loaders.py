@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from core.catalog import queries
@@ -19,6 +18,7 @@ from core.catalog.pricing import price_variants
 from core.channels.model import Channel
 from core.ids import CategoryId, ChannelId, ProductId
 from core.plugin_host import PluginHost
+from core.reads import Reads
 from schema.catalog.types import Category, Product, ProductImage, ProductVariant
 
 K = TypeVar("K")
@@ -32,10 +32,10 @@ def _by_channel(keys: Sequence[ChannelKey]) -> dict[ChannelId, list[int]]:
     return grouped
 
 
-def products_by_id(engine: AsyncEngine) -> DataLoader[ChannelKey, Product | None]:
+def products_by_id(reads: Reads) -> DataLoader[ChannelKey, Product | None]:
     async def load(keys: Sequence[ChannelKey]) -> list[Product | None]:
         found: dict[ChannelKey, Product] = {}
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 bundles = await queries.products_where(
                     connection, channel_id=channel_id, product_ids=ids, include=ProductInclude()
@@ -49,11 +49,11 @@ def products_by_id(engine: AsyncEngine) -> DataLoader[ChannelKey, Product | None
 
 
 def variants_by_product_id(
-    engine: AsyncEngine, plugins: PluginHost, channel_of: Callable[[int], Channel]
+    reads: Reads, plugins: PluginHost, channel_of: Callable[[int], Channel]
 ) -> DataLoader[ChannelKey, list[ProductVariant]]:
     async def load(keys: Sequence[ChannelKey]) -> list[list[ProductVariant]]:
         found: dict[ChannelKey, list[ProductVariant]] = defaultdict(list)
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 grouped = await queries.variants_by_product_id(connection, channel_id, ids)
                 variants = [v for product_variants in grouped.values() for v in product_variants]
@@ -67,11 +67,11 @@ def variants_by_product_id(
 
 
 def variants_by_id(
-    engine: AsyncEngine, plugins: PluginHost, channel_of: Callable[[int], Channel]
+    reads: Reads, plugins: PluginHost, channel_of: Callable[[int], Channel]
 ) -> DataLoader[ChannelKey, ProductVariant | None]:
     async def load(keys: Sequence[ChannelKey]) -> list[ProductVariant | None]:
         found: dict[ChannelKey, ProductVariant] = {}
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 variants = await queries.variants_by_id(connection, channel_id, ids)
                 priced = await price_variants(
@@ -86,9 +86,9 @@ def variants_by_id(
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def images_by_product_id(engine: AsyncEngine) -> DataLoader[int, list[ProductImage]]:
+def images_by_product_id(reads: Reads) -> DataLoader[int, list[ProductImage]]:
     async def load(keys: Sequence[int]) -> list[list[ProductImage]]:
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             grouped = await queries.images_by_product_id(connection, keys)
         return [
             [ProductImage.from_model(i) for i in grouped.get(ProductId(key), [])] for key in keys
@@ -97,9 +97,9 @@ def images_by_product_id(engine: AsyncEngine) -> DataLoader[int, list[ProductIma
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def categories_by_id(engine: AsyncEngine) -> DataLoader[int, Category | None]:
+def categories_by_id(reads: Reads) -> DataLoader[int, Category | None]:
     async def load(keys: Sequence[int]) -> list[Category | None]:
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             found = await queries.categories_by_id(connection, keys)
         return [
             Category.from_model(found[CategoryId(key)]) if CategoryId(key) in found else None
@@ -109,9 +109,9 @@ def categories_by_id(engine: AsyncEngine) -> DataLoader[int, Category | None]:
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def categories_by_parent_id(engine: AsyncEngine) -> DataLoader[int, list[Category]]:
+def categories_by_parent_id(reads: Reads) -> DataLoader[int, list[Category]]:
     async def load(keys: Sequence[int]) -> list[list[Category]]:
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             found = await queries.categories_by_parent_id(connection, keys)
         return [[Category.from_model(c) for c in found.get(CategoryId(key), [])] for key in keys]
 

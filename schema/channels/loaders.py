@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from core.channels import queries
 from core.ids import ChannelId
+from core.reads import Reads
 from schema.channels.types import ChannelLocation, Location
 
 
-def supply_by_channel_id(engine: AsyncEngine) -> DataLoader[int, list[ChannelLocation]]:
+def supply_by_channel_id(reads: Reads) -> DataLoader[int, list[ChannelLocation]]:
     """The locations supplying each channel, in priority order (two statements a batch)."""
 
     async def load(keys: Sequence[int]) -> list[list[ChannelLocation]]:
-        async with engine.connect() as connection:
+        async with reads.connect() as connection:
             links = await queries.channel_locations_by_channel_id(connection, keys)
             location_ids = sorted({link.location_id for found in links.values() for link in found})
             locations = (

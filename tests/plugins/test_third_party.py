@@ -21,6 +21,7 @@ from core.config import Settings
 from core.hooks import PriceAdjustment, PriceLine, PricingContext, hookimpl
 from core.money import Money
 from core.plugin_host import PluginHost
+from core.reads import Reads
 from core.runtime import Runtime
 from schema.app import create_app
 from schema.cli import main
@@ -80,9 +81,9 @@ def catalog(*, plugins_in_web: Sequence[tuple[str, dict[str, object]]]) -> Catal
 
 
 async def client_for(
-    settings: Settings, engine: AsyncEngine, clock: FrozenClock, plugins: PluginHost
+    settings: Settings, engine: AsyncEngine, reads: Reads, clock: FrozenClock, plugins: PluginHost
 ) -> AsyncIterator[GraphQLClient]:
-    runtime = Runtime.build(settings, engine=engine, clock=clock, plugins=plugins)
+    runtime = Runtime.build(settings, engine=engine, reads=reads, clock=clock, plugins=plugins)
     transport = httpx.ASGITransport(app=create_app(settings, runtime=runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
@@ -102,15 +103,18 @@ async def test_a_third_party_plugin_changes_prices_only_where_enabled(
     installed_example: PluginHost,
     settings: Settings,
     engine: AsyncEngine,
+    reads: Reads,
     clock: FrozenClock,
 ) -> None:
-    runtime = Runtime.build(settings, engine=engine, clock=clock, plugins=installed_example)
+    runtime = Runtime.build(
+        settings, engine=engine, reads=reads, clock=clock, plugins=installed_example
+    )
     await import_catalog(
         runtime.uow(),
         catalog(plugins_in_web=[("clearance", {"amount_off": "25.00", "skus": ["COAT-M"]})]),
     )
 
-    async for gql in client_for(settings, engine, clock, installed_example):
+    async for gql in client_for(settings, engine, reads, clock, installed_example):
         web = await gql(PRICE_QUERY % "web")
         shop = await gql(PRICE_QUERY % "shop")
 
@@ -128,11 +132,14 @@ async def test_the_plugins_command_lists_the_plugin_and_its_channels(
     installed_example: PluginHost,
     settings: Settings,
     engine: AsyncEngine,
+    reads: Reads,
     clock: FrozenClock,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    runtime = Runtime.build(settings, engine=engine, clock=clock, plugins=installed_example)
+    runtime = Runtime.build(
+        settings, engine=engine, reads=reads, clock=clock, plugins=installed_example
+    )
     await import_catalog(
         runtime.uow(), catalog(plugins_in_web=[("clearance", {"amount_off": "1.00"})])
     )
@@ -177,13 +184,18 @@ class WrongCurrencyPlugin:
     ("name", "plugin"), [("boom", FailingPlugin()), ("euro", WrongCurrencyPlugin())]
 )
 async def test_a_failing_plugin_is_named_in_a_coded_error(
-    settings: Settings, engine: AsyncEngine, clock: FrozenClock, name: str, plugin: object
+    settings: Settings,
+    engine: AsyncEngine,
+    reads: Reads,
+    clock: FrozenClock,
+    name: str,
+    plugin: object,
 ) -> None:
     plugins = PluginHost.load(extra={name: plugin})
-    runtime = Runtime.build(settings, engine=engine, clock=clock, plugins=plugins)
+    runtime = Runtime.build(settings, engine=engine, reads=reads, clock=clock, plugins=plugins)
     await import_catalog(runtime.uow(), catalog(plugins_in_web=[(name, {})]))
 
-    async for gql in client_for(settings, engine, clock, plugins):
+    async for gql in client_for(settings, engine, reads, clock, plugins):
         body = await gql(PRICE_QUERY % "web")
 
     error = body["errors"][0]
@@ -193,13 +205,13 @@ async def test_a_failing_plugin_is_named_in_a_coded_error(
 
 
 async def test_an_async_plugin_is_awaited(
-    settings: Settings, engine: AsyncEngine, clock: FrozenClock
+    settings: Settings, engine: AsyncEngine, reads: Reads, clock: FrozenClock
 ) -> None:
     plugins = PluginHost.load(extra={"half": AsyncHalfPricePlugin()})
-    runtime = Runtime.build(settings, engine=engine, clock=clock, plugins=plugins)
+    runtime = Runtime.build(settings, engine=engine, reads=reads, clock=clock, plugins=plugins)
     await import_catalog(runtime.uow(), catalog(plugins_in_web=[("half", {})]))
 
-    async for gql in client_for(settings, engine, clock, plugins):
+    async for gql in client_for(settings, engine, reads, clock, plugins):
         body = await gql(PRICE_QUERY % "web")
 
     assert body["data"]["product"]["variants"][0]["price"] == {"amount": "99.50"}
