@@ -57,7 +57,7 @@ from core.catalog.tables import (
 from core.db import UTCDateTime, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
 from core.money import Money
-from core.reads import ReadConnection
+from core.reads import ReadConnection, fetch_rows
 
 _products = table_of(ProductRow)
 _listings = table_of(ProductListingRow)
@@ -112,7 +112,7 @@ def _min_price() -> ColumnElement[Any]:
     )
 
 
-def _product_from_row(row: Row[Any]) -> Product:
+def _product_from_row(row: Sequence[Any]) -> Product:
     # Positional: the columns of ``_visible_products`` (reading by name is slower).
     fields: tuple[Any, ...] = tuple(row[:7])
     id_, slug, name, description, category_id, created_at, updated_at = fields
@@ -221,7 +221,7 @@ async def list_products(
     )
     page_statement, count_statement = _listing_statements(shape)
     # Rows of the page statement: the product columns, then sort_value (index 7).
-    rows: list[Any] = list((await connection.execute(page_statement, parameters)).all())
+    rows: list[Any] = list(await fetch_rows(connection, page_statement, parameters))
     has_next = len(rows) > first
     rows = rows[:first]
     total = (
@@ -315,7 +315,7 @@ async def products_where(
         return []
     statement = _products_where_statement(connection.dialect.name, by_slug=not product_ids)
     keys = list(product_ids) if product_ids else list(slugs)
-    rows = (await connection.execute(statement, {"channel_id": channel_id, "keys": keys})).all()
+    rows = await fetch_rows(connection, statement, {"channel_id": channel_id, "keys": keys})
     products = [_product_from_row(row) for row in rows]
     cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
     return await _bundles(connection, channel_id, products, cursors, include)
@@ -406,7 +406,7 @@ def _visible_variants_by_id_statement(dialect: str) -> Select[Any]:
     )
 
 
-def _variant_from_row(row: Row[Any]) -> Variant:
+def _variant_from_row(row: Sequence[Any]) -> Variant:
     # Positional unpacking: a listing converts 80 of these, and reading a Row's
     # fields by name costs more than building the Variant.
     fields: tuple[Any, ...] = tuple(row)
@@ -446,7 +446,7 @@ async def variants_by_product_id(
     parameters = {"channel_id": channel_id, "product_ids": list(product_ids)}
     grouped: dict[ProductId, list[Variant]] = {}
     statement = _variants_by_product_statement(connection.dialect.name)
-    for row in (await connection.execute(statement, parameters)).all():
+    for row in await fetch_rows(connection, statement, parameters):
         variant = _variant_from_row(row)
         grouped.setdefault(variant.product_id, []).append(variant)
     return grouped

@@ -398,7 +398,8 @@ async def test_listing_statements_do_not_grow_with_page_size(
     assert len(large["data"]["products"]["edges"]) == 100
     assert all(len(e["node"]["variants"]) == 4 for e in large["data"]["products"]["edges"])
     assert statements_for_20 == statements_for_100
-    assert statements_for_100 <= 5
+    # channel, products, variants with prices, images, categories: every one counted
+    assert statements_for_100 == 5
 
 
 async def test_node_lookups_batch_their_relations(
