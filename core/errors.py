@@ -35,6 +35,12 @@ class ErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE"
     # A channel's currency cannot change while it has prices in the old one.
     CURRENCY_IN_USE = "CURRENCY_IN_USE"
+    # Inventory (issue 4): more wanted than is available, at a location or in a channel.
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    UNKNOWN_VARIANT = "UNKNOWN_VARIANT"
+    UNKNOWN_LOCATION = "UNKNOWN_LOCATION"
+    # A quantity or delta that is zero, negative or out of range where that makes no sense.
+    INVALID_QUANTITY = "INVALID_QUANTITY"
 
 
 @dataclass(frozen=True, slots=True)

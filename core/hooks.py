@@ -18,7 +18,7 @@ without a deprecation cycle.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pluggy
@@ -99,5 +99,55 @@ def omnicart_price_lines(
     transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
 
     **Since** 0.1.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Availability
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityContext:
+    """Where availability is asked: the channel (its kind, settings and display rule)."""
+
+    channel: Channel
+
+
+@hookspec
+def omnicart_variant_availability(
+    context: AvailabilityContext,
+    quantities: Mapping[VariantId, int],
+    settings: object,
+) -> Mapping[VariantId, int] | Awaitable[Mapping[VariantId, int] | None] | None:
+    """Lower how much of each variant a channel may show or sell (a safety buffer).
+
+    **Called by** ``core.plugin_host.PluginHost.available_quantities``, once per batch of
+    variants whose availability a request shows (a listing is one call), inside the
+    request's read or transaction, after stock was summed over the locations that
+    supply the channel and before the channel's display rule (exact quantity or
+    only IN_STOCK / LOW_STOCK / OUT_OF_STOCK) is applied.
+
+    **Arguments**
+    - ``context``: the channel.
+    - ``quantities``: per variant id, the units available in the channel: on hand
+      less active reservations, summed over the supplying locations (never negative).
+    - ``settings``: this plugin's settings in this channel, an instance of its
+      ``settings_class`` (or the raw mapping when it has none).
+
+    **Returns** per variant id, the units the channel may show and sell; variants left
+    out keep their quantity. Or None for no opinion. May be a coroutine.
+
+    **Combining** each plugin may only lower: the host takes, per variant, the minimum
+    of the summed quantity and every plugin's answer, in the channel's plugin order
+    (a value above the quantity it was given changes nothing; a negative one counts as
+    zero). A key that was not asked for, or a value that is not a whole number, is a
+    plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.2.
     """
     return None

@@ -20,7 +20,8 @@ import pluggy
 from core import hooks
 from core.channels.model import Channel, EnabledPlugin
 from core.errors import DomainError, ErrorCode, PluginError
-from core.hooks import PriceAdjustment, PriceLine, PricingContext
+from core.hooks import AvailabilityContext, PriceAdjustment, PriceLine, PricingContext
+from core.ids import VariantId
 from core.money import Money
 from core.plugin_settings import validate_settings
 
@@ -202,3 +203,31 @@ class PluginHost:
                 unit = Money.zero(currency)
             priced.append(PricedLine(line=line, unit_price=unit, adjustments=applied))
         return priced
+
+    # ---------------------------------------------------------------- availability
+
+    async def available_quantities(
+        self, context: AvailabilityContext, quantities: Mapping[VariantId, int]
+    ) -> dict[VariantId, int]:
+        """Run ``omnicart_variant_availability``: each plugin may lower; the minimum wins."""
+        hook = "omnicart_variant_availability"
+        lowered = {variant_id: max(0, quantity) for variant_id, quantity in quantities.items()}
+        implementations = self._enabled(hook, context.channel)
+        if not implementations or not quantities:
+            return lowered
+        for plugin, impl, settings in implementations:
+            # Each plugin sees the quantities as summed, not as lowered by the one before,
+            # so the answer does not depend on the channel's plugin order.
+            kwargs = {"context": context, "quantities": dict(quantities), "settings": settings}
+            result = await self._call(plugin, hook, impl, kwargs)
+            if result is None:
+                continue
+            if not isinstance(result, Mapping):
+                raise PluginError(plugin, hook, TypeError("not a mapping of quantities"))
+            for variant_id, quantity in result.items():
+                if variant_id not in lowered:
+                    raise PluginError(plugin, hook, KeyError(variant_id))
+                if not isinstance(quantity, int) or isinstance(quantity, bool):
+                    raise PluginError(plugin, hook, TypeError("quantity is not a whole number"))
+                lowered[variant_id] = min(lowered[variant_id], max(0, quantity))
+        return lowered

@@ -2,6 +2,12 @@
 
 Leaving the ``async with`` block without ``commit()`` rolls back, so a request that
 fails half-way (a bad input found late, a plugin raising) writes nothing.
+
+Services ``record`` domain events (past-tense dataclasses such as
+``core.inventory.events.StockChanged``) as they change things. Events recorded in a
+transaction that rolls back are dropped with it; ``commit`` moves them to
+``committed_events``, from where they are dispatched after commit (plugin event
+hooks, NOTIFY: later issues).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class UnitOfWork:
         self.clock = clock
         self.plugins = plugins
         self._session: AsyncSession | None = None
+        self._pending: list[object] = []
+        self.committed_events: list[object] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -37,6 +45,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("units of work do not nest")
+        self._pending = []
         self._session = self._sessions()
         await self._session.begin()
         return self
@@ -49,11 +58,25 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         self._session = None
+        self._pending = []
         try:
             await session.rollback()
         finally:
             await session.close()
 
+    @property
+    def events(self) -> list[object]:
+        """Events recorded in the current transaction, not yet committed."""
+        return list(self._pending)
+
+    def record(self, event: object) -> None:
+        """Note a domain event; it counts only if the transaction commits."""
+        if self._session is None:
+            raise RuntimeError("events are recorded inside the unit of work's block")
+        self._pending.append(event)
+
     async def commit(self) -> None:
         await self.session.commit()
+        self.committed_events.extend(self._pending)
+        self._pending = []
         await self.session.begin()

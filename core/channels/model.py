@@ -18,6 +18,16 @@ class ChannelKind(StrEnum):
     OTHER = "other"
 
 
+class StockDisplay(StrEnum):
+    """How precisely a channel shows stock to shoppers (issue 4)."""
+
+    EXACT = "exact"
+    STATUS = "status"
+
+
+DEFAULT_LOW_STOCK_THRESHOLD = 5
+
+
 class LocationKind(StrEnum):
     WAREHOUSE = "warehouse"
     STORE = "store"
@@ -39,6 +49,9 @@ class Channel:
     kind: ChannelKind
     currency: str
     plugins: tuple[EnabledPlugin, ...] = ()
+    stock_display: StockDisplay = StockDisplay.EXACT
+    # Availability at or below this (and above zero) shows as LOW_STOCK.
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
 
     @property
     def plugin_names(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from core.channels.model import (
     EnabledPlugin,
     Location,
     LocationKind,
+    StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import table_of
@@ -37,6 +38,8 @@ def _channel_statement() -> Any:
             _channels.c.name,
             _channels.c.kind,
             _channels.c.currency,
+            _channels.c.stock_display,
+            _channels.c.low_stock_threshold,
             _plugins.c.plugin,
             _plugins.c.settings,
         )
@@ -59,6 +62,8 @@ def _fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
             kind=ChannelKind(row.kind),
             currency=row.currency,
             plugins=tuple(plugins),
+            stock_display=StockDisplay(row.stock_display),
+            low_stock_threshold=row.low_stock_threshold,
         )
         for row, plugins in folded.values()
     ]

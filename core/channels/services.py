@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.tables import VariantPriceRow
 from core.channels import queries
 from core.channels.model import (
+    DEFAULT_LOW_STOCK_THRESHOLD,
     Address,
     Channel,
     ChannelKind,
     EnabledPlugin,
     Location,
     LocationKind,
+    StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import table_of
@@ -70,12 +72,14 @@ async def create_channel(
     currency: str,
     plugins: Sequence[EnabledPlugin] = (),
     locations: Sequence[LocationSupply] = (),
+    stock_display: StockDisplay = StockDisplay.EXACT,
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
 ) -> Channel:
     """Create a channel with its enabled plugins and supplying locations.
 
     Raises ``DomainError``: ``INVALID_SLUG``, ``DUPLICATE_SLUG``, ``REQUIRED``, ``INVALID``,
     ``INVALID_CURRENCY``, ``UNKNOWN_PLUGIN``, ``INVALID_PLUGIN_SETTINGS``, ``DUPLICATE``,
-    ``NOT_FOUND`` (a location).
+    ``NOT_FOUND`` (a location), ``INVALID_QUANTITY`` (the low-stock threshold).
     """
     async with uow:
         session = uow.session
@@ -85,10 +89,18 @@ async def create_channel(
             *_currency_problems(currency),
             *_plugin_problems(uow.plugins, plugins),
             *await _location_problems(session, locations),
+            *_threshold_problems(low_stock_threshold),
         ]
         if problems:
             raise DomainError(problems)
-        values = {"slug": slug, "name": name, "kind": kind.value, "currency": currency}
+        values = {
+            "slug": slug,
+            "name": name,
+            "kind": kind.value,
+            "currency": currency,
+            "stock_display": stock_display.value,
+            "low_stock_threshold": low_stock_threshold,
+        }
         channel_id = ChannelId(
             await insert_unique(session, _channels, values, column="slug", taken=slug_taken)
         )
@@ -108,12 +120,14 @@ async def update_channel(
     currency: str | Unset = UNSET,
     plugins: Sequence[EnabledPlugin] | Unset = UNSET,
     locations: Sequence[LocationSupply] | Unset = UNSET,
+    stock_display: StockDisplay | Unset = UNSET,
+    low_stock_threshold: int | Unset = UNSET,
 ) -> Channel:
     """Change a channel; ``plugins`` and ``locations`` replace the current lists.
 
     Raises ``DomainError``: ``NOT_FOUND`` (the channel, field ``id``, or a location),
     ``REQUIRED``, ``INVALID``, ``INVALID_CURRENCY``, ``CURRENCY_IN_USE``, ``UNKNOWN_PLUGIN``,
-    ``INVALID_PLUGIN_SETTINGS``, ``DUPLICATE``.
+    ``INVALID_PLUGIN_SETTINGS``, ``DUPLICATE``, ``INVALID_QUANTITY`` (the low-stock threshold).
     """
     async with uow:
         session = uow.session
@@ -134,6 +148,11 @@ async def update_channel(
             values["name"] = name
         if not isinstance(kind, Unset):
             values["kind"] = kind.value
+        if not isinstance(stock_display, Unset):
+            values["stock_display"] = stock_display.value
+        if not isinstance(low_stock_threshold, Unset):
+            problems += _threshold_problems(low_stock_threshold)
+            values["low_stock_threshold"] = low_stock_threshold
         if not isinstance(currency, Unset) and currency != current.currency:
             currency_problems = _currency_problems(currency)
             if not currency_problems and await _has_prices(session, channel_id):
@@ -178,6 +197,22 @@ def _currency_problems(currency: str) -> list[Problem]:
             )
         ]
     return []
+
+
+# Stored in an INTEGER column; anything near it is a typo, not a policy.
+MAX_LOW_STOCK_THRESHOLD = 1_000_000
+
+
+def _threshold_problems(threshold: int) -> list[Problem]:
+    if 0 <= threshold <= MAX_LOW_STOCK_THRESHOLD:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID_QUANTITY,
+            f"The low-stock threshold must be between 0 and {MAX_LOW_STOCK_THRESHOLD}",
+            "low_stock_threshold",
+        )
+    ]
 
 
 def _plugin_problems(host: PluginHost, plugins: Sequence[EnabledPlugin]) -> list[Problem]:

@@ -18,6 +18,11 @@ class ChannelRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3))
+    # Issue 4: 'exact' shows quantities, 'status' only IN_STOCK / LOW_STOCK / OUT_OF_STOCK,
+    # LOW_STOCK at or below the threshold. Checked by the services (a CHECK added
+    # later would make SQLite rebuild the table every other table references).
+    stock_display: Mapped[str] = mapped_column(String(16), default="exact", server_default="exact")
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class LocationRow(Base):

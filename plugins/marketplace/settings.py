@@ -10,7 +10,11 @@ class MarketplaceSettings:
     # The marketplace's commission passed on to the listed price: 800 = 8 % more.
     commission_markup_basis_points: int = 0
     label: str = "Marketplace commission"
+    # Units of each variant never shown or sold on the marketplace (issue 4).
+    safety_buffer_units: int = 0
 
     def __post_init__(self) -> None:
         if not 0 <= self.commission_markup_basis_points <= 10_000:
             raise ValueError("commission_markup_basis_points must be between 0 and 10000")
+        if not 0 <= self.safety_buffer_units <= 1_000_000:
+            raise ValueError("safety_buffer_units must be between 0 and 1000000")

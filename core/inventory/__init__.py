@@ -1,0 +1,1 @@
+"""Inventory: stock per variant and location, reservations and channel availability."""

@@ -1,0 +1,86 @@
+"""Input checks the inventory services share: quantities, audit text, known references.
+
+Each returns the problems it found, so a service reports every problem of a request
+in one ``DomainError`` before its first write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import exists as sql_exists
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.tables import VariantRow
+from core.channels.tables import LocationRow
+from core.db import table_of
+from core.errors import ErrorCode, Problem
+from core.ids import LocationId, VariantId
+from core.validation import text_problems
+
+_variants = table_of(VariantRow)
+_locations = table_of(LocationRow)
+
+# Column widths in core/inventory/tables.py.
+REASON_MAX_LENGTH = 500
+ACTOR_MAX_LENGTH = 200
+OWNER_ID_MAX_LENGTH = 64
+# A BIGINT holds more, but no shelf does; a larger number is a typo.
+MAX_QUANTITY = 1_000_000_000
+
+
+def quantity_problems(quantity: int, *, field: str, allow_zero: bool = False) -> list[Problem]:
+    low = 0 if allow_zero else 1
+    if low <= quantity <= MAX_QUANTITY:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID_QUANTITY,
+            f"The quantity must be a whole number from {low} to {MAX_QUANTITY}",
+            field,
+        )
+    ]
+
+
+def delta_problems(delta: int) -> list[Problem]:
+    if delta != 0 and -MAX_QUANTITY <= delta <= MAX_QUANTITY:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID_QUANTITY,
+            f"The change must not be zero and at most {MAX_QUANTITY} either way",
+            "delta",
+        )
+    ]
+
+
+def audit_problems(reason: str, actor: str) -> list[Problem]:
+    return [
+        *text_problems(reason, field="reason", max_length=REASON_MAX_LENGTH),
+        *text_problems(actor, field="actor", max_length=ACTOR_MAX_LENGTH),
+    ]
+
+
+async def reference_problems(
+    session: AsyncSession, variant_id: VariantId, locations: Sequence[tuple[str, LocationId]]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not await exists(session, _variants.c.id == variant_id):
+        problems.append(
+            Problem(ErrorCode.UNKNOWN_VARIANT, "There is no such variant", "variant_id")
+        )
+    ids = {location_id for _, location_id in locations}
+    known: set[int] = set()
+    if ids:
+        rows = await session.execute(select(_locations.c.id).where(_locations.c.id.in_(ids)))
+        known = set(rows.scalars())
+    for field, location_id in locations:
+        if location_id not in known:
+            problems.append(Problem(ErrorCode.UNKNOWN_LOCATION, "There is no such location", field))
+    return problems
+
+
+async def exists(session: AsyncSession, condition: Any) -> bool:
+    return bool((await session.execute(select(sql_exists().where(condition)))).scalar())

@@ -1,0 +1,133 @@
+"""Stock, reservations and channel availability as values, with the display rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.channels.model import StockDisplay
+from core.ids import LocationId, ReservationId, StockMovementId, VariantId
+
+
+class OwnerKind(StrEnum):
+    """What holds a reservation."""
+
+    CART = "cart"
+    ORDER = "order"
+
+
+class MovementKind(StrEnum):
+    """Why on-hand stock changed; reservations never move on-hand stock."""
+
+    SET = "set"
+    ADJUST = "adjust"
+    SALE = "sale"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+
+
+class StockStatus(StrEnum):
+    IN_STOCK = "IN_STOCK"
+    LOW_STOCK = "LOW_STOCK"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """Stock of a variant at a location. ``reserved`` counts only active reservations."""
+
+    variant_id: VariantId
+    location_id: LocationId
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.on_hand - self.reserved)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    id: ReservationId
+    owner_kind: OwnerKind
+    owner_id: str
+    variant_id: VariantId
+    location_id: LocationId
+    quantity: int
+    expires_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StockMovement:
+    """One entry of the stock movement log: who changed on-hand stock, when, why, by how much."""
+
+    id: StockMovementId
+    variant_id: VariantId
+    location_id: LocationId
+    kind: MovementKind
+    delta: int
+    on_hand_after: int
+    reason: str
+    actor: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LocationAvailability:
+    """What a location that supplies a channel can sell of a variant right now."""
+
+    location_id: LocationId
+    priority: int
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.on_hand - self.reserved)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAvailability:
+    """A variant's availability in a channel: the sum over its supplying locations."""
+
+    variant_id: VariantId
+    locations: tuple[LocationAvailability, ...]
+
+    @property
+    def quantity(self) -> int:
+        return sum(location.available for location in self.locations)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAvailability:
+    """What a shopper may see: a status, and the quantity where the channel shows it."""
+
+    variant_id: VariantId
+    status: StockStatus
+    quantity: int | None
+
+
+def stock_status(quantity: int, *, low_stock_threshold: int) -> StockStatus:
+    """OUT_OF_STOCK at zero, LOW_STOCK up to and including the threshold, else IN_STOCK."""
+    if quantity <= 0:
+        return StockStatus.OUT_OF_STOCK
+    if quantity <= low_stock_threshold:
+        return StockStatus.LOW_STOCK
+    return StockStatus.IN_STOCK
+
+
+def shown_availability(
+    variant_id: VariantId,
+    quantity: int,
+    *,
+    stock_display: StockDisplay,
+    low_stock_threshold: int,
+) -> ShownAvailability:
+    quantity = max(0, quantity)
+    return ShownAvailability(
+        variant_id=variant_id,
+        status=stock_status(quantity, low_stock_threshold=low_stock_threshold),
+        quantity=quantity if stock_display is StockDisplay.EXACT else None,
+    )
