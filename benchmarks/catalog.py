@@ -3,6 +3,8 @@
 500 products in 20 categories, 4 priced variants each, published in one USD channel
 supplied by 2 warehouses (benchmarks/README.md). Loading goes through the real bulk
 importer (``core.catalog.importer``), so the data is what a merchant import would write.
+The importer loads no stock, so every variant's stock at both warehouses
+(``stock_units``) is inserted afterwards in chunks, as a stock sync would.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -28,8 +30,12 @@ from core.catalog.import_data import (
     VariantData,
 )
 from core.catalog.importer import import_catalog
+from core.catalog.tables import VariantRow
 from core.channels.model import ChannelKind, LocationKind
+from core.channels.tables import LocationRow
 from core.config import Settings, normalise_database_url
+from core.db import table_of
+from core.inventory.tables import StockLevelRow
 from core.migrate import upgrade_url
 from core.money import Money
 from core.runtime import Runtime
@@ -58,6 +64,13 @@ class DatabaseUrlError(ValueError):
 
 def price_minor_units(product: int, variant: int) -> int:
     return 1000 + 10 * product + variant
+
+
+def stock_units(product: int, variant: int, warehouse: int) -> int:
+    """On-hand units of a variant at ``warehouse-<warehouse>`` (1 or 2); never reserved."""
+    if warehouse == 1:
+        return 100 + (product * 7 + variant) % 50
+    return (product * 3 + variant) % 20
 
 
 def product_name(product: int) -> str:
@@ -188,6 +201,39 @@ async def _execute_autocommit(url: URL, *statements: str) -> None:
 async def _load(driver_url: str) -> ImportSummary:
     runtime = Runtime.build(Settings(database_url=driver_url))
     try:
-        return await import_catalog(runtime.uow(), benchmark_catalog())
+        summary = await import_catalog(runtime.uow(), benchmark_catalog())
+        await _load_stock(runtime)
+        return summary
     finally:
         await runtime.close()
+
+
+_STOCK_CHUNK: Final = 500
+
+
+async def _load_stock(runtime: Runtime) -> None:
+    """``stock_units`` of every variant at both warehouses, a chunked Core insert."""
+    variants = table_of(VariantRow)
+    locations = table_of(LocationRow)
+    levels = table_of(StockLevelRow)
+    now = runtime.clock.now()
+    async with runtime.engine.begin() as connection:
+        skus = (await connection.execute(select(variants.c.id, variants.c.sku))).all()
+        slugs = (await connection.execute(select(locations.c.id, locations.c.slug))).all()
+        warehouse_ids = {slug: id_ for id_, slug in slugs}
+        rows = []
+        for variant_id, sku in skus:
+            product, variant = (int(part) for part in sku.removeprefix("SKU-").split("-"))
+            for warehouse in range(1, WAREHOUSE_COUNT + 1):
+                rows.append(
+                    {
+                        "variant_id": variant_id,
+                        "location_id": warehouse_ids[f"warehouse-{warehouse}"],
+                        "on_hand": stock_units(product, variant, warehouse),
+                        "reserved": 0,
+                        "version": 0,
+                        "updated_at": now,
+                    }
+                )
+        for start in range(0, len(rows), _STOCK_CHUNK):
+            await connection.execute(insert(levels), rows[start : start + _STOCK_CHUNK])

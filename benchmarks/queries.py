@@ -15,6 +15,7 @@ from benchmarks.catalog import (
     product_description,
     product_name,
     product_slug,
+    stock_units,
     variant_sku,
 )
 
@@ -39,7 +40,8 @@ Q1 = BenchmarkQuery(
     description=f"listing: products(first: {LISTING_PAGE_SIZE}), 4 variants each",
     document=(
         f"{{ products(first: {LISTING_PAGE_SIZE}) {{ edges {{ node {{ id name slug "
-        "variants { id sku price { amount currency } } } } } }"
+        "variants { id sku price { amount currency } availability { status quantity } } "
+        "} } } }"
     ),
     target_requests_per_second=400.0,
 )
@@ -48,7 +50,7 @@ Q2 = BenchmarkQuery(
     description=f'product page: product(slug: "{product_slug(PRODUCT_PAGE_NUMBER)}")',
     document=(
         f'{{ product(slug: "{product_slug(PRODUCT_PAGE_NUMBER)}") {{ id name slug description '
-        "variants { id sku price { amount currency } } } }"
+        "variants { id sku price { amount currency } availability { status quantity } } } }"
     ),
     target_requests_per_second=1000.0,
 )
@@ -150,7 +152,29 @@ def _variant_problems(name: str, number: int, position: int, variant: Any) -> li
         )
     if variant.get("price") != expected_price:
         problems.append(f"{name}: {sku} costs {variant.get('price')!r}, not {expected_price!r}")
+    expected_availability = _availability(
+        stock_units(number, position, 1) + stock_units(number, position, 2)
+    )
+    if variant.get("availability") != expected_availability:
+        problems.append(
+            f"{name}: {sku} shows {variant.get('availability')!r}, not {expected_availability!r}"
+        )
     return problems
+
+
+# The benchmark channel's display rule, written out: exact quantities, LOW_STOCK at or
+# below 5 (the default threshold), OUT_OF_STOCK at zero. Nothing is ever reserved.
+_LOW_STOCK_THRESHOLD: Final = 5
+
+
+def _availability(quantity: int) -> dict[str, Any]:
+    if quantity <= 0:
+        status = "OUT_OF_STOCK"
+    elif quantity <= _LOW_STOCK_THRESHOLD:
+        status = "LOW_STOCK"
+    else:
+        status = "IN_STOCK"
+    return {"status": status, "quantity": quantity}
 
 
 def _amount(minor_units: int) -> str:

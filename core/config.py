@@ -36,6 +36,8 @@ class Settings:
     db_pool_size: int = 20
     channel_cache_seconds: float = 5.0
     cors_origins: tuple[str, ...] = ()
+    # How often each server process deletes expired reservations; 0 switches it off.
+    sweep_interval_seconds: float = 30.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,4 +133,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "db_pool_size": _positive_int,
     "channel_cache_seconds": _non_negative_seconds,
     "cors_origins": _origins,
+    "sweep_interval_seconds": _non_negative_seconds,
 }

@@ -5,6 +5,8 @@ base time, so every seed writes the same rows (ids aside, which the database pic
 Prices and listings differ by channel the way a real retailer's would: marketplace
 prices carry the commission, the EU shop sells in euros, the Warszawa store shows
 Polish names and a smaller range, the marketplace does not carry everything.
+Stock differs by location too: the warehouse holds most, stores hold a few of each
+variant, and some variants are scarce (1-3 units) or sold out in some stores.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from core.catalog.import_batches import ids_by_key, insert_rows
 from core.catalog.import_data import (
     CatalogData,
     CategoryData,
@@ -28,8 +31,12 @@ from core.catalog.import_data import (
     VariantData,
 )
 from core.catalog.importer import import_catalog
-from core.catalog.tables import ProductRow
+from core.catalog.tables import ProductRow, VariantRow
 from core.channels.model import ChannelKind, LocationKind
+from core.channels.tables import LocationRow
+from core.db import table_of
+from core.inventory.model import MovementKind
+from core.inventory.tables import StockLevelRow, StockMovementRow
 from core.money import Money, Rounding
 from core.runtime import Runtime
 
@@ -53,6 +60,10 @@ WEB, MOBILE, MARKETPLACE, STORE_WARSZAWA, WEB_EU = (
 MARKETPLACE_MARKUP_BASIS_POINTS = 10_800  # marketplace prices are 8 % above the web shop's
 UNPUBLISHED_ON_MARKETPLACE = 15  # 10 % of the range
 UNPUBLISHED_IN_STORE = 38  # about 25 %
+DEMO_STOCK_SEED = DEMO_RANDOM_SEED + 1  # its own sequence: the catalog stays as it was
+DEMO_STOCK_ACTOR = "demo seed"
+DEMO_STOCK_REASON = "Opening stock count"
+SOLD_OUT_EVERY = 60  # one variant in 60 is sold out everywhere, another left in one store
 POLISH_NAMES_IN_STORE = 50
 MARKETPLACE_TITLES = 30
 
@@ -70,16 +81,26 @@ async def seed_demo(runtime: Runtime, *, only_if_empty: bool = True) -> str:
         if any_product is not None:
             logger.info("demo not seeded reason=catalog_not_empty")
             return "catalog not empty; demo not seeded"
-    summary = await import_catalog(runtime.uow(), demo_catalog())
-    logger.info("demo seeded products=%d variants=%d", summary.products, summary.variants)
-    return describe(summary)
+    catalog = demo_catalog()
+    summary = await import_catalog(runtime.uow(), catalog)
+    stock = demo_stock(catalog)
+    await _write_stock(runtime, stock)
+    units = sum(item.quantity for item in stock)
+    logger.info(
+        "demo seeded products=%d variants=%d stock_levels=%d units=%d",
+        summary.products,
+        summary.variants,
+        len(stock),
+        units,
+    )
+    return describe(summary, stock_levels=len(stock), units=units)
 
 
-def describe(summary: ImportSummary) -> str:
+def describe(summary: ImportSummary, *, stock_levels: int = 0, units: int = 0) -> str:
     return (
         f"seeded demo: {summary.channels} channels, {summary.locations} locations, "
         f"{summary.categories} categories, {summary.products} products, "
-        f"{summary.variants} variants"
+        f"{summary.variants} variants, {stock_levels} stock levels ({units} units)"
     )
 
 
@@ -546,3 +567,101 @@ def _vary_listings(drafts: list[_Draft], rng: random.Random) -> None:
         draft.listings[STORE_WARSZAWA] = ListingData(
             is_published=number not in hidden_in_store, name=name
         )
+
+
+# ---------------------------------------------------------------- stock
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStock:
+    sku: str
+    location_slug: str
+    quantity: int
+
+
+def demo_stock(catalog: CatalogData) -> list[DemoStock]:
+    """On-hand stock of every variant in every location; the same list on every call.
+
+    The warehouse holds 8-60 of most variants; stores hold 4-12. About one variant in
+    ten is scarce (1-3) or sold out at the warehouse, and about one in three is
+    scarce or sold out in any one store, so availability and pickup differ by store.
+    One variant in ``SOLD_OUT_EVERY`` is sold out everywhere and another has its
+    last one or two units in one store only.
+    """
+    rng = random.Random(DEMO_STOCK_SEED)
+    stock: list[DemoStock] = []
+    variants = [variant for product in catalog.products for variant in product.variants]
+    last_store = catalog.locations[-1].slug
+    for index, variant in enumerate(variants):
+        for location in catalog.locations:
+            warehouse = location.kind is LocationKind.WAREHOUSE
+            quantity = _quantity(rng, warehouse)
+            if index % SOLD_OUT_EVERY == SOLD_OUT_EVERY - 1:
+                quantity = 0  # sold out everywhere
+            elif index % SOLD_OUT_EVERY == SOLD_OUT_EVERY // 2:
+                # The last units, in one store only: LOW_STOCK online, pickup there.
+                quantity = 1 + index % 2 if location.slug == last_store else 0
+            stock.append(DemoStock(variant.sku, location.slug, quantity))
+    return stock
+
+
+def _quantity(rng: random.Random, warehouse: bool) -> int:
+    roll = rng.random()
+    if warehouse:
+        if roll < 0.04:
+            return 0
+        if roll < 0.10:
+            return rng.randint(1, 3)
+        return rng.randint(8, 60)
+    if roll < 0.15:
+        return 0
+    if roll < 0.35:
+        return rng.randint(1, 3)
+    return rng.randint(4, 12)
+
+
+async def _write_stock(runtime: Runtime, stock: list[DemoStock]) -> None:
+    """Stock levels and their opening movements, in one transaction like the importer.
+
+    Timestamps are the demo's fixed base time, so a seed is identical whenever it runs.
+    """
+    async with runtime.uow() as uow:
+        session = uow.session
+        variant_ids = await ids_by_key(
+            session, table_of(VariantRow), "sku", {item.sku for item in stock}
+        )
+        location_ids = await ids_by_key(
+            session, table_of(LocationRow), "slug", {item.location_slug for item in stock}
+        )
+        keyed = [
+            (variant_ids[item.sku], location_ids[item.location_slug], item.quantity)
+            for item in stock
+        ]
+        levels = [
+            {
+                "variant_id": variant_id,
+                "location_id": location_id,
+                "on_hand": quantity,
+                "reserved": 0,
+                "version": 0,
+                "updated_at": DEMO_BASE_TIME,
+            }
+            for variant_id, location_id, quantity in keyed
+        ]
+        movements = [
+            {
+                "variant_id": variant_id,
+                "location_id": location_id,
+                "kind": MovementKind.SET.value,
+                "delta": quantity,
+                "on_hand_after": quantity,
+                "reason": DEMO_STOCK_REASON,
+                "actor": DEMO_STOCK_ACTOR,
+                "created_at": DEMO_BASE_TIME,
+            }
+            for variant_id, location_id, quantity in keyed
+            if quantity > 0
+        ]
+        await insert_rows(session, StockLevelRow, levels)
+        await insert_rows(session, StockMovementRow, movements)
+        await uow.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from core.config import Settings
+from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime
 from schema.context import Context
 from schema.protection import BodySizeLimit
@@ -71,7 +74,11 @@ def _middleware(settings: Settings) -> list[Middleware]:
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
-    """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``."""
+    """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``.
+
+    An injected runtime belongs to the caller, who closes it; the app closes its own.
+    """
+    owns_runtime = runtime is None
     runtime = runtime or Runtime.build(settings)
     schema = build_schema(settings)
     graphql = OmnicartGraphQL(schema, runtime)
@@ -90,8 +97,17 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await runtime.close()
+        interval = settings.sweep_interval_seconds
+        sweeper = asyncio.create_task(sweep_periodically(runtime, interval)) if interval else None
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            if owns_runtime:
+                await runtime.close()
 
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -106,3 +122,20 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     )
     app.state.runtime = runtime
     return app
+
+
+async def sweep_periodically(runtime: Runtime, interval: float) -> None:
+    """Delete expired reservations every ``interval`` seconds until cancelled.
+
+    Every worker process runs one; sweeps that overlap are safe (see
+    ``core.inventory.sweeper``). A failed sweep is logged and the next one tried.
+    """
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            released = await sweep_expired(runtime)
+        except Exception:  # the boundary: a failed sweep must not stop the server
+            logger.exception("reservation sweep failed; trying again in %s s", interval)
+            continue
+        if released:
+            logger.info("reservation sweep released=%d", released)

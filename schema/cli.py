@@ -167,6 +167,17 @@ def cmd_plugins(settings: Settings, _: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_inventory_sweep(settings: Settings, _: argparse.Namespace) -> int:
+    from core.inventory.sweeper import sweep_expired
+
+    async def work(runtime: Runtime) -> int:
+        released = await sweep_expired(runtime)
+        print(f"released {released} expired reservations")
+        return 0
+
+    return _run(settings, work)
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schema.sdl import print_sdl, sdl_path
 
@@ -210,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.set_defaults(handler=cmd_staff_revoke_token)
     list_tokens = staff_commands.add_parser("list-tokens", help="tokens (prefix, owner, scopes)")
     list_tokens.set_defaults(handler=cmd_staff_list_tokens)
+
+    inventory = commands.add_parser("inventory", help="stock maintenance")
+    inventory_commands = inventory.add_subparsers(dest="inventory_command", required=True)
+    sweep = inventory_commands.add_parser(
+        "sweep", help="delete expired reservations now (servers also do it periodically)"
+    )
+    sweep.set_defaults(handler=cmd_inventory_sweep)
 
     plugins = commands.add_parser("plugins", help="installed plugins and where they are enabled")
     plugins.set_defaults(handler=cmd_plugins)

@@ -20,6 +20,8 @@ from core.staff.model import StaffPrincipal
 from schema.errors import bad_input
 
 if TYPE_CHECKING:
+    from core.inventory.model import ShownAvailability
+    from core.inventory.pickup import StoreStock
     from schema.catalog.types import Category, Product, ProductImage, ProductVariant
     from schema.channels.types import ChannelLocation
 
@@ -37,6 +39,9 @@ class Loaders:
     categories_by_id: DataLoader[int, Category | None]
     categories_by_parent_id: DataLoader[int, list[Category]]
     supply_by_channel_id: DataLoader[int, list[ChannelLocation]]
+    availability_by_variant_id: DataLoader[tuple[int, int], ShownAvailability]
+    in_stock_by_product_id: DataLoader[tuple[int, int], bool]
+    pickup_stock_by_variant_id: DataLoader[tuple[int, int], list[StoreStock]]
 
 
 @dataclass
@@ -54,9 +59,11 @@ class Context:
         # Imported here: the types import this module for their resolvers' Info.
         from schema.catalog import loaders as catalog_loaders
         from schema.channels import loaders as channel_loaders
+        from schema.inventory import loaders as inventory_loaders
 
         reads = self.runtime.reads
         plugins = self.runtime.plugins
+        clock = self.runtime.clock
         return Loaders(
             products_by_id=catalog_loaders.products_by_id(reads),
             variants_by_product_id=catalog_loaders.variants_by_product_id(
@@ -67,6 +74,15 @@ class Context:
             categories_by_id=catalog_loaders.categories_by_id(reads),
             categories_by_parent_id=catalog_loaders.categories_by_parent_id(reads),
             supply_by_channel_id=channel_loaders.supply_by_channel_id(reads),
+            availability_by_variant_id=inventory_loaders.availability_by_variant_id(
+                reads, plugins, self.known_channel, clock
+            ),
+            in_stock_by_product_id=inventory_loaders.in_stock_by_product_id(
+                reads, plugins, self.known_channel, clock
+            ),
+            pickup_stock_by_variant_id=inventory_loaders.pickup_stock_by_variant_id(
+                reads, self.known_channel, clock
+            ),
         )
 
     def requested_channel_slug(self, argument: str | None) -> str:

@@ -80,7 +80,8 @@ _LIST_TYPES: Final = (list, tuple)
 # Field metadata naming the attribute a resolver returns when the object arrived
 # with the relation already loaded (a look-ahead): ``preloaded("preloaded_variants")``.
 # The fast path reads that attribute like a plain field and, when it is None (not
-# loaded), declines so that the resolver runs and falls back to a DataLoader.
+# loaded), declines so that the resolver runs and falls back to a DataLoader. Such a
+# field may have arguments; the attribute must then be its answer when none is given.
 PRELOADED: Final = "omnicart.preloaded"
 
 
@@ -181,10 +182,14 @@ def _plan_field(
     strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(strawberry_field, StrawberryField):
         return None
-    if strawberry_field.permission_classes or strawberry_field.extensions or field_def.args:
+    if strawberry_field.permission_classes or strawberry_field.extensions:
         return None
     metadata: Mapping[str, Any] = strawberry_field.metadata or {}
     attribute = metadata.get(PRELOADED)
+    # A look-ahead field may take arguments: its attribute is the answer when none is
+    # written (``_plan`` declines any node with arguments, so they reach the resolver).
+    if field_def.args and attribute is None:
+        return None
     if attribute is None:
         resolve = field_def.resolve
         if not getattr(resolve, "_is_default", False):

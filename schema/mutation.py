@@ -6,8 +6,9 @@ import strawberry
 
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
+from schema.inventory.mutations import InventoryMutation
 
 
 @strawberry.type
-class Mutation(CatalogMutation, ChannelsMutation):
+class Mutation(CatalogMutation, ChannelsMutation, InventoryMutation):
     pass

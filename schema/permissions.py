@@ -40,3 +40,7 @@ class CanWriteCatalog(_RequiresScope):
 
 class CanWriteChannels(_RequiresScope):
     scope = Scope.CHANNELS_WRITE
+
+
+class CanWriteInventory(_RequiresScope):
+    scope = Scope.INVENTORY_WRITE

@@ -17,6 +17,7 @@ from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.queries import ChannelsQuery
 from schema.channels.types import Channel, Location
 from schema.execution import FastExecutionContext
+from schema.inventory.queries import InventoryQuery
 from schema.mutation import Mutation
 from schema.node import NodeQuery
 from schema.protection import DocumentCaches, Protection
@@ -26,7 +27,7 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(CatalogQuery, ChannelsQuery, NodeQuery):
+class Query(CatalogQuery, ChannelsQuery, InventoryQuery, NodeQuery):
     pass
 
 

@@ -83,6 +83,9 @@ class ProductSortKey(StrEnum):
 class ProductFilter:
     category_id: CategoryId | None = None
     search: str | None = None
+    # True: a variant has stock available (on hand less active reservations) at a
+    # location supplying the channel; False: none has. Before plugin buffers.
+    in_stock: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,8 @@ class ProductInclude:
     images: bool = False
     category: bool = False
     total_count: bool = False
+    # The variants' availability in the channel (``variants`` is then loaded too).
+    availability: bool = False
 
 
 @dataclass(frozen=True, slots=True)

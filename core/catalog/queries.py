@@ -54,8 +54,11 @@ from core.catalog.tables import (
     VariantPriceRow,
     VariantRow,
 )
+from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
+from core.inventory.queries import active_reserved
+from core.inventory.tables import StockLevelRow
 from core.money import Money
 from core.reads import ReadConnection, fetch_rows
 
@@ -65,6 +68,8 @@ _variants = table_of(VariantRow)
 _prices = table_of(VariantPriceRow)
 _images = table_of(ProductImageRow)
 _categories = table_of(CategoryRow)
+_levels = table_of(StockLevelRow)
+_links = table_of(ChannelLocationRow)
 
 # Products with no price in the channel sort after every priced one, in both directions.
 _NO_PRICE_ASCENDING = 2**62
@@ -147,6 +152,32 @@ class _ListingShape:
     after: bool
     category: bool
     search: bool
+    in_stock: bool | None = None
+
+
+def _has_stock_in_channel() -> ColumnElement[bool]:
+    """A variant of the product has stock available at a location supplying the channel.
+
+    Stock before the channel's plugins lower it (a safety buffer): the hook runs in
+    Python, and a filter applied after SQL would break keyset pagination.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    return (
+        select(_levels.c.variant_id)
+        .select_from(
+            _levels.join(_variants, _variants.c.id == _levels.c.variant_id).join(
+                _links,
+                and_(
+                    _links.c.location_id == _levels.c.location_id, _links.c.channel_id == _CHANNEL
+                ),
+            )
+        )
+        .where(
+            _variants.c.product_id == _products.c.id,
+            _levels.c.on_hand > active_reserved(now),
+        )
+        .exists()
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -160,6 +191,9 @@ def _listing_statements(shape: _ListingShape) -> tuple[Select[Any], Select[Any]]
         clause = search_clause(shape.dialect, _products.c.id, bindparam("search", type_=String))
         statement = statement.join(clause.source, clause.join_on).where(clause.condition)
         rank = clause.rank
+    if shape.in_stock is not None:
+        has_stock = _has_stock_in_channel()
+        statement = statement.where(has_stock if shape.in_stock else ~has_stock)
     count = select(func.count()).select_from(statement.subquery())
     sort_value = _sort_expression(shape.sort_key, shape.reverse, rank)
     # RELEVANCE reads best-first; every other key reads ascending unless reversed.
@@ -186,11 +220,13 @@ async def list_products(
     product_filter: ProductFilter,
     sort: ProductSort,
     include: ProductInclude,
+    now: datetime | None = None,
 ) -> ProductPage:
     """One page of the products visible in a channel, keyset-paginated.
 
     The sort key defaults to RELEVANCE with a search and NAME without; ties are
-    broken by product id so the order is total and cursors are stable.
+    broken by product id so the order is total and cursors are stable. ``now``
+    (which reservations are still active) is needed by the ``in_stock`` filter.
     """
     sort_key = sort.key or (
         ProductSortKey.RELEVANCE if product_filter.search else ProductSortKey.NAME
@@ -198,6 +234,10 @@ async def list_products(
     parameters: dict[str, Any] = {"channel_id": channel_id, "limit": first + 1}
     if product_filter.category_id is not None:
         parameters["category_id"] = product_filter.category_id
+    if product_filter.in_stock is not None:
+        if now is None:
+            raise ValueError("the in_stock filter needs now")
+        parameters["now"] = now
     if product_filter.search is not None:
         terms = search_terms(product_filter.search)
         if not terms:
@@ -218,6 +258,7 @@ async def list_products(
         after=after is not None,
         category=product_filter.category_id is not None,
         search=product_filter.search is not None,
+        in_stock=product_filter.in_stock,
     )
     page_statement, count_statement = _listing_statements(shape)
     # Rows of the page statement: the product columns, then sort_value (index 7).

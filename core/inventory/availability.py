@@ -29,19 +29,14 @@ async def channel_availability(
     now: datetime,
 ) -> dict[VariantId, ShownAvailability]:
     """Per variant: status, and quantity where the channel shows quantities."""
-    summed = await queries.available_in_channel(
+    summed = await queries.channel_quantities(
         connection, channel_id=channel.id, variant_ids=variant_ids, now=now
     )
-    quantities = await plugins.available_quantities(
-        AvailabilityContext(channel=channel),
-        {variant_id: availability.quantity for variant_id, availability in summed.items()},
-    )
+    quantities = await plugins.available_quantities(AvailabilityContext(channel=channel), summed)
+    display, threshold = channel.stock_display, channel.low_stock_threshold
     return {
         variant_id: shown_availability(
-            variant_id,
-            quantity,
-            stock_display=channel.stock_display,
-            low_stock_threshold=channel.low_stock_threshold,
+            variant_id, quantity, stock_display=display, low_stock_threshold=threshold
         )
         for variant_id, quantity in quantities.items()
     }

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from core.channels.model import StockDisplay
-from core.ids import LocationId, ReservationId, StockMovementId, VariantId
+from core.ids import LocationId, ProductId, ReservationId, StockMovementId, VariantId
 
 
 class OwnerKind(StrEnum):
@@ -72,6 +72,16 @@ class StockMovement:
     reason: str
     actor: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRef:
+    """Which variant a stock level or movement is about, as staff see it (any channel)."""
+
+    id: VariantId
+    product_id: ProductId
+    sku: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)

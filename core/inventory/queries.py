@@ -8,15 +8,35 @@ nearly empty). Expired reservations therefore stop counting the moment they expi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 
+from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelLocationRow
-from core.db import table_of
-from core.ids import ChannelId, LocationId, ReservationId, StockMovementId, VariantId
+from core.db import UTCDateTime, table_of
+from core.ids import (
+    ChannelId,
+    LocationId,
+    ProductId,
+    ReservationId,
+    StockMovementId,
+    VariantId,
+)
 from core.inventory.model import (
     ChannelAvailability,
     LocationAvailability,
@@ -25,17 +45,19 @@ from core.inventory.model import (
     Reservation,
     StockLevel,
     StockMovement,
+    VariantRef,
 )
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
-from core.reads import ReadConnection
+from core.reads import ReadConnection, fetch_rows
 
 _levels = table_of(StockLevelRow)
 _reservations = table_of(ReservationRow)
 _movements = table_of(StockMovementRow)
 _links = table_of(ChannelLocationRow)
+_variants = table_of(VariantRow)
 
 
-def active_reserved(now: datetime) -> ColumnElement[Any]:
+def active_reserved(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
     """``stock_levels.reserved`` less the expired, not yet deleted reservations of the row."""
     expired = (
         select(func.coalesce(func.sum(_reservations.c.quantity), 0))
@@ -48,6 +70,64 @@ def active_reserved(now: datetime) -> ColumnElement[Any]:
     )
     # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
     return cast(_levels.c.reserved - expired, BigInteger)
+
+
+def _in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """``column IN (:name...)``: one array parameter on PostgreSQL, expanded on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
+    return column.in_(bindparam(name, expanding=True))
+
+
+@functools.lru_cache(maxsize=4)
+def _available_in_channel_statement(dialect: str) -> Select[Any]:
+    """Built once per dialect: availability is on the hot path of every listing."""
+    now = bindparam("now", type_=UTCDateTime())
+    return (
+        select(
+            _links.c.location_id,
+            _links.c.priority,
+            _levels.c.variant_id,
+            _levels.c.on_hand,
+            active_reserved(now).label("reserved"),
+        )
+        .select_from(
+            _links.outerjoin(
+                _levels,
+                and_(
+                    _levels.c.location_id == _links.c.location_id,
+                    _in_list(_levels.c.variant_id, "variant_ids", dialect),
+                ),
+            )
+        )
+        .where(_links.c.channel_id == bindparam("channel_id", type_=BigInteger()))
+        .order_by(_links.c.priority, _links.c.location_id)
+    )
+
+
+async def channel_quantities(
+    connection: ReadConnection,
+    *,
+    channel_id: ChannelId,
+    variant_ids: Sequence[VariantId],
+    now: datetime,
+) -> dict[VariantId, int]:
+    """Per variant: available units summed over the channel's supplying locations.
+
+    ``available_in_channel`` without the per-location detail: the same one statement,
+    for hot reads (a listing's availability) that only need the sum.
+    """
+    if not variant_ids:
+        return {}
+    statement = _available_in_channel_statement(connection.dialect.name)
+    parameters = {"channel_id": channel_id, "variant_ids": list(variant_ids), "now": now}
+    totals = dict.fromkeys(variant_ids, 0)
+    for _location_id, _priority, variant_id, on_hand, reserved in await fetch_rows(
+        connection, statement, parameters
+    ):
+        if variant_id is not None and on_hand > reserved:
+            totals[variant_id] += on_hand - reserved
+    return totals
 
 
 async def available_in_channel(
@@ -64,45 +144,26 @@ async def available_in_channel(
     """
     if not variant_ids:
         return {}
-    statement = (
-        select(
-            _links.c.location_id,
-            _links.c.priority,
-            _levels.c.variant_id,
-            _levels.c.on_hand,
-            active_reserved(now).label("reserved"),
-        )
-        .select_from(
-            _links.outerjoin(
-                _levels,
-                and_(
-                    _levels.c.location_id == _links.c.location_id,
-                    _levels.c.variant_id.in_(variant_ids),
-                ),
-            )
-        )
-        .where(_links.c.channel_id == channel_id)
-        .order_by(_links.c.priority, _links.c.location_id)
-    )
-    rows = (await connection.execute(statement)).all()
+    statement = _available_in_channel_statement(connection.dialect.name)
+    parameters = {"channel_id": channel_id, "variant_ids": list(variant_ids), "now": now}
+    rows = await fetch_rows(connection, statement, parameters)
     supply: dict[LocationId, int] = {}
     found: dict[tuple[VariantId, LocationId], tuple[int, int]] = {}
-    for row in rows:
-        location_id = LocationId(row.location_id)
-        supply.setdefault(location_id, row.priority)
-        if row.variant_id is not None:
-            found[(VariantId(row.variant_id), location_id)] = (row.on_hand, row.reserved)
+    for location_id, priority, variant_id, on_hand, reserved in rows:
+        supply.setdefault(location_id, priority)
+        if variant_id is not None:
+            found[(variant_id, location_id)] = (on_hand, reserved)
+    missing = (0, 0)
     return {
         variant_id: ChannelAvailability(
             variant_id=variant_id,
             locations=tuple(
-                LocationAvailability(
-                    location_id=location_id,
-                    priority=priority,
-                    on_hand=found.get((variant_id, location_id), (0, 0))[0],
-                    reserved=found.get((variant_id, location_id), (0, 0))[1],
-                )
-                for location_id, priority in supply.items()
+                [
+                    LocationAvailability(
+                        location_id, priority, *found.get((variant_id, location_id), missing)
+                    )
+                    for location_id, priority in supply.items()
+                ]
             ),
         )
         for variant_id in variant_ids
@@ -170,13 +231,21 @@ async def stock_movements(
     variant_id: VariantId | None = None,
     location_id: LocationId | None = None,
     limit: int = 50,
+    before_id: StockMovementId | None = None,
 ) -> list[StockMovement]:
-    """The movement log, newest first, optionally for one variant and/or location."""
+    """The movement log, newest first, optionally for one variant and/or location.
+
+    Keyset paging: ``before_id`` (the last id of the previous page) continues with the
+    movements older than it. Ids only grow, so a page never repeats or skips an entry
+    whatever is written meanwhile (``ix_stock_movements_*`` end in ``id``).
+    """
     statement = select(_movements).order_by(_movements.c.id.desc()).limit(limit)
     if variant_id is not None:
         statement = statement.where(_movements.c.variant_id == variant_id)
     if location_id is not None:
         statement = statement.where(_movements.c.location_id == location_id)
+    if before_id is not None:
+        statement = statement.where(_movements.c.id < before_id)
     return [
         StockMovement(
             id=StockMovementId(row.id),
@@ -191,3 +260,20 @@ async def stock_movements(
         )
         for row in (await connection.execute(statement)).all()
     ]
+
+
+async def variant_refs_by_id(
+    connection: ReadConnection, variant_ids: Sequence[VariantId]
+) -> dict[VariantId, VariantRef]:
+    """SKU and name of variants, listed in any channel or none (for staff views)."""
+    if not variant_ids:
+        return {}
+    statement = select(
+        _variants.c.id, _variants.c.product_id, _variants.c.sku, _variants.c.name
+    ).where(_variants.c.id.in_(sorted(set(variant_ids))))
+    return {
+        VariantId(row.id): VariantRef(
+            id=VariantId(row.id), product_id=ProductId(row.product_id), sku=row.sku, name=row.name
+        )
+        for row in (await connection.execute(statement)).all()
+    }

@@ -14,6 +14,8 @@ class Scope(StrEnum):
 
     CATALOG_WRITE = "catalog:write"
     CHANNELS_WRITE = "channels:write"
+    # Stock counts, adjustments, point-of-sale sales, transfers and the movement log.
+    INVENTORY_WRITE = "inventory:write"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import strawberry
 
@@ -17,7 +17,10 @@ from core.catalog.model import (
 from core.catalog.pricing import price_variants
 from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode
-from core.ids import CategoryId
+from core.ids import CategoryId, VariantId
+from core.inventory.availability import channel_availability
+from core.inventory.model import ShownAvailability, StockStatus
+from core.reads import ReadConnection
 from schema.catalog.types import (
     Category,
     Product,
@@ -29,6 +32,7 @@ from schema.catalog.types import (
 )
 from schema.context import Context
 from schema.errors import bad_input
+from schema.inventory.types import VariantAvailability
 from schema.lookahead import selected_paths, under
 from schema.relay import PageInfo, decode_cursor, encode_cursor, from_global_id
 
@@ -36,24 +40,55 @@ Info = strawberry.Info[Context, None]
 
 
 def _include(node_paths: frozenset[str], *, total_count: bool = False) -> ProductInclude:
+    in_stock = "inStock" in node_paths
     return ProductInclude(
-        variants="variants" in node_paths,
+        variants=in_stock or "variants" in node_paths,
         images="images" in node_paths,
         category="category" in node_paths,
         total_count=total_count,
+        availability=in_stock or "variants.availability" in node_paths,
+    )
+
+
+async def _availability(
+    context: Context,
+    connection: ReadConnection,
+    channel: Channel,
+    bundles: Sequence[ProductBundle],
+    include: ProductInclude,
+) -> dict[VariantId, ShownAvailability]:
+    """Availability of every variant of the page: one statement and one hook call."""
+    if not include.availability:
+        return {}
+    return await channel_availability(
+        connection,
+        context.runtime.plugins,
+        channel=channel,
+        variant_ids=[variant.id for bundle in bundles for variant in bundle.variants],
+        now=context.runtime.clock.now(),
     )
 
 
 async def _products(
-    context: Context, channel: Channel, bundles: Sequence[ProductBundle], include: ProductInclude
+    context: Context,
+    channel: Channel,
+    bundles: Sequence[ProductBundle],
+    include: ProductInclude,
+    availability: Mapping[VariantId, ShownAvailability],
 ) -> list[Product]:
     """Strawberry objects for loaded bundles, every variant priced in one hook call."""
     variants_by_product: dict[int, list[ProductVariant]] = {}
+    shown = {key: VariantAvailability.from_model(value) for key, value in availability.items()}
+    in_stock: set[int] = set()
     if include.variants:
         variants = [variant for bundle in bundles for variant in bundle.variants]
         for priced in await price_variants(context.runtime.plugins, channel, variants):
-            variants_by_product.setdefault(priced.variant.product_id, []).append(
-                ProductVariant.from_priced(priced, channel.id)
+            variant = priced.variant
+            available = shown.get(variant.id)
+            if available is not None and available.status is not StockStatus.OUT_OF_STOCK:
+                in_stock.add(variant.product_id)
+            variants_by_product.setdefault(variant.product_id, []).append(
+                ProductVariant.from_priced(priced, channel.id, available)
             )
     return [
         Product.from_model(
@@ -62,6 +97,7 @@ async def _products(
             variants=variants_by_product.get(bundle.product.id, []) if include.variants else None,
             images=bundle.images if include.images else None,
             category=bundle.category if include.category else None,
+            in_stock=bundle.product.id in in_stock if include.availability else None,
         )
         for bundle in bundles
     ]
@@ -74,7 +110,7 @@ def _product_filter(value: ProductFilterInput | None) -> ProductFilter:
     if value.category is not None:
         _, number = from_global_id(value.category, "Category", field="filter.category")
         category_id = CategoryId(number)
-    return ProductFilter(category_id=category_id, search=value.search)
+    return ProductFilter(category_id=category_id, search=value.search, in_stock=value.in_stock)
 
 
 @strawberry.type
@@ -125,8 +161,10 @@ class CatalogQuery:
                 product_filter=product_filter,
                 sort=product_sort,
                 include=include,
+                now=context.runtime.clock.now(),
             )
-        products = await _products(context, resolved, page.bundles, include)
+            availability = await _availability(context, connection, resolved, page.bundles, include)
+        products = await _products(context, resolved, page.bundles, include, availability)
         edges = [
             ProductEdge(cursor=encode_cursor(bundle.cursor), node=product)
             for bundle, product in zip(page.bundles, products, strict=True)
@@ -170,7 +208,8 @@ class CatalogQuery:
                 slugs=[slug] if slug is not None else [],
                 include=include,
             )
-        products = await _products(context, resolved, bundles, include)
+            availability = await _availability(context, connection, resolved, bundles, include)
+        products = await _products(context, resolved, bundles, include, availability)
         return products[0] if products else None
 
     @strawberry.field(description="The category tree: top-level categories with their children.")

@@ -17,6 +17,13 @@ from core.catalog import model
 from core.catalog.pricing import PricedVariant
 from schema.context import Context
 from schema.execution import preloaded
+from schema.inventory.types import (
+    GeoPointInput,
+    StoreAvailabilityConnection,
+    VariantAvailability,
+    store_availability,
+    variant_availability,
+)
 from schema.money import Money
 from schema.relay import Node, PageInfo, to_global_id
 
@@ -88,14 +95,55 @@ class ProductVariant(Node):
     variant_id: strawberry.Private[int]
     product_id: strawberry.Private[int]
     channel_id: strawberry.Private[int]
+    preloaded_availability: strawberry.Private[VariantAvailability | None] = None
 
     @strawberry.field(description="The product this variant belongs to.")
     def product(self, info: strawberry.Info[Context, None]) -> Product | None:
         loader = info.context.loaders.products_by_id
         return cast(Product, loader.load((self.channel_id, self.product_id)))
 
+    @strawberry.field(
+        description=(
+            "Stock status, and quantity where the channel shows it: on hand less active "
+            "reservations over the locations supplying the channel, after plugin buffers. "
+            "In the request's channel unless another is given."
+        ),
+        metadata=preloaded("preloaded_availability"),
+    )
+    def availability(
+        self, info: strawberry.Info[Context, None], channel: str | None = None
+    ) -> VariantAvailability:
+        preloaded_value = self.preloaded_availability
+        if preloaded_value is not None and (
+            channel is None or channel == info.context.known_channel(self.channel_id).slug
+        ):
+            return preloaded_value
+        return cast(  # an awaitable; graphql-core awaits what a resolver returns
+            VariantAvailability,
+            variant_availability(info.context, channel, self.channel_id, self.variant_id),
+        )
+
+    @strawberry.field(
+        description=(
+            "Pick-up stores nearest first, with the stock at each (as precise as the "
+            "request's channel shows) and when the variant could be picked up there."
+        )
+    )
+    def store_availability(
+        self, info: strawberry.Info[Context, None], near: GeoPointInput, first: int = 10
+    ) -> StoreAvailabilityConnection:
+        return cast(
+            StoreAvailabilityConnection,
+            store_availability(info.context, self.channel_id, self.variant_id, near, first),
+        )
+
     @classmethod
-    def from_priced(cls, priced: PricedVariant, channel_id: int) -> ProductVariant:
+    def from_priced(
+        cls,
+        priced: PricedVariant,
+        channel_id: int,
+        availability: VariantAvailability | None = None,
+    ) -> ProductVariant:
         variant = priced.variant
         return cls(
             id=strawberry.ID(to_global_id("ProductVariant", variant.id)),
@@ -108,6 +156,7 @@ class ProductVariant(Node):
             variant_id=variant.id,
             product_id=variant.product_id,
             channel_id=channel_id,
+            preloaded_availability=availability,
         )
 
 
@@ -125,6 +174,17 @@ class Product(Node):
     preloaded_variants: strawberry.Private[list[ProductVariant] | None] = None
     preloaded_images: strawberry.Private[list[ProductImage] | None] = None
     preloaded_category: strawberry.Private[Category | None] = None
+    preloaded_in_stock: strawberry.Private[bool | None] = None
+
+    @strawberry.field(
+        description=("Whether any variant is available in the channel (after plugin buffers)."),
+        metadata=preloaded("preloaded_in_stock"),
+    )
+    def in_stock(self, info: strawberry.Info[Context, None]) -> bool:
+        if self.preloaded_in_stock is not None:
+            return self.preloaded_in_stock
+        loader = info.context.loaders.in_stock_by_product_id
+        return cast(bool, loader.load((self.channel_id, self.product_id)))
 
     @strawberry.field(
         description="Variants in display order, priced in the channel.",
@@ -165,6 +225,7 @@ class Product(Node):
         variants: list[ProductVariant] | None = None,
         images: Sequence[model.ProductImage] | None = None,
         category: model.Category | None = None,
+        in_stock: bool | None = None,
     ) -> Product:
         return cls(
             id=strawberry.ID(to_global_id("Product", product.id)),
@@ -181,6 +242,7 @@ class Product(Node):
             if images is not None
             else None,
             preloaded_category=Category.from_model(category) if category is not None else None,
+            preloaded_in_stock=in_stock,
         )
 
 
@@ -210,6 +272,14 @@ class ProductFilterInput:
     )
     search: str | None = strawberry.field(
         default=None, description="Full-text search over name, description and SKU, ranked."
+    )
+    in_stock: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true: only products with a variant available at a location supplying the "
+            "channel; false: only those without. Counts stock before plugin buffers "
+            "(a marketplace safety buffer), which inStock on a product applies."
+        ),
     )
 
 

@@ -17,14 +17,18 @@ from core.catalog.queries import list_products
 from core.channels.model import EnabledPlugin, LocationKind
 from core.channels.queries import all_channels, all_locations, channel_locations_by_channel_id
 from core.clock import FrozenClock
-from core.db import metadata
+from core.db import metadata, table_of
 from core.demo import seed_demo
 from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId
+from core.inventory.tables import StockLevelRow
 from core.money import Rounding
 from core.runtime import Runtime
 
-SEEDED = "seeded demo: 5 channels, 4 locations, 12 categories, 150 products, 600 variants"
+SEEDED = (
+    "seeded demo: 5 channels, 4 locations, 12 categories, 150 products, 600 variants, "
+    "2400 stock levels (27414 units)"
+)
 NOT_SEEDED = "catalog not empty; demo not seeded"
 
 # The natural key that stands in for each table's generated id in digests.
@@ -120,6 +124,9 @@ async def test_demo_writes_the_counts_its_summary_reports(runtime: Runtime) -> N
     assert counts["variant_prices"] == 600 * 5
     assert counts["product_listings"] == 150 * 5
     assert 150 <= counts["product_images"] <= 450
+    assert counts["stock_levels"] == 600 * 4  # every variant in every location
+    assert counts["stock_movements"] == 2003  # an opening count wherever stock is not 0
+    assert counts["reservations"] == 0
 
 
 async def test_channels_run_their_plugins_and_draw_on_their_locations(runtime: Runtime) -> None:
@@ -232,6 +239,43 @@ async def test_polish_store_names_are_searchable(runtime: Runtime) -> None:
     assert all(
         "Kurtka" in bundle.product.name or "Jacket" in bundle.product.name for bundle in found
     )
+
+
+async def test_stock_differs_by_location_with_scarce_and_sold_out_variants(
+    runtime: Runtime,
+) -> None:
+    await seed_demo(runtime)
+
+    async with runtime.engine.connect() as connection:
+        locations = {location.id: location.slug for location in await all_locations(connection)}
+        rows = (await connection.execute(select(table_of(StockLevelRow)))).all()
+    by_variant: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_variant.setdefault(row.variant_id, {})[locations[row.location_id]] = row.on_hand
+    stores = ("warszawa-store", "krakow-store", "gdansk-store")
+
+    assert len(by_variant) == 600
+    assert all(len(stock) == 4 for stock in by_variant.values())
+    for store in stores:
+        quantities = [stock[store] for stock in by_variant.values()]
+        assert 50 <= quantities.count(0) <= 150  # sold out here, often not elsewhere
+        assert 50 <= sum(1 <= q <= 3 for q in quantities) <= 150  # scarce
+        assert max(quantities) <= 12
+    warehouse = [stock["blonie-warehouse"] for stock in by_variant.values()]
+    assert sum(q >= 8 for q in warehouse) > 500
+    assert 0 in warehouse
+    # A shopper sees real differences: sold out in one store, on the shelf in another.
+    assert any(
+        stock["warszawa-store"] == 0 and stock["krakow-store"] >= 4 for stock in by_variant.values()
+    )
+    sold_out = [stock for stock in by_variant.values() if not any(stock.values())]
+    last_units = [
+        stock
+        for stock in by_variant.values()
+        if 1 <= sum(stock.values()) <= 2 and sum(q > 0 for q in stock.values()) == 1
+    ]
+    assert len(sold_out) >= 10
+    assert len(last_units) >= 10
 
 
 # ---------------------------------------------------------------- determinism and idempotence

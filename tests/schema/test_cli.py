@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from core.clock import FrozenClock
 from core.config import Settings
+from core.db import table_of
 from core.demo import seed_demo
+from core.inventory.model import OwnerKind
+from core.inventory.reservations import reserve_for_channel
+from core.inventory.tables import ReservationRow
 from core.runtime import Runtime
 from schema.cli import main
 from tests.conftest import GraphQLClient
+from tests.core.inventory.shop import make_shop, stored
 
 README = Path(__file__).parents[2] / "README.md"
 CREATE_CATEGORY = """mutation { categoryCreate(input: {slug: "hats", name: "Hats"}) {
@@ -91,6 +98,51 @@ async def test_seed_demo_loads_once(runtime: Runtime, capsys: pytest.CaptureFixt
     assert (first, second) == (0, 0)
     assert "150 products" in first_output
     assert "not seeded" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_inventory_sweep_releases_expired_reservations_and_says_how_many(
+    runtime: Runtime, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = await make_shop(runtime, warehouse=5)
+    # The command runs on the real clock: these expired long ago, this one has not.
+    clock.set(datetime(2020, 1, 1, tzinfo=UTC))
+    for owner in ("cart-1", "cart-2"):
+        await reserve_for_channel(
+            runtime.uow(),
+            channel_id=shop.channel.id,
+            owner_kind=OwnerKind.CART,
+            owner_id=owner,
+            variant_id=shop.variant_id,
+            quantity=2,
+            ttl_seconds=60,
+        )
+    await reserve_for_channel(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        owner_kind=OwnerKind.ORDER,
+        owner_id="order-1",
+        variant_id=shop.variant_id,
+        quantity=1,
+        ttl_seconds=60,
+    )
+    # Move it into the future, so only it stays active.
+    reservations = table_of(ReservationRow)
+    async with runtime.engine.begin() as connection:
+        await connection.execute(
+            reservations.update()
+            .where(reservations.c.owner_id == "order-1")
+            .values(expires_at=datetime(2100, 1, 1, tzinfo=UTC))
+        )
+
+    first = await run("inventory", "sweep")
+    first_output = capsys.readouterr().out
+    second = await run("inventory", "sweep")
+
+    assert (first, second) == (0, 0)
+    assert first_output == "released 2 expired reservations\n"
+    assert capsys.readouterr().out == "released 0 expired reservations\n"
+    assert [r.owner_id for r in (await stored(runtime)).reservations] == ["order-1"]
 
 
 def readme_queries() -> list[str]:
