@@ -15,6 +15,7 @@ from core.channels.cache import ChannelCache
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import create_engine, session_factory
+from core.events.bus import EventBus, bus_for
 from core.plugin_host import PluginHost
 from core.reads import Reads, reads_for
 from core.uow import UnitOfWork
@@ -30,6 +31,8 @@ class Runtime:
     clock: Clock
     plugins: PluginHost
     channels: ChannelCache
+    # Committed events to subscribers, across processes on PostgreSQL (core.events.bus).
+    bus: EventBus
 
     @classmethod
     def build(
@@ -40,6 +43,7 @@ class Runtime:
         plugins: PluginHost | None = None,
         engine: AsyncEngine | None = None,
         reads: Reads | None = None,
+        bus: EventBus | None = None,
     ) -> Runtime:
         engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
         reads = reads or reads_for(engine, settings.database_url, pool_size=settings.db_pool_size)
@@ -53,11 +57,15 @@ class Runtime:
             channels=ChannelCache(
                 reads, ttl_seconds=settings.channel_cache_seconds, monotonic=time.monotonic
             ),
+            bus=bus or bus_for(settings.database_url, engine),
         )
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, clock=self.clock, plugins=self.plugins)
+        return UnitOfWork(
+            self.sessions, clock=self.clock, plugins=self.plugins, publish=self.bus.publish
+        )
 
     async def close(self) -> None:
+        await self.bus.close()
         await self.reads.dispose()
         await self.engine.dispose()

@@ -6,12 +6,16 @@ fails half-way (a bad input found late, a plugin raising) writes nothing.
 Services ``record`` domain events (past-tense dataclasses such as
 ``core.inventory.events.StockChanged``) as they change things. Events recorded in a
 transaction that rolls back are dropped with it; ``commit`` moves them to
-``committed_events``, from where they are dispatched after commit (plugin event
-hooks, NOTIFY: later issues).
+``committed_events`` and hands them to ``publish`` (the runtime's event bus,
+``core.events.bus``), which reaches GraphQL subscriptions in every process. A failed
+publish is logged and never fails the request: the data is committed by then.
+(Plugin event hooks: a later issue.)
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -19,6 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.plugin_host import PluginHost
+
+logger = logging.getLogger(__name__)
+
+Publish = Callable[[Sequence[object]], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -28,8 +36,10 @@ class UnitOfWork:
         *,
         clock: Clock,
         plugins: PluginHost,
+        publish: Publish | None = None,
     ) -> None:
         self._sessions = sessions
+        self._publish = publish
         self.clock = clock
         self.plugins = plugins
         self._session: AsyncSession | None = None
@@ -77,6 +87,11 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-        self.committed_events.extend(self._pending)
-        self._pending = []
+        events, self._pending = self._pending, []
+        self.committed_events.extend(events)
         await self.session.begin()
+        if self._publish is not None and events:
+            try:
+                await self._publish(events)
+            except Exception:  # the boundary: the change is committed, the request stands
+                logger.exception("publishing committed events failed events=%d", len(events))

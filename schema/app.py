@@ -20,8 +20,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.config import Settings
+from core.events.bus import BusUnavailable
 from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime
 from schema.context import Context
@@ -37,6 +39,7 @@ class OmnicartGraphQL(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if runtime.settings.graphiql else None,
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.runtime = runtime
 
@@ -98,10 +101,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         interval = settings.sweep_interval_seconds
+        try:
+            await runtime.bus.start()
+        except BusUnavailable:  # subscriptions retry when they start; the rest works
+            logger.warning("event bus not started; database unreachable", exc_info=True)
         sweeper = asyncio.create_task(sweep_periodically(runtime, interval)) if interval else None
         try:
             yield
         finally:
+            await runtime.bus.close()
             if sweeper is not None:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -19,6 +19,12 @@ null for a non-null type, a value its scalar refuses, resolve middleware
 (strawberry extensions with a ``resolve`` hook). So errors, their paths and
 locations, null propagation, ``@defer`` and ``@stream`` stay graphql-core's own.
 
+An object whose sub-selection is only leaves and ``__typename`` (a price, an
+availability) is answered in the frame completing it, outside any delivery
+group and when no ``@defer`` starts there: every leaf is read, and if one
+declines the object takes graphql-core's path from the start (leaves have no
+side effect, so nothing observable happened before).
+
 Once a sub-selection has started executing, a field cannot decline any more;
 from there on the code mirrors graphql-core 3.3.2's ``execute_fields``,
 ``execute_field``, ``complete_iterable_value`` and ``complete_list_item_value``
@@ -132,6 +138,9 @@ class _FieldPlan:
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
 _PlannedField = tuple[str, FieldDetailsList, _FieldPlan | None]
+# A sub-field of a leaf-only object: its response name and its LEAF plan, or None
+# for ``__typename``.
+_LeafField = tuple[str, _FieldPlan | None]
 
 _TYPENAME_PLAN: Final = _FieldPlan(
     shape=_Shape.TYPENAME,
@@ -274,6 +283,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._planned_sets: dict[
             int, tuple[GroupedFieldSet, GraphQLObjectType, tuple[_PlannedField, ...]]
         ] = {}
+        # Per request, keyed like graphql-core's collect_subfields memo: the leaf
+        # sub-fields of an object whose selection is leaves only, else None. The
+        # field details list is kept in the entry for the same reason.
+        self._leaf_sets: dict[
+            tuple[GraphQLObjectType, int],
+            tuple[FieldDetailsList, tuple[_LeafField, ...] | None],
+        ] = {}
 
     def execute_fields(
         self,
@@ -344,6 +360,41 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         self._planned_sets[key] = (grouped_field_set, parent_type, planned_fields)
         return planned_fields
+
+    def _leaf_fields(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> tuple[_LeafField, ...] | None:
+        """The sub-fields of an object selecting only leaves, or None.
+
+        Only for objects outside any delivery group: with no new defer usage
+        either, every variant of graphql-core's execute_collected_subfields just
+        calls execute_fields, whose answer for leaves only is built in place. May
+        raise what collect_subfields raises, where collect_and_execute_subfields
+        would have raised it.
+        """
+        key = (object_type, id(field_details_list))
+        cached = self._leaf_sets.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
+            object_type, field_details_list
+        )
+        leaf_fields: tuple[_LeafField, ...] | None = None
+        if not new_defer_usages:
+            planned_fields = self._planned_field_set(object_type, grouped_field_set)
+            if all(
+                plan is not None and (plan.shape is _Shape.LEAF or plan.shape is _Shape.TYPENAME)
+                for _name, _details, plan in planned_fields
+            ):
+                leaf_fields = tuple(
+                    (
+                        response_name,
+                        plan if plan is not None and plan.shape is _Shape.LEAF else None,
+                    )
+                    for response_name, _details, plan in planned_fields
+                )
+        self._leaf_sets[key] = (field_details_list, leaf_fields)
+        return leaf_fields
 
     def _plan(
         self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -442,12 +493,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if not self._accepts_object(plan, value):
             return _DECLINED
-        assert plan.object_type is not None
+        object_type = plan.object_type
+        assert object_type is not None
         # From here on, graphql-core's execute_field after complete_value: a
         # completed object is never None, so the non-null check cannot fire.
         try:
+            if position_context is None:
+                leaf_fields = self._leaf_fields(object_type, field_details_list)
+                if leaf_fields is not None:
+                    leaves = _complete_leaves(
+                        leaf_fields, object_type.name, value, self.is_awaitable
+                    )
+                    if leaves is not _DECLINED:
+                        return leaves
             completed = self.collect_and_execute_subfields(
-                plan.object_type, field_details_list, path, value, position_context
+                object_type, field_details_list, path, value, position_context
             )
         except Exception as raw_error:
             self.handle_field_error(raw_error, plan.return_type, field_details_list, path)
@@ -479,6 +539,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         item_type = plan.item_type
         is_awaitable = self.is_awaitable
         collect_and_execute_subfields = self.collect_and_execute_subfields
+        leaf_fields: tuple[_LeafField, ...] | None = None
+        if position_context is None and value:
+            try:
+                leaf_fields = self._leaf_fields(object_type, field_details_list)
+            except Exception:  # raised again, per item, on the existing path below
+                leaf_fields = None
+        type_name = object_type.name
         # From here on, graphql-core's complete_iterable_value and
         # complete_list_item_value for items already known to be plain objects
         # (no stream: the field has no directive), inside execute_field's handling.
@@ -487,10 +554,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_indices: list[int] = []
         try:
             for index, item in enumerate(value):
-                item_path = path.add_key(index, None)
                 if item is None or item is Undefined:
                     append(None)
                     continue
+                if leaf_fields is not None:
+                    leaves = _complete_leaves(leaf_fields, type_name, item, is_awaitable)
+                    if leaves is not _DECLINED:
+                        append(leaves)
+                        continue
+                item_path = path.add_key(index, None)
                 try:
                     completed_item = collect_and_execute_subfields(
                         object_type, field_details_list, item_path, item, position_context
@@ -557,6 +629,30 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
     if coerced is None or coerced is Undefined:
         return _DECLINED
     return coerced
+
+
+def _complete_leaves(
+    leaf_fields: tuple[_LeafField, ...],
+    type_name: str,
+    source: Any,
+    is_awaitable: Callable[[Any], bool],
+) -> Any:
+    """What execute_fields answers for an object selecting only leaves, or _DECLINED.
+
+    Leaves are side-effect free, so a decline leaves nothing observable behind
+    and the object can take the existing path from the start.
+    """
+    results: dict[str, Any] = {}
+    for response_name, plan in leaf_fields:
+        if plan is None:
+            # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
+            results[response_name] = type_name
+            continue
+        completed = _read_leaf(plan, source, is_awaitable)
+        if completed is _DECLINED:
+            return _DECLINED
+        results[response_name] = completed
+    return results
 
 
 async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:

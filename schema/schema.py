@@ -18,6 +18,7 @@ from schema.channels.queries import ChannelsQuery
 from schema.channels.types import Channel, Location
 from schema.execution import FastExecutionContext
 from schema.inventory.queries import InventoryQuery
+from schema.inventory.subscriptions import InventorySubscription
 from schema.mutation import Mutation
 from schema.node import NodeQuery
 from schema.protection import DocumentCaches, Protection
@@ -28,6 +29,11 @@ CACHE_SIZE = 512
 
 @strawberry.type
 class Query(CatalogQuery, ChannelsQuery, InventoryQuery, NodeQuery):
+    pass
+
+
+@strawberry.type
+class Subscription(InventorySubscription):
     pass
 
 
@@ -57,6 +63,7 @@ def build_schema(
     return OmnicartSchema(
         query=Query,
         mutation=mutation,
+        subscription=Subscription,
         types=[Product, ProductVariant, Category, Channel, Location],
         # A factory: strawberry builds a fresh extension per request.
         extensions=[lambda: Protection(max_tokens=settings.max_tokens, rules=rules, caches=caches)],

@@ -841,3 +841,98 @@ async def test_a_preloaded_relation_is_read_without_its_resolver_and_falls_back_
         }
     )
     assert calls_after_fast == ([], ["leaves"])
+
+
+# ---------------------------------------------------------------------------
+# Objects selecting only leaves, completed in the calling frame
+# ---------------------------------------------------------------------------
+
+
+@strawberry.type
+class _Price:
+    amount: Decimal
+    currency: str
+    label: str | None = None
+
+
+@strawberry.type
+class _Line:
+    sku: str
+    price: _Price | None
+    prices: list[_Price | None]
+    strict_prices: list[_Price]
+
+
+def _price(**overrides: Any) -> _Price:
+    fields: dict[str, Any] = {"amount": Decimal("1.50"), "currency": "PLN", "label": "net"}
+    fields.update(overrides)
+    return _Price(**fields)
+
+
+def _lines() -> list[_Line]:
+    # A list String refuses, a null in a non-null leaf, and one a nullable leaf refuses.
+    refused = _price(currency=["not", "a", "string"])
+    missing = _price(currency=NULL)
+    odd_label = _price(label={"not": "a string"})
+    return [
+        _Line(sku="ok", price=_price(), prices=[_price(), None], strict_prices=[_price()]),
+        _Line(
+            sku="declines",
+            price=missing,
+            prices=[_price(), refused, missing, odd_label, None, _price(currency="EUR")],
+            strict_prices=[_price(), odd_label],
+        ),
+        _Line(sku="strict", price=refused, prices=[], strict_prices=[_price(), missing]),
+    ]
+
+
+@strawberry.type
+class _LeafQuery:
+    @strawberry.field
+    def lines(self) -> list[_Line]:
+        return _lines()
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "amount currency label",
+        "__typename currency kind: __typename amount",
+        "label amount",
+        "currency @include(if: true) amount",
+    ],
+)
+async def test_leaf_only_objects_that_decline_answer_like_the_default_executor(
+    selection: str,
+) -> None:
+    fast = QuietSchema(query=_LeafQuery, execution_context_class=FastExecutionContext)
+    default = QuietSchema(query=_LeafQuery)
+    query = (
+        f"{{ lines {{ sku price {{ {selection} }} prices {{ {selection} }}"
+        f" strictPrices {{ {selection} }} }} }}"
+    )
+
+    fast_result = await fast.execute(query)
+    default_result = await default.execute(query)
+
+    assert _serialised(fast_result) == _serialised(default_result)
+    assert default_result.errors, "every selection meets at least one declining leaf"
+
+
+async def test_leaf_only_objects_build_no_resolve_info() -> None:
+    schema = QuietSchema(query=_LeafQuery, execution_context_class=CountingExecutionContext)
+    built_infos: list[str] = []
+
+    result = await schema.execute(
+        "{ lines { sku price { amount } prices { __typename amount } } }",
+        context_value=built_infos,
+    )
+
+    assert result.data is not None
+    assert result.data["lines"][0] == {
+        "sku": "ok",
+        "price": {"amount": "1.50"},
+        "prices": [{"__typename": "Price", "amount": "1.50"}, None],
+    }
+    # Only the root field: every amount is a Decimal, so no object declines.
+    assert built_infos == ["lines"]

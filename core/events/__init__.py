@@ -1,0 +1,1 @@
+"""Domain events after commit: the bus that carries them to subscribers."""
