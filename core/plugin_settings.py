@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -22,8 +23,7 @@ def validate_settings(plugin: str, settings_class: type | None, raw: Mapping[str
         return dict(raw)
     if not dataclasses.is_dataclass(settings_class):
         raise TypeError(f"{plugin}.settings_class must be a dataclass")
-    hints = typing.get_type_hints(settings_class)
-    known = {field.name: field for field in dataclasses.fields(settings_class)}
+    hints, known = _schema_of(settings_class)
     problems: list[Problem] = []
     for key in raw:
         if key not in known:
@@ -50,6 +50,14 @@ def validate_settings(plugin: str, settings_class: type | None, raw: Mapping[str
     except (TypeError, ValueError) as error:
         # The dataclass's own __post_init__ checks (ranges and the like).
         raise DomainError([_problem(plugin, None, f"{plugin} settings: {error}")]) from None
+
+
+@functools.cache
+def _schema_of(settings_class: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    # A pure function of the (installed, so bounded) class; settings are checked on
+    # every hook call of a request, and resolving type hints is most of that cost.
+    hints = typing.get_type_hints(settings_class)
+    return hints, {field.name: field for field in dataclasses.fields(settings_class)}
 
 
 def _problem(plugin: str, key: str | None, message: str) -> Problem:
