@@ -38,6 +38,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # How often each server process deletes expired reservations; 0 switches it off.
     sweep_interval_seconds: float = 30.0
+    # Cart bounds (issue 5): the largest quantity of one line, the most lines in a cart.
+    cart_max_line_quantity: int = 999
+    cart_max_lines: int = 250
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -132,6 +135,8 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "log_level": _log_level,
     "db_pool_size": _positive_int,
     "channel_cache_seconds": _non_negative_seconds,
+    "cart_max_line_quantity": _positive_int,
+    "cart_max_lines": _positive_int,
     "cors_origins": _origins,
     "sweep_interval_seconds": _non_negative_seconds,
 }

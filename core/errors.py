@@ -41,6 +41,18 @@ class ErrorCode(StrEnum):
     UNKNOWN_LOCATION = "UNKNOWN_LOCATION"
     # A quantity or delta that is zero, negative or out of range where that makes no sense.
     INVALID_QUANTITY = "INVALID_QUANTITY"
+    # Carts (issue 5).
+    INVALID_CART_TOKEN = "INVALID_CART_TOKEN"
+    CART_NOT_FOUND = "CART_NOT_FOUND"
+    CART_EXPIRED = "CART_EXPIRED"
+    # The cart was merged into another one on login; it no longer changes.
+    CART_NOT_ACTIVE = "CART_NOT_ACTIVE"
+    CART_VERSION_CONFLICT = "CART_VERSION_CONFLICT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    NOT_SOLD_IN_CHANNEL = "NOT_SOLD_IN_CHANNEL"
+    TOO_MANY_LINES = "TOO_MANY_LINES"
+    UNKNOWN_LINE = "UNKNOWN_LINE"
+    INVALID_EMAIL = "INVALID_EMAIL"
 
 
 @dataclass(frozen=True, slots=True)

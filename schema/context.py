@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from core.carts.services import Caller, CartLimits
 from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
@@ -115,6 +116,20 @@ class Context:
             )
         self._channels_by_id[channel.id] = channel
         return channel
+
+    def remember_channel(self, channel: Channel) -> None:
+        """A channel a service read (a cart's), for loaders that price in it."""
+        self._channels_by_id.setdefault(channel.id, channel)
+
+    async def cart_caller(self) -> Caller:
+        """Who asks for a cart: the logged-in customer, else only the token holder."""
+        return Caller()
+
+    def cart_limits(self) -> CartLimits:
+        settings = self.runtime.settings
+        return CartLimits(
+            max_line_quantity=settings.cart_max_line_quantity, max_lines=settings.cart_max_lines
+        )
 
     def known_channel(self, channel_id: int) -> Channel:
         """A channel this request already resolved (loaders only run after that)."""

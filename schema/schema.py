@@ -12,6 +12,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from core.config import Settings
+from schema.carts.queries import CartQuery
 from schema.catalog.queries import CatalogQuery
 from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.queries import ChannelsQuery
@@ -28,7 +29,7 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(CatalogQuery, ChannelsQuery, InventoryQuery, NodeQuery):
+class Query(CartQuery, CatalogQuery, ChannelsQuery, InventoryQuery, NodeQuery):
     pass
 
 

@@ -28,6 +28,25 @@ class StockDisplay(StrEnum):
 DEFAULT_LOW_STOCK_THRESHOLD = 5
 
 
+class MergePolicy(StrEnum):
+    """How a guest cart merges into a customer's active cart on login (issue 5).
+
+    - ``SUM``: quantities of the same variant add up, capped by availability.
+    - ``KEEP_CUSTOMER``: the customer's lines win; guest lines for other variants join.
+    - ``KEEP_GUEST``: the guest's lines win; customer lines for other variants stay.
+    - ``NEWEST``: for a variant in both, the line changed last wins.
+    """
+
+    SUM = "sum"
+    KEEP_CUSTOMER = "keep_customer"
+    KEEP_GUEST = "keep_guest"
+    NEWEST = "newest"
+
+
+DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60
+DEFAULT_CART_TTL_SECONDS = 30 * 24 * 3600
+
+
 class LocationKind(StrEnum):
     WAREHOUSE = "warehouse"
     STORE = "store"
@@ -52,6 +71,11 @@ class Channel:
     stock_display: StockDisplay = StockDisplay.EXACT
     # Availability at or below this (and above zero) shows as LOW_STOCK.
     low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    # A cart's reservations last this long after its last change.
+    reservation_ttl_seconds: int = DEFAULT_RESERVATION_TTL_SECONDS
+    # An untouched cart expires this long after its last change.
+    cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS
+    cart_merge_policy: MergePolicy = MergePolicy.SUM
 
     @property
     def plugin_names(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from core.channels.model import (
     EnabledPlugin,
     Location,
     LocationKind,
+    MergePolicy,
     StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
@@ -23,13 +24,14 @@ from core.db import table_of
 from core.ids import ChannelId, LocationId
 from core.reads import ReadConnection
 
-_channels = table_of(ChannelRow)
+channels_table = _channels = table_of(ChannelRow)
+
 _plugins = table_of(ChannelPluginRow)
 _locations = table_of(LocationRow)
 _links = table_of(ChannelLocationRow)
 
 
-def _channel_statement() -> Any:
+def channel_statement() -> Any:
     # One statement for a channel and its enabled plugins: a LEFT JOIN, folded in Python.
     return (
         select(
@@ -40,6 +42,9 @@ def _channel_statement() -> Any:
             _channels.c.currency,
             _channels.c.stock_display,
             _channels.c.low_stock_threshold,
+            _channels.c.reservation_ttl_seconds,
+            _channels.c.cart_ttl_seconds,
+            _channels.c.cart_merge_policy,
             _plugins.c.plugin,
             _plugins.c.settings,
         )
@@ -48,7 +53,7 @@ def _channel_statement() -> Any:
     )
 
 
-def _fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
+def fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
     folded: dict[int, tuple[Row[Any], list[EnabledPlugin]]] = {}
     for row in rows:
         entry = folded.setdefault(row.id, (row, []))
@@ -64,27 +69,30 @@ def _fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
             plugins=tuple(plugins),
             stock_display=StockDisplay(row.stock_display),
             low_stock_threshold=row.low_stock_threshold,
+            reservation_ttl_seconds=row.reservation_ttl_seconds,
+            cart_ttl_seconds=row.cart_ttl_seconds,
+            cart_merge_policy=MergePolicy(row.cart_merge_policy),
         )
         for row, plugins in folded.values()
     ]
 
 
 async def channel_by_slug(connection: ReadConnection, slug: str) -> Channel | None:
-    rows = (await connection.execute(_channel_statement().where(_channels.c.slug == slug))).all()
-    channels = _fold_channels(rows)
+    rows = (await connection.execute(channel_statement().where(_channels.c.slug == slug))).all()
+    channels = fold_channels(rows)
     return channels[0] if channels else None
 
 
 async def channels_by_id(
     connection: ReadConnection, ids: Sequence[int]
 ) -> dict[ChannelId, Channel]:
-    statement = _channel_statement().where(_channels.c.id.in_(ids))
+    statement = channel_statement().where(_channels.c.id.in_(ids))
     rows = (await connection.execute(statement)).all()
-    return {channel.id: channel for channel in _fold_channels(rows)}
+    return {channel.id: channel for channel in fold_channels(rows)}
 
 
 async def all_channels(connection: ReadConnection) -> list[Channel]:
-    return _fold_channels((await connection.execute(_channel_statement())).all())
+    return fold_channels((await connection.execute(channel_statement())).all())
 
 
 def location_from_row(row: Row[Any]) -> Location:

@@ -18,13 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.tables import VariantPriceRow
 from core.channels import queries
 from core.channels.model import (
+    DEFAULT_CART_TTL_SECONDS,
     DEFAULT_LOW_STOCK_THRESHOLD,
+    DEFAULT_RESERVATION_TTL_SECONDS,
     Address,
     Channel,
     ChannelKind,
     EnabledPlugin,
     Location,
     LocationKind,
+    MergePolicy,
     StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
@@ -74,12 +77,16 @@ async def create_channel(
     locations: Sequence[LocationSupply] = (),
     stock_display: StockDisplay = StockDisplay.EXACT,
     low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    reservation_ttl_seconds: int = DEFAULT_RESERVATION_TTL_SECONDS,
+    cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS,
+    cart_merge_policy: MergePolicy = MergePolicy.SUM,
 ) -> Channel:
     """Create a channel with its enabled plugins and supplying locations.
 
     Raises ``DomainError``: ``INVALID_SLUG``, ``DUPLICATE_SLUG``, ``REQUIRED``, ``INVALID``,
     ``INVALID_CURRENCY``, ``UNKNOWN_PLUGIN``, ``INVALID_PLUGIN_SETTINGS``, ``DUPLICATE``,
-    ``NOT_FOUND`` (a location), ``INVALID_QUANTITY`` (the low-stock threshold).
+    ``NOT_FOUND`` (a location), ``INVALID_QUANTITY`` (the low-stock threshold), ``INVALID``
+    (a reservation or cart lifetime out of range).
     """
     async with uow:
         session = uow.session
@@ -90,6 +97,7 @@ async def create_channel(
             *_plugin_problems(uow.plugins, plugins),
             *await _location_problems(session, locations),
             *_threshold_problems(low_stock_threshold),
+            *_lifetime_problems(reservation_ttl_seconds, cart_ttl_seconds),
         ]
         if problems:
             raise DomainError(problems)
@@ -100,6 +108,9 @@ async def create_channel(
             "currency": currency,
             "stock_display": stock_display.value,
             "low_stock_threshold": low_stock_threshold,
+            "reservation_ttl_seconds": reservation_ttl_seconds,
+            "cart_ttl_seconds": cart_ttl_seconds,
+            "cart_merge_policy": cart_merge_policy.value,
         }
         channel_id = ChannelId(
             await insert_unique(session, _channels, values, column="slug", taken=slug_taken)
@@ -122,6 +133,9 @@ async def update_channel(
     locations: Sequence[LocationSupply] | Unset = UNSET,
     stock_display: StockDisplay | Unset = UNSET,
     low_stock_threshold: int | Unset = UNSET,
+    reservation_ttl_seconds: int | Unset = UNSET,
+    cart_ttl_seconds: int | Unset = UNSET,
+    cart_merge_policy: MergePolicy | Unset = UNSET,
 ) -> Channel:
     """Change a channel; ``plugins`` and ``locations`` replace the current lists.
 
@@ -153,6 +167,14 @@ async def update_channel(
         if not isinstance(low_stock_threshold, Unset):
             problems += _threshold_problems(low_stock_threshold)
             values["low_stock_threshold"] = low_stock_threshold
+        if not isinstance(reservation_ttl_seconds, Unset):
+            problems += _lifetime_problems(reservation_ttl_seconds, None)
+            values["reservation_ttl_seconds"] = reservation_ttl_seconds
+        if not isinstance(cart_ttl_seconds, Unset):
+            problems += _lifetime_problems(None, cart_ttl_seconds)
+            values["cart_ttl_seconds"] = cart_ttl_seconds
+        if not isinstance(cart_merge_policy, Unset):
+            values["cart_merge_policy"] = cart_merge_policy.value
         if not isinstance(currency, Unset) and currency != current.currency:
             currency_problems = _currency_problems(currency)
             if not currency_problems and await _has_prices(session, channel_id):
@@ -213,6 +235,24 @@ def _threshold_problems(threshold: int) -> list[Problem]:
             "low_stock_threshold",
         )
     ]
+
+
+# A hold on stock between a minute and a day; a cart between an hour and a year.
+RESERVATION_TTL_RANGE = (60, 24 * 3600)
+CART_TTL_RANGE = (3600, 366 * 24 * 3600)
+
+
+def _lifetime_problems(reservation_ttl: int | None, cart_ttl: int | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for value, (low, high), field in (
+        (reservation_ttl, RESERVATION_TTL_RANGE, "reservation_ttl_seconds"),
+        (cart_ttl, CART_TTL_RANGE, "cart_ttl_seconds"),
+    ):
+        if value is not None and not low <= value <= high:
+            problems.append(
+                Problem(ErrorCode.INVALID, f"Must be between {low} and {high} seconds", field)
+            )
+    return problems
 
 
 def _plugin_problems(host: PluginHost, plugins: Sequence[EnabledPlugin]) -> list[Problem]:

@@ -23,6 +23,13 @@ class ChannelRow(Base):
     # later would make SQLite rebuild the table every other table references).
     stock_display: Mapped[str] = mapped_column(String(16), default="exact", server_default="exact")
     low_stock_threshold: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # Issue 5: how long a cart's hold on stock lasts after its last change, how long an
+    # untouched cart lives, and how a guest cart merges into a customer's on login.
+    reservation_ttl_seconds: Mapped[int] = mapped_column(Integer, default=900, server_default="900")
+    cart_ttl_seconds: Mapped[int] = mapped_column(
+        Integer, default=2_592_000, server_default="2592000"
+    )
+    cart_merge_policy: Mapped[str] = mapped_column(String(16), default="sum", server_default="sum")
 
 
 class LocationRow(Base):

@@ -1,0 +1,1 @@
+"""Carts shared across devices and channels (issue 5)."""

@@ -1,0 +1,205 @@
+"""Reads for carts: by token digest, with lines, and what the catalog says of their variants.
+
+Each function takes a connection: a read connection (``core.reads``) for queries, or
+the unit of work's connection inside a cart change. ``cart_for_update`` also locks
+the cart row, so a cart's changes are serialised: two devices adding at once both
+land, one after the other, each on the version the other left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Row, and_, select
+
+from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
+from core.carts.tables import CartLineRow, CartRow
+from core.catalog.tables import ProductListingRow, VariantPriceRow, VariantRow
+from core.channels.model import Channel
+from core.channels.queries import channel_statement, channels_table, fold_channels
+from core.db import table_of
+from core.ids import CartId, CartLineId, ChannelId, CustomerId, ProductId, VariantId
+from core.money import Money
+from core.reads import ReadConnection
+
+carts_table = table_of(CartRow)
+lines_table = table_of(CartLineRow)
+_variants = table_of(VariantRow)
+_listings = table_of(ProductListingRow)
+_prices = table_of(VariantPriceRow)
+
+_CART_COLUMNS = (
+    carts_table.c.id,
+    carts_table.c.channel_id,
+    carts_table.c.customer_id,
+    carts_table.c.email,
+    carts_table.c.status,
+    carts_table.c.merged_into_id,
+    carts_table.c.version,
+    carts_table.c.created_at,
+    carts_table.c.updated_at,
+    carts_table.c.expires_at,
+    carts_table.c.token_digest,
+)
+
+
+def cart_from_row(row: Row[Any], prefix: str = "", lines: Sequence[CartLine] = ()) -> Cart:
+    values = row._mapping
+    customer_id = values[f"{prefix}customer_id"]
+    merged_into_id = values[f"{prefix}merged_into_id"]
+    return Cart(
+        id=CartId(values[f"{prefix}id"]),
+        channel_id=ChannelId(values[f"{prefix}channel_id"]),
+        customer_id=None if customer_id is None else CustomerId(customer_id),
+        email=values[f"{prefix}email"],
+        status=CartStatus(values[f"{prefix}status"]),
+        merged_into_id=None if merged_into_id is None else CartId(merged_into_id),
+        version=values[f"{prefix}version"],
+        created_at=values[f"{prefix}created_at"],
+        updated_at=values[f"{prefix}updated_at"],
+        expires_at=values[f"{prefix}expires_at"],
+        lines=tuple(lines),
+    )
+
+
+def line_from_row(row: Row[Any]) -> CartLine:
+    return CartLine(
+        id=CartLineId(row.id),
+        variant_id=VariantId(row.variant_id),
+        quantity=row.quantity,
+        unit_price_when_added=(
+            None if row.unit_price_minor is None else Money(int(row.unit_price_minor), row.currency)
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def cart_header_by_digest(connection: ReadConnection, digest: str) -> Row[Any] | None:
+    """The cart row (no lines) for a token digest; ``token_digest`` included for checks."""
+    return (
+        await connection.execute(select(*_CART_COLUMNS).where(carts_table.c.token_digest == digest))
+    ).first()
+
+
+async def cart_for_update(
+    connection: ReadConnection, digest: str
+) -> tuple[Row[Any], Channel] | None:
+    """Lock the cart of a token digest and read its channel, in one statement.
+
+    The row's cart columns are prefixed ``cart_`` (``cart_from_row(row, "cart_")``).
+    """
+    statement = (
+        channel_statement()
+        .add_columns(*[column.label(f"cart_{column.name}") for column in _CART_COLUMNS])
+        .join(carts_table, carts_table.c.channel_id == channels_table.c.id)
+        .where(carts_table.c.token_digest == digest)
+        .with_for_update(of=carts_table)
+    )
+    rows = (await connection.execute(statement)).all()
+    if not rows:
+        return None
+    return rows[0], fold_channels(rows)[0]
+
+
+async def lines_of(
+    connection: ReadConnection, cart_ids: Collection[CartId]
+) -> dict[CartId, list[CartLine]]:
+    if not cart_ids:
+        return {}
+    rows = (
+        await connection.execute(
+            select(lines_table)
+            .where(lines_table.c.cart_id.in_(sorted(set(cart_ids))))
+            .order_by(lines_table.c.cart_id, lines_table.c.created_at, lines_table.c.id)
+        )
+    ).all()
+    by_cart: dict[CartId, list[CartLine]] = {CartId(cart_id): [] for cart_id in cart_ids}
+    for row in rows:
+        by_cart[CartId(row.cart_id)].append(line_from_row(row))
+    return by_cart
+
+
+async def cart_by_id(connection: ReadConnection, cart_id: CartId) -> Cart | None:
+    row = (
+        await connection.execute(select(*_CART_COLUMNS).where(carts_table.c.id == cart_id))
+    ).first()
+    if row is None:
+        return None
+    lines = await lines_of(connection, [cart_id])
+    return cart_from_row(row, lines=lines[cart_id])
+
+
+async def active_cart_id_for_customer(
+    connection: ReadConnection,
+    customer_id: CustomerId,
+    channel_id: ChannelId,
+    *,
+    lock: bool = False,
+) -> CartId | None:
+    """The customer's most recently changed active cart in the channel."""
+    statement = (
+        select(carts_table.c.id)
+        .where(
+            carts_table.c.customer_id == customer_id,
+            carts_table.c.channel_id == channel_id,
+            carts_table.c.status == CartStatus.ACTIVE.value,
+        )
+        .order_by(carts_table.c.updated_at.desc(), carts_table.c.id.desc())
+        .limit(1)
+    )
+    if lock:
+        statement = statement.with_for_update()
+    found = (await connection.execute(statement)).scalar()
+    return None if found is None else CartId(found)
+
+
+async def sale_info(
+    connection: ReadConnection, channel_id: ChannelId, variant_ids: Collection[VariantId]
+) -> dict[VariantId, SaleInfo]:
+    """Per existing variant: its product, SKU and base price where it is sold in the channel.
+
+    A variant missing from the result does not exist; one with ``base_price`` None
+    exists but is not sold in the channel (no price there, or not published there).
+    """
+    if not variant_ids:
+        return {}
+    rows = (
+        await connection.execute(
+            select(
+                _variants.c.id,
+                _variants.c.product_id,
+                _variants.c.sku,
+                _prices.c.amount_minor,
+                _prices.c.currency,
+                _listings.c.is_published,
+            )
+            .select_from(
+                _variants.outerjoin(
+                    _prices,
+                    and_(
+                        _prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id
+                    ),
+                ).outerjoin(
+                    _listings,
+                    and_(
+                        _listings.c.product_id == _variants.c.product_id,
+                        _listings.c.channel_id == channel_id,
+                    ),
+                )
+            )
+            .where(_variants.c.id.in_(sorted(set(variant_ids))))
+        )
+    ).all()
+    return {VariantId(row.id): _sale_info(row) for row in rows}
+
+
+def _sale_info(row: Row[Any]) -> SaleInfo:
+    sold = row.amount_minor is not None and bool(row.is_published)
+    return SaleInfo(
+        variant_id=VariantId(row.id),
+        product_id=ProductId(row.product_id),
+        sku=row.sku,
+        base_price=Money(int(row.amount_minor), row.currency) if sold else None,
+    )

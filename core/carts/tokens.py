@@ -1,0 +1,38 @@
+"""Cart tokens: the capability to read and change a cart.
+
+A token is ``omct_`` followed by 43 URL-safe characters (256 random bits). Only its
+SHA-256 digest is stored, so a database dump reveals no usable token; a fast digest is
+enough because the secret is random, not a password. The digest found by the index is
+compared again with ``hmac.compare_digest`` before a cart is trusted, so no comparison
+of secrets depends on how many leading characters match.
+
+Tokens are never logged: log lines name carts by id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Final
+
+TOKEN_PREFIX: Final = "omct_"
+_TOKEN_PATTERN = re.compile(r"^omct_[A-Za-z0-9_-]{43}$")
+
+
+def new_token() -> str:
+    return f"{TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
+
+
+def looks_like_token(token: str) -> bool:
+    return _TOKEN_PATTERN.match(token) is not None
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def same_digest(stored: str, token: str) -> bool:
+    """Constant-time check that ``token`` hashes to ``stored``."""
+    return hmac.compare_digest(stored.encode(), digest(token).encode())

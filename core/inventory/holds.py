@@ -1,0 +1,342 @@
+"""Stock held by an owner (a cart) inside the owner's own transaction.
+
+``core.inventory.reservations`` offers whole use cases, each its own unit of work.
+A cart change is one transaction of its own (the line, the cart's version and the
+stock it holds change together or not at all), so it uses these building blocks
+inside its unit of work instead. They keep the consistency design of
+``core.inventory.reservations``: the stock rows are locked first, in one statement in
+(variant, location) order, expired reservations of the locked rows are released,
+and only then are reservations taken (guarded increments) or deleted.
+
+A holder owns at most what its lines ask for: ``held`` is what its active
+reservations hold per variant, and a change tops up or gives back the difference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, select, update
+
+from core.channels.model import Channel
+from core.channels.tables import ChannelLocationRow
+from core.db import table_of
+from core.errors import DomainError, ErrorCode
+from core.hooks import AvailabilityContext
+from core.ids import LocationId, VariantId
+from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
+from core.inventory.levels import (
+    StockKey,
+    _release_expired,
+    levels_table,
+    record_stock_changed,
+    reservations_table,
+    subtract_reserved,
+)
+from core.inventory.model import OwnerKind, Reservation
+from core.inventory.queries import reservation_from_row
+from core.inventory.reservations import _take
+from core.uow import UnitOfWork
+
+_links = table_of(ChannelLocationRow)
+
+
+@dataclass(slots=True)
+class HeldStock:
+    """Locked stock of some variants in a channel, as the owner's transaction sees it.
+
+    ``supply[variant]``: (location, available) in the channel's priority order.
+    ``held[variant]``: units the owner's active reservations hold (any location).
+    """
+
+    channel: Channel
+    owner_kind: OwnerKind
+    owner_id: str
+    supply: dict[VariantId, list[tuple[LocationId, int]]] = field(default_factory=dict)
+    held: dict[VariantId, int] = field(default_factory=dict)
+    # What the availability hook lets the channel sell of each variant, beyond holds.
+    sellable: dict[VariantId, int] = field(default_factory=dict)
+
+    def available(self, variant_id: VariantId) -> int:
+        """Units the owner could still add to what it holds."""
+        return self.sellable.get(variant_id, 0)
+
+
+async def lock_for_owner(
+    uow: UnitOfWork,
+    channel: Channel,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    variant_ids: Collection[VariantId],
+    *,
+    include_owned_elsewhere: bool = False,
+) -> HeldStock:
+    """Lock the channel's stock rows of ``variant_ids`` and see what the owner holds.
+
+    ``include_owned_elsewhere`` also locks rows where the owner holds stock at
+    locations that do not supply the channel (needed before giving stock back after a
+    cart moved channel, or when the channel's locations changed); it costs a statement.
+    """
+    holder = HeldStock(channel, owner_kind, owner_id)
+    wanted = sorted(set(variant_ids))
+    if not wanted:
+        return holder
+    now = uow.clock.now()
+    session = uow.session
+    owned = and_(
+        reservations_table.c.owner_kind == owner_kind.value,
+        reservations_table.c.owner_id == owner_id,
+        reservations_table.c.variant_id == levels_table.c.variant_id,
+        reservations_table.c.location_id == levels_table.c.location_id,
+        reservations_table.c.expires_at > now,
+    )
+    held_here = (
+        select(func.coalesce(func.sum(reservations_table.c.quantity), 0))
+        .where(owned)
+        .scalar_subquery()
+    )
+    supplied = and_(
+        _links.c.channel_id == channel.id, _links.c.location_id == levels_table.c.location_id
+    )
+    located: ColumnElement[bool] = _links.c.location_id.is_not(None)
+    if include_owned_elsewhere:
+        owned_here = (
+            select(reservations_table.c.id)
+            .where(
+                reservations_table.c.owner_kind == owner_kind.value,
+                reservations_table.c.owner_id == owner_id,
+                reservations_table.c.variant_id == levels_table.c.variant_id,
+                reservations_table.c.location_id == levels_table.c.location_id,
+            )
+            .exists()
+        )
+        located = located | owned_here
+    rows = (
+        await session.execute(
+            select(
+                levels_table.c.variant_id,
+                levels_table.c.location_id,
+                levels_table.c.on_hand,
+                levels_table.c.reserved,
+                held_here.label("held"),
+                _links.c.priority,
+            )
+            .select_from(levels_table.outerjoin(_links, supplied))
+            .where(levels_table.c.variant_id.in_(wanted), located)
+            .order_by(levels_table.c.variant_id, levels_table.c.location_id)
+            .with_for_update(of=levels_table)
+        )
+    ).all()
+    keys: list[StockKey] = [(VariantId(r.variant_id), LocationId(r.location_id)) for r in rows]
+    expired = await _release_expired(uow, keys, now)
+    expired_by_key: dict[StockKey, int] = defaultdict(int)
+    for reservation in expired:
+        expired_by_key[(reservation.variant_id, reservation.location_id)] += reservation.quantity
+    supply: dict[VariantId, list[tuple[int, LocationId, int]]] = defaultdict(list)
+    for row, key in zip(rows, keys, strict=True):
+        variant_id, location_id = key
+        holder.held[variant_id] = holder.held.get(variant_id, 0) + int(row.held)
+        if row.priority is not None:
+            reserved = row.reserved - expired_by_key.get(key, 0)
+            supply[variant_id].append((row.priority, location_id, max(0, row.on_hand - reserved)))
+    for variant_id in wanted:
+        holder.supply[variant_id] = [
+            (location_id, available) for _, location_id, available in sorted(supply[variant_id])
+        ]
+        holder.held.setdefault(variant_id, 0)
+    quantities = {v: sum(q for _, q in holder.supply[v]) for v in wanted}
+    if uow.plugins.implements("omnicart_variant_availability", channel):
+        holder.sellable = await uow.plugins.available_quantities(
+            AvailabilityContext(channel=channel), quantities
+        )
+    else:
+        holder.sellable = quantities
+    return holder
+
+
+async def hold(
+    uow: UnitOfWork,
+    stock: HeldStock,
+    variant_id: VariantId,
+    quantity: int,
+    *,
+    expires_at: datetime,
+    capped: bool = True,
+) -> tuple[Reservation, ...]:
+    """Hold ``quantity`` more units for the owner, from locations in priority order.
+
+    All or nothing; raises ``INSUFFICIENT_STOCK`` (field ``quantity``) when the channel
+    cannot sell that many more. ``capped=False`` skips the availability hook's limit
+    (for re-holding stock the owner just gave back). Updates ``stock`` for later calls.
+    """
+    if quantity <= 0:
+        return ()
+    sellable = stock.sellable.get(variant_id, 0)
+    if capped and quantity > sellable:
+        raise DomainError.single(
+            ErrorCode.INSUFFICIENT_STOCK,
+            f"Only {sellable} more can be added in this channel",
+            "quantity",
+        )
+    plan: list[tuple[LocationId, int]] = []
+    remaining = quantity
+    supply = stock.supply.get(variant_id, [])
+    for index, (location_id, available) in enumerate(supply):
+        take = min(remaining, available)
+        if take > 0:
+            plan.append((location_id, take))
+            supply[index] = (location_id, available - take)
+            remaining -= take
+    if remaining > 0:  # the hook let more through than the locations have: a plugin bug
+        raise DomainError.single(
+            ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "quantity"
+        )
+    now = uow.clock.now()
+    reservations = tuple(
+        [
+            await _take(
+                uow,
+                stock.owner_kind,
+                stock.owner_id,
+                variant_id,
+                location_id,
+                take,
+                now,
+                expires_at,
+            )
+            for location_id, take in plan
+        ]
+    )
+    stock.sellable[variant_id] = max(0, sellable - quantity)
+    stock.held[variant_id] = stock.held.get(variant_id, 0) + quantity
+    uow.record(
+        StockReserved(
+            owner_kind=stock.owner_kind, owner_id=stock.owner_id, reservations=reservations
+        )
+    )
+    record_stock_changed(
+        uow, [(variant_id, location_id) for location_id, _ in plan], StockChangeCause.RESERVED
+    )
+    return reservations
+
+
+async def release(
+    uow: UnitOfWork,
+    stock: HeldStock,
+    variant_ids: Sequence[VariantId],
+) -> tuple[Reservation, ...]:
+    """Give back everything the owner holds of ``variant_ids`` (rows locked by the caller)."""
+    if not variant_ids:
+        return ()
+    deleted = (
+        await uow.session.execute(
+            reservations_table.delete()
+            .where(
+                reservations_table.c.owner_kind == stock.owner_kind.value,
+                reservations_table.c.owner_id == stock.owner_id,
+                reservations_table.c.variant_id.in_(sorted(set(variant_ids))),
+            )
+            .returning(*reservations_table.c)
+        )
+    ).all()
+    released = tuple(sorted((reservation_from_row(r) for r in deleted), key=lambda r: r.id))
+    await subtract_reserved(uow, released)
+    for reservation in released:
+        stock.held[reservation.variant_id] = 0
+        supply = stock.supply.get(reservation.variant_id, [])
+        for index, (location_id, available) in enumerate(supply):
+            if location_id == reservation.location_id:
+                supply[index] = (location_id, available + reservation.quantity)
+        if reservation.variant_id in stock.sellable:
+            stock.sellable[reservation.variant_id] += reservation.quantity
+    if released:
+        uow.record(
+            ReservationsReleased(
+                owner_kind=stock.owner_kind, owner_id=stock.owner_id, reservations=released
+            )
+        )
+        record_stock_changed(
+            uow, [(r.variant_id, r.location_id) for r in released], StockChangeCause.RELEASED
+        )
+    return released
+
+
+async def set_held(
+    uow: UnitOfWork,
+    stock: HeldStock,
+    variant_id: VariantId,
+    quantity: int,
+    *,
+    expires_at: datetime,
+    required: int,
+) -> int:
+    """Make the owner hold ``quantity`` of the variant, at least ``required`` of it.
+
+    Tops up what is missing (or gives everything back and holds the new amount when it
+    holds too much). When the channel cannot give the whole ``quantity``, holds as much
+    as it can, refusing with ``INSUFFICIENT_STOCK`` only below ``required``. Returns
+    the units now held.
+    """
+    held = stock.held.get(variant_id, 0)
+    if held > quantity:
+        # Give it all back and keep what is still wanted: a decrease never fails, even
+        # where a safety buffer would not let the channel sell those units again.
+        await release(uow, stock, [variant_id])
+        keep = min(quantity, sum(available for _, available in stock.supply.get(variant_id, [])))
+        await hold(uow, stock, variant_id, keep, expires_at=expires_at, capped=False)
+        return keep
+    missing = quantity - held
+    if missing <= 0:
+        return held
+    can = stock.available(variant_id)
+    take = min(missing, can)
+    if held + take < required:
+        raise DomainError.single(
+            ErrorCode.INSUFFICIENT_STOCK,
+            f"Only {held + can} can be held in this channel",
+            "quantity",
+        )
+    await hold(uow, stock, variant_id, take, expires_at=expires_at)
+    return held + take
+
+
+async def extend(
+    uow: UnitOfWork, owner_kind: OwnerKind, owner_id: str, *, expires_at: datetime
+) -> None:
+    """Push the owner's active reservations' expiry to ``expires_at`` (never earlier)."""
+    now = uow.clock.now()
+    await uow.session.execute(
+        update(reservations_table)
+        .where(
+            reservations_table.c.owner_kind == owner_kind.value,
+            reservations_table.c.owner_id == owner_id,
+            reservations_table.c.expires_at > now,
+            reservations_table.c.expires_at < expires_at,
+        )
+        .values(expires_at=expires_at)
+    )
+
+
+async def transfer(
+    uow: UnitOfWork,
+    owner_kind: OwnerKind,
+    from_owner_id: str,
+    to_owner_id: str,
+    variant_ids: Collection[VariantId] | None = None,
+) -> int:
+    """Hand the active reservations of one owner to another (a merged cart's stock)."""
+    now = uow.clock.now()
+    conditions = [
+        reservations_table.c.owner_kind == owner_kind.value,
+        reservations_table.c.owner_id == from_owner_id,
+        reservations_table.c.expires_at > now,
+    ]
+    if variant_ids is not None:
+        conditions.append(reservations_table.c.variant_id.in_(sorted(set(variant_ids))))
+    result = await uow.session.execute(
+        update(reservations_table).where(*conditions).values(owner_id=to_owner_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,176 @@
+"""Cart types: a cart as its token holder sees it, priced in its channel now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+
+from core.carts import model
+from core.carts.problems import cart_problems
+from core.channels.model import MergePolicy
+from schema.catalog.types import ProductVariant
+from schema.channels.types import Channel
+from schema.context import Context
+from schema.money import Money
+from schema.relay import to_global_id
+
+Info = strawberry.Info[Context, None]
+
+CartStatus = strawberry.enum(model.CartStatus, name="CartStatus")
+CartProblemCode = strawberry.enum(
+    model.CartProblemCode, name="CartProblemCode", description="What a cart problem is about."
+)
+CartMergePolicy = strawberry.enum(
+    MergePolicy, name="CartMergePolicy", description="How a guest cart merges on login."
+)
+MergeAction = strawberry.enum(model.MergeAction, name="CartMergeAction")
+
+
+@strawberry.type(description="A price adjustment made by a plugin, over the whole cart.")
+class CartAdjustment:
+    label: str = strawberry.field(description="For shoppers, e.g. 'Clearance -20%'.")
+    amount: Money = strawberry.field(description="Negative for a discount.")
+    plugin: str = strawberry.field(description="The plugin that made it.")
+
+    @classmethod
+    def from_model(cls, adjustment: model.CartAdjustment) -> CartAdjustment:
+        return cls(
+            label=adjustment.label,
+            amount=Money.from_value(adjustment.amount),
+            plugin=adjustment.plugin,
+        )
+
+
+@strawberry.type(description="What a line costs in the cart's channel now.")
+class CartLineCost:
+    amount_per_quantity: Money = strawberry.field(
+        description="Unit price after plugin adjustments."
+    )
+    subtotal_amount: Money = strawberry.field(description="Base unit price times quantity.")
+    total_amount: Money = strawberry.field(description="Adjusted unit price times quantity.")
+
+
+@strawberry.type(description="The cart's totals, in the channel's currency.")
+class CartCost:
+    subtotal_amount: Money = strawberry.field(description="Sum of base prices times quantities.")
+    total_amount: Money = strawberry.field(description="subtotalAmount plus the adjustments.")
+    adjustments: list[CartAdjustment]
+
+
+@strawberry.type(description="A variant and how many of it the cart holds.")
+class CartLine:
+    id: strawberry.ID
+    quantity: int
+    cost: CartLineCost | None = strawberry.field(
+        description="Null when the variant is no longer sold in the cart's channel."
+    )
+    created_at: datetime
+    updated_at: datetime
+    line_id: strawberry.Private[int]
+    variant_id: strawberry.Private[int]
+    channel_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The variant as the cart's channel shows it; null where it is not visible."
+    )
+    def variant(self, info: Info) -> ProductVariant | None:
+        loader = info.context.loaders.variants_by_id
+        return cast(ProductVariant | None, loader.load((self.channel_id, self.variant_id)))
+
+
+@strawberry.type(description="Something to look at before checkout; it blocks nothing by itself.")
+class CartProblem:
+    code: CartProblemCode  # type: ignore[valid-type]  # strawberry.enum returns the enum
+    line_id: strawberry.ID = strawberry.field(description="The line it is about.")
+    message: str
+    available_quantity: int | None = strawberry.field(
+        description="For stock problems: how many this line can have now."
+    )
+
+
+@strawberry.type(
+    description=("A cart, shared by every device holding its token. Every change raises `version`.")
+)
+class Cart:
+    token: str = strawberry.field(
+        description="The capability to read and change the cart: keep it secret, never log it."
+    )
+    version: int
+    status: CartStatus  # type: ignore[valid-type]
+    email: str | None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When the cart lapses unless changed (the channel's cart lifetime)."
+    )
+    channel: Channel
+    lines: list[CartLine]
+    total_quantity: int = strawberry.field(description="Units over all lines.")
+    cost: CartCost
+    priced: strawberry.Private[model.PricedCart]
+
+    @strawberry.field(
+        description="Problems with the lines (stock, price changes, no longer sold), now."
+    )
+    async def problems(self, info: Info) -> list[CartProblem]:
+        runtime = info.context.runtime
+        async with runtime.reads.connect() as connection:
+            found = await cart_problems(
+                connection, runtime.plugins, self.priced, now=runtime.clock.now()
+            )
+        return [
+            CartProblem(
+                code=problem.code,
+                line_id=strawberry.ID(to_global_id("CartLine", problem.line_id)),
+                message=problem.message,
+                available_quantity=problem.available_quantity,
+            )
+            for problem in found
+        ]
+
+    @classmethod
+    def from_priced(cls, priced: model.PricedCart, token: str, context: Context) -> Cart:
+        cart, channel = priced.cart, priced.channel
+        context.remember_channel(channel)
+        costs = priced.line_costs
+        lines = []
+        for line in cart.lines:
+            cost = costs.get(line.id)
+            lines.append(
+                CartLine(
+                    id=strawberry.ID(to_global_id("CartLine", line.id)),
+                    quantity=line.quantity,
+                    cost=None
+                    if cost is None
+                    else CartLineCost(
+                        amount_per_quantity=Money.from_value(cost.amount_per_quantity),
+                        subtotal_amount=Money.from_value(cost.subtotal_amount),
+                        total_amount=Money.from_value(cost.total_amount),
+                    ),
+                    created_at=line.created_at,
+                    updated_at=line.updated_at,
+                    line_id=line.id,
+                    variant_id=line.variant_id,
+                    channel_id=channel.id,
+                )
+            )
+        return cls(
+            token=token,
+            version=cart.version,
+            status=cart.status,
+            email=cart.email or None,
+            created_at=cart.created_at,
+            updated_at=cart.updated_at,
+            expires_at=cart.expires_at,
+            channel=Channel.from_model(channel),
+            lines=lines,
+            total_quantity=priced.total_quantity,
+            cost=CartCost(
+                subtotal_amount=Money.from_value(priced.cost.subtotal_amount),
+                total_amount=Money.from_value(priced.cost.total_amount),
+                adjustments=[CartAdjustment.from_model(a) for a in priced.cost.adjustments],
+            ),
+            priced=priced,
+        )

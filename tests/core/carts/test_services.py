@@ -1,0 +1,223 @@
+"""Cart use cases on the real database: lines, stock held, versions, idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.carts import services
+from core.carts.services import Caller, Guard, LineInput, LineQuantity
+from core.errors import DomainError, ErrorCode
+from core.ids import CustomerId, VariantId
+from core.runtime import Runtime
+from tests.core.inventory.shop import availability, make_shop, stored
+from tests.factories import row_counts
+
+
+def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:
+    return {(problem.code, problem.field) for problem in error.value.problems}
+
+
+async def test_a_new_cart_holds_stock_for_its_lines_and_prices_them(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=3, store=4)
+
+    result = await services.create_cart(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        lines=[LineInput(shop.variant_id, 5)],
+        email="ann@example.com",
+    )
+
+    cart = result.cart
+    assert result.token is not None and result.token.startswith("omct_")
+    assert cart.cart.version == 1
+    assert [(line.variant_id, line.quantity) for line in cart.cart.lines] == [(shop.variant_id, 5)]
+    assert cart.cost.subtotal_amount.amount_string() == "50.00"
+    assert cart.cost.total_amount.amount_string() == "50.00"
+    assert (await availability(runtime, shop)).quantity == 2
+    held = await stored(runtime)
+    assert sorted((r.location_id, r.quantity) for r in held.reservations) == [
+        (shop.warehouse.id, 3),
+        (shop.store.id, 2),
+    ]
+    assert {r.owner_id for r in held.reservations} == {str(cart.cart.id)}
+
+
+async def test_adding_a_variant_already_in_the_cart_increments_its_line(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 1)]
+    )
+    assert created.token
+
+    added = await services.add_lines(
+        runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 2)]
+    )
+
+    assert [line.quantity for line in added.cart.cart.lines] == [3]
+    assert added.cart.cart.version == 2
+    assert (await availability(runtime, shop)).quantity == 7
+
+
+async def test_bad_input_changes_nothing(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=2)
+    created = await services.create_cart(runtime.uow(), channel_id=shop.channel.id)
+    assert created.token
+    before = await row_counts(runtime)
+
+    for lines, expected in (
+        ([LineInput(shop.variant_id, 0)], (ErrorCode.INVALID_QUANTITY, "lines.0.quantity")),
+        ([LineInput(shop.variant_id, 1000)], (ErrorCode.INVALID_QUANTITY, "lines.0.quantity")),
+        ([LineInput(VariantId(999_999), 1)], (ErrorCode.UNKNOWN_VARIANT, "lines.0.variant_id")),
+        ([LineInput(shop.variant_id, 3)], (ErrorCode.INSUFFICIENT_STOCK, "quantity")),
+    ):
+        with pytest.raises(DomainError) as error:
+            await services.add_lines(runtime.uow(), token=created.token, lines=lines)
+        assert expected in codes(error)
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(runtime.uow(), token="omct_nope", lines=[])
+    assert (ErrorCode.INVALID_CART_TOKEN, "token") in codes(error)
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(), token="omct_" + "A" * 43, lines=[LineInput(shop.variant_id, 1)]
+        )
+    assert codes(error) == {(ErrorCode.CART_NOT_FOUND, "token")}
+
+    assert await row_counts(runtime) == before
+    cart = await services.read_cart(runtime.uow(), created.token, Caller())
+    assert cart is not None and cart.cart.version == 1
+
+
+async def test_a_stale_expected_version_is_refused(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    created = await services.create_cart(runtime.uow(), channel_id=shop.channel.id)
+    assert created.token
+    await services.add_lines(
+        runtime.uow(),
+        token=created.token,
+        lines=[LineInput(shop.variant_id, 1)],
+        guard=Guard(expected_version=1),
+    )
+
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(),
+            token=created.token,
+            lines=[LineInput(shop.variant_id, 1)],
+            guard=Guard(expected_version=1),
+        )
+
+    assert codes(error) == {(ErrorCode.CART_VERSION_CONFLICT, "expected_version")}
+
+
+async def test_a_retried_request_applies_once(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    created = await services.create_cart(runtime.uow(), channel_id=shop.channel.id)
+    assert created.token
+    guard = Guard(idempotency_key="4f1c9a52-0d7e-4b6f-9a51-6c2f0e8b7d31")
+
+    first = await services.add_lines(
+        runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 2)], guard=guard
+    )
+    again = await services.add_lines(
+        runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 2)], guard=guard
+    )
+
+    assert not first.replayed and again.replayed
+    assert again.cart.cart.version == first.cart.cart.version == 2
+    assert [line.quantity for line in again.cart.cart.lines] == [2]
+    assert (await availability(runtime, shop)).quantity == 8
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 3)], guard=guard
+        )
+    assert codes(error) == {(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotency_key")}
+
+
+async def test_a_retried_create_returns_the_same_cart_and_token(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    key = "create-7c0e1f35-5d8a-4c86-bf2e"
+
+    first = await services.create_cart(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        lines=[LineInput(shop.variant_id, 1)],
+        idempotency_key=key,
+    )
+    again = await services.create_cart(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        lines=[LineInput(shop.variant_id, 1)],
+        idempotency_key=key,
+    )
+
+    assert again.replayed and again.token == first.token
+    assert again.cart.cart.id == first.cart.cart.id
+    assert (await availability(runtime, shop)).quantity == 9
+    assert (await row_counts(runtime))["carts"] == 1
+
+
+async def test_update_and_remove_give_stock_back(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 4)]
+    )
+    assert created.token
+    line = created.cart.cart.lines[0]
+
+    lowered = await services.update_lines(
+        runtime.uow(), token=created.token, lines=[LineQuantity(line.id, 1)]
+    )
+    assert [li.quantity for li in lowered.cart.cart.lines] == [1]
+    assert (await availability(runtime, shop)).quantity == 9
+
+    raised = await services.update_lines(
+        runtime.uow(), token=created.token, lines=[LineQuantity(line.id, 6)]
+    )
+    assert [li.quantity for li in raised.cart.cart.lines] == [6]
+    assert (await availability(runtime, shop)).quantity == 4
+
+    removed = await services.remove_lines(runtime.uow(), token=created.token, line_ids=[line.id])
+    assert removed.cart.cart.lines == ()
+    assert removed.cart.cart.version == 4
+    assert (await availability(runtime, shop)).quantity == 10
+    assert (await stored(runtime)).reservations == []
+
+
+async def test_a_customers_cart_is_hidden_from_other_customers(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, caller=Caller(CustomerId(1))
+    )
+    assert created.token
+
+    assert await services.read_cart(runtime.uow(), created.token, Caller(CustomerId(2))) is None
+    assert await services.read_cart(runtime.uow(), created.token, Caller(CustomerId(1)))
+    assert await services.read_cart(runtime.uow(), created.token, Caller())
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(),
+            token=created.token,
+            lines=[LineInput(shop.variant_id, 1)],
+            caller=Caller(CustomerId(2)),
+        )
+    assert codes(error) == {(ErrorCode.CART_NOT_FOUND, "token")}
+
+
+async def test_concurrent_adds_from_many_devices_all_land(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=100)
+    created = await services.create_cart(runtime.uow(), channel_id=shop.channel.id)
+    token = created.token
+    assert token
+
+    async def add() -> None:
+        await services.add_lines(runtime.uow(), token=token, lines=[LineInput(shop.variant_id, 1)])
+
+    await asyncio.gather(*(add() for _ in range(30)))
+
+    cart = await services.read_cart(runtime.uow(), token, Caller())
+    assert cart is not None
+    assert [line.quantity for line in cart.cart.lines] == [30]
+    assert cart.cart.version == 31
+    assert (await availability(runtime, shop)).quantity == 70
