@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -30,3 +30,6 @@ class FrozenClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+    def advance(self, by: timedelta) -> None:
+        self._at += by

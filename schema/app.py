@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from core.carts.sweeper import sweep_carts
 from core.config import Settings
 from core.events.bus import BusUnavailable
 from core.inventory.sweeper import sweep_expired
@@ -133,7 +134,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
 
 async def sweep_periodically(runtime: Runtime, interval: float) -> None:
-    """Delete expired reservations every ``interval`` seconds until cancelled.
+    """Delete expired reservations and carts every ``interval`` seconds until cancelled.
 
     Every worker process runs one; sweeps that overlap are safe (see
     ``core.inventory.sweeper``). A failed sweep is logged and the next one tried.
@@ -147,3 +148,7 @@ async def sweep_periodically(runtime: Runtime, interval: float) -> None:
             continue
         if released:
             logger.info("reservation sweep released=%d", released)
+        try:
+            await sweep_carts(runtime.uow, now=runtime.clock.now())
+        except Exception:  # the boundary, as above
+            logger.exception("cart sweep failed; trying again in %s s", interval)

@@ -167,6 +167,21 @@ def cmd_plugins(settings: Settings, _: argparse.Namespace) -> int:
     return _run(settings, work)
 
 
+def cmd_carts_sweep(settings: Settings, _: argparse.Namespace) -> int:
+    from core.carts.sweeper import sweep_carts
+
+    async def work(runtime: Runtime) -> int:
+        swept = await sweep_carts(runtime.uow, now=runtime.clock.now())
+        print(
+            f"deleted {swept.deleted_carts} expired guest carts, released "
+            f"{swept.released_reservations} reservations, dropped {swept.deleted_requests} "
+            "old idempotency records"
+        )
+        return 0
+
+    return _run(settings, work)
+
+
 def cmd_inventory_sweep(settings: Settings, _: argparse.Namespace) -> int:
     from core.inventory.sweeper import sweep_expired
 
@@ -228,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep", help="delete expired reservations now (servers also do it periodically)"
     )
     sweep.set_defaults(handler=cmd_inventory_sweep)
+
+    carts = commands.add_parser("carts", help="cart maintenance")
+    cart_commands = carts.add_subparsers(dest="carts_command", required=True)
+    carts_sweep = cart_commands.add_parser(
+        "sweep",
+        help="delete expired guest carts and release the stock expired carts hold",
+    )
+    carts_sweep.set_defaults(handler=cmd_carts_sweep)
 
     plugins = commands.add_parser("plugins", help="installed plugins and where they are enabled")
     plugins.set_defaults(handler=cmd_plugins)

@@ -493,6 +493,7 @@ async def _change(
     apply: ChangeFunction,
     limits: CartLimits,
     problems: Sequence[Problem] = (),
+    unchanged_if: Callable[[Cart], bool] | None = None,
 ) -> CartResult:
     problems = [*token_problems(token), *_guard_problems(guard), *problems]
     if problems:
@@ -535,6 +536,12 @@ async def _change(
                 f"The cart is at version {cart.version}, not {guard.expected_version}",
                 "expected_version",
             )
+        if unchanged_if is not None and unchanged_if(cart):
+            await uow.session.rollback()
+            return CartResult(await _priced(uow, await uow.session.connection(), cart))
+        if unchanged_if is not None and unchanged_if(cart):
+            await uow.session.rollback()
+            return CartResult(await _priced(uow, await uow.session.connection(), cart))
         lines = await queries.lines_of(connection, [cart.id])
         cart = replace(cart, lines=tuple(lines[cart.id]))
         info = await queries.sale_info(
@@ -923,3 +930,103 @@ async def update_email(
         limits=limits,
         problems=_email_problems(email),
     )
+
+
+# ---------------------------------------------------------------- another channel
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeReport:
+    """A line the cart's new channel cannot fully give: not sold there, or short of stock."""
+
+    line_id: CartLineId
+    variant_id: VariantId
+    code: ErrorCode
+    wanted: int
+    available: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeResult:
+    cart: CartResult
+    unavailable: tuple[ResumeReport, ...]
+
+
+async def resume_cart(
+    uow: UnitOfWork,
+    *,
+    token: str,
+    channel_id: ChannelId,
+    caller: Caller = Caller(),
+    guard: Guard = Guard(),
+    limits: CartLimits = CartLimits(),
+) -> ResumeResult:
+    """Move the cart to another channel (web to mobile, say), re-priced line by line there.
+
+    The cart's stock is given back and held again from the new channel's locations.
+    Lines stay as they are; those the new channel does not sell, or cannot hold in full,
+    are reported (and show as cart problems) for the shopper to decide. Resuming in the
+    cart's own channel changes nothing.
+    """
+    reports: list[ResumeReport] = []
+
+    async def apply(change: _Change) -> tuple[CartLine, ...]:
+        connection = await change.uow.session.connection()
+        channels = await channel_queries.channels_by_id(connection, [channel_id])
+        target = channels.get(channel_id)
+        if target is None:
+            raise DomainError.single(
+                ErrorCode.UNKNOWN_CHANNEL, "There is no such channel", "channel"
+            )
+        change.channel = target
+        change.cart = replace(change.cart, channel_id=target.id)
+        variant_ids = [line.variant_id for line in change.cart.lines]
+        change.info = await queries.sale_info(connection, target.id, variant_ids)
+        stock = await change.lock(variant_ids, elsewhere=True)
+        await holds.release(change.uow, stock, variant_ids)
+        lines: list[CartLine] = []
+        for line in change.cart.lines:
+            info = change.info.get(line.variant_id)
+            price = None if info is None else info.base_price
+            if price is None:
+                reports.append(
+                    ResumeReport(
+                        line.id, line.variant_id, ErrorCode.NOT_SOLD_IN_CHANNEL, line.quantity, 0
+                    )
+                )
+                lines.append(line)
+                continue
+            held = await holds.set_held(
+                change.uow,
+                stock,
+                line.variant_id,
+                line.quantity,
+                expires_at=change.hold_until,
+                required=0,
+            )
+            if held < line.quantity:
+                reports.append(
+                    ResumeReport(
+                        line.id, line.variant_id, ErrorCode.INSUFFICIENT_STOCK, line.quantity, held
+                    )
+                )
+            lines.append(
+                await _write_line(
+                    connection, change, line, line.variant_id, line.quantity, price.minor_units
+                )
+            )
+        return tuple(lines)
+
+    result = await _change(
+        uow,
+        token=token,
+        caller=caller,
+        guard=guard,
+        operation="cartResume",
+        arguments=int(channel_id),
+        variant_ids=(),
+        apply=apply,
+        limits=limits,
+        unchanged_if=lambda cart: cart.channel_id == channel_id,
+    )
+    return ResumeResult(result, tuple(reports))

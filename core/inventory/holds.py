@@ -249,9 +249,10 @@ async def release(
         supply = stock.supply.get(reservation.variant_id, [])
         for index, (location_id, available) in enumerate(supply):
             if location_id == reservation.location_id:
+                # Back at a location of the channel: the channel can sell it again.
                 supply[index] = (location_id, available + reservation.quantity)
-        if reservation.variant_id in stock.sellable:
-            stock.sellable[reservation.variant_id] += reservation.quantity
+                if reservation.variant_id in stock.sellable:
+                    stock.sellable[reservation.variant_id] += reservation.quantity
     if released:
         uow.record(
             ReservationsReleased(

@@ -19,13 +19,14 @@ from typing import Annotated, TypeVar
 import strawberry
 
 from core.carts import services
-from core.carts.services import CartResult, Guard, LineInput, LineQuantity
+from core.carts.services import CartResult, Guard, LineInput, LineQuantity, ResumeReport
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, ChannelId, VariantId
 from schema.carts.types import Cart
 from schema.context import Context
-from schema.errors import UserError, user_errors
+from schema.errors import UserError, UserErrorCode, user_errors
 from schema.inputs import decode_id
+from schema.relay import to_global_id
 
 Info = strawberry.Info[Context, None]
 
@@ -138,6 +139,24 @@ def _line_ids(ids: Sequence[strawberry.ID], field: str) -> list[CartLineId]:
     return parsed
 
 
+@strawberry.type(description="A line the cart's new channel cannot fully give.")
+class CartResumeUnavailableLine:
+    line_id: strawberry.ID
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="NOT_SOLD_IN_CHANNEL or INSUFFICIENT_STOCK."
+    )
+    quantity: int = strawberry.field(description="What the line asks for.")
+    available_quantity: int = strawberry.field(description="What the channel holds for it now.")
+
+
+@strawberry.type
+class CartResumePayload:
+    cart: Cart | None = None
+    unavailable_lines: list[CartResumeUnavailableLine] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
+    replayed: bool = False
+
+
 P = TypeVar(
     "P",
     CartLinesAddPayload,
@@ -145,6 +164,7 @@ P = TypeVar(
     CartLinesRemovePayload,
     CartClearPayload,
     CartEmailUpdatePayload,
+    CartResumePayload,
 )
 
 
@@ -349,3 +369,51 @@ class CartMutation:
             )
 
         return await _answer(info, CartEmailUpdatePayload, token, change)
+
+    @strawberry.mutation(
+        description="Continue the cart in another channel (web to mobile, say): every line "
+        "is re-priced there and its stock held from that channel's locations; lines it "
+        "does not sell or cannot hold in full are listed in unavailableLines and stay in "
+        f"the cart. Errors: {_CART_CODES}, UNKNOWN_CHANNEL."
+    )
+    async def cart_resume(
+        self,
+        info: Info,
+        token: str,
+        channel: str,
+        expected_version: Annotated[
+            int | None, strawberry.argument(description=_VERSION_HELP)
+        ] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+    ) -> CartResumePayload:
+        context = info.context
+        reports: list[ResumeReport] = []
+
+        async def change() -> CartResult:
+            target = await context.runtime.channels.by_slug(channel)
+            if target is None:
+                raise DomainError.single(
+                    ErrorCode.UNKNOWN_CHANNEL, f"There is no channel {channel!r}", "channel"
+                )
+            result = await services.resume_cart(
+                context.runtime.uow(),
+                token=token,
+                channel_id=ChannelId(target.id),
+                caller=await context.cart_caller(),
+                guard=Guard(expected_version, idempotency_key),
+                limits=context.cart_limits(),
+            )
+            reports.extend(result.unavailable)
+            return result.cart
+
+        payload = await _answer(info, CartResumePayload, token, change)
+        payload.unavailable_lines = [
+            CartResumeUnavailableLine(
+                line_id=strawberry.ID(to_global_id("CartLine", report.line_id)),
+                code=report.code,
+                quantity=report.wanted,
+                available_quantity=report.available,
+            )
+            for report in reports
+        ]
+        return payload

@@ -274,3 +274,41 @@ async def test_a_malformed_token_is_bad_input_and_an_unknown_one_is_null(
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     body = await gql(READ, {"token": "omct_" + "y" * 43})
     assert body == {"data": {"cart": None}}
+
+
+RESUME = f"""
+mutation ($token: String!, $channel: String!) {{
+  cartResume(token: $token, channel: $channel) {{
+    cart {{ {CART} }}
+    unavailableLines {{ lineId code quantity availableQuantity }}
+    errors {{ field code message }}
+  }}
+}}
+"""
+
+
+async def test_resume_on_another_channel_reports_what_it_cannot_sell(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    other = await make_shop(runtime, warehouse=5, slug="mobile")
+    cart = await create(gql, shop, 2)
+
+    body = await gql(RESUME, {"token": cart["token"], "channel": "mobile"})
+
+    payload = body["data"]["cartResume"]
+    assert payload["errors"] == []
+    assert payload["cart"]["channel"]["slug"] == "mobile"
+    assert payload["cart"]["version"] == 2
+    (line,) = payload["cart"]["lines"]
+    assert line["cost"] is None and line["variant"] is None
+    assert payload["unavailableLines"] == [
+        {"lineId": line["id"], "code": "NOT_SOLD_IN_CHANNEL", "quantity": 2, "availableQuantity": 0}
+    ]
+    assert [p["code"] for p in payload["cart"]["problems"]] == ["NOT_SOLD_IN_CHANNEL"]
+    assert (await availability(runtime, shop)).quantity == 10
+    assert (await availability(runtime, other)).quantity == 5
+
+    unknown = (await gql(RESUME, {"token": cart["token"], "channel": "nowhere"}))["data"]
+    assert [e["code"] for e in unknown["cartResume"]["errors"]] == ["UNKNOWN_CHANNEL"]
+    assert unknown["cartResume"]["cart"]["version"] == 2
