@@ -70,6 +70,9 @@ class CartLimits:
     max_lines: int = 250
 
 
+DEFAULT_LIMITS = CartLimits()
+
+
 @dataclass(frozen=True, slots=True)
 class LineInput:
     variant_id: VariantId

@@ -1,0 +1,274 @@
+"""Merging a guest cart into a customer's cart on login (or ``cartMerge``).
+
+One transaction, in this lock order: the customer (so that concurrent logins of one
+customer, from any number of devices, merge one after another), the guest cart, the
+customer's active cart in the guest cart's channel, then stock rows in key order.
+Ordinary cart changes lock a single cart and then stock rows, so no cycle is possible.
+
+- No active customer cart in that channel: the guest cart becomes the customer's.
+- Otherwise each guest line is merged by the channel's policy (``MergePolicy``), the
+  guest cart's stock moves to the surviving cart and is then held to match the merged
+  quantities (capped by what the channel can give: the stock both carts held plus what
+  is still free), the guest cart is marked ``merged`` (read-only, pointing at the
+  survivor) and both carts get a new version.
+
+A second merge of the same guest cart finds it merged and reports nothing, so a retried
+or concurrent login never adds its lines twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import update
+
+from core.carts import queries, tokens
+from core.carts.events import CartChanged
+from core.carts.model import (
+    CartLine,
+    CartStatus,
+    MergeAction,
+    MergeEntry,
+    MergeReport,
+    PricedCart,
+)
+from core.carts.pricing import price_cart
+from core.carts.services import (
+    DEFAULT_LIMITS,
+    CartLimits,
+    _Change,
+    _ordered,
+    _priced,
+    _touch,
+    _write_line,
+    token_problems,
+)
+from core.channels.model import MergePolicy
+from core.errors import DomainError, ErrorCode
+from core.ids import CartId, CustomerId
+from core.inventory import holds
+from core.inventory.model import OwnerKind
+from core.uow import UnitOfWork
+
+_carts = queries.carts_table
+_lines = queries.lines_table
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    cart: PricedCart
+    report: MergeReport | None
+
+
+# Locks the customer's row for the rest of the transaction (core.customers provides it).
+CustomerLock = Callable[[UnitOfWork, CustomerId], Awaitable[None]]
+
+
+async def merge_guest_cart(
+    uow: UnitOfWork,
+    *,
+    customer_id: CustomerId,
+    guest_token: str,
+    limits: CartLimits = DEFAULT_LIMITS,
+    lock_customer: CustomerLock | None = None,
+) -> MergeResult:
+    """Merge the guest cart of ``guest_token`` into the customer's cart in its channel.
+
+    Raises ``DomainError``: ``INVALID_CART_TOKEN``, ``CART_NOT_FOUND`` (no such cart, or
+    another customer's).
+    """
+    problems = token_problems(guest_token, "cart_token")
+    if problems:
+        raise DomainError(problems)
+    async with uow:
+        connection = await uow.session.connection()
+        if lock_customer is not None:
+            await lock_customer(uow, customer_id)
+        found = await queries.cart_for_update(connection, tokens.digest(guest_token))
+        if found is None or not tokens.same_digest(found[0].cart_token_digest, guest_token):
+            raise _not_found()
+        row, channel = found
+        guest = queries.cart_from_row(row, "cart_")
+        if guest.customer_id not in (None, customer_id):
+            raise _not_found()
+        now = uow.clock.now()
+        survivor_id = await queries.active_cart_id_for_customer(
+            connection, customer_id, channel.id, lock=True
+        )
+        if guest.status is not CartStatus.ACTIVE or guest.expires_at <= now:
+            # Merged already (a retried or concurrent login), or lapsed: nothing to add.
+            target = survivor_id or guest.merged_into_id
+            return await _answer(uow, target, None)
+        guest_lines = (await queries.lines_of(connection, [guest.id]))[guest.id]
+        guest = replace(guest, lines=tuple(guest_lines))
+        if survivor_id is None or survivor_id == guest.id:
+            # The guest cart becomes the customer's.
+            await connection.execute(
+                update(_carts).where(_carts.c.id == guest.id).values(customer_id=customer_id)
+            )
+            change = _Change(uow, replace(guest, customer_id=customer_id), channel, {}, limits, now)
+            change.info = await queries.sale_info(
+                connection, channel.id, [line.variant_id for line in guest.lines]
+            )
+            cart = await _touch(change, change.cart, connection)
+            report = MergeReport(
+                guest_cart_id=guest.id,
+                cart_id=guest.id,
+                policy=channel.cart_merge_policy.value,
+                entries=tuple(
+                    MergeEntry(line.variant_id, MergeAction.ADDED, line.quantity, 0, line.quantity)
+                    for line in guest.lines
+                )
+                if survivor_id is None
+                else (),
+            )
+            uow.record(CartChanged(cart.id, cart.version))
+            priced = await price_cart(uow.plugins, channel, cart, change.info)
+            await uow.commit()
+            return MergeResult(priced, report)
+        survivor = await queries.cart_by_id(connection, survivor_id)
+        assert survivor is not None
+        variant_ids = sorted(
+            {line.variant_id for line in guest.lines} | {line.variant_id for line in survivor.lines}
+        )
+        change = _Change(
+            uow,
+            survivor,
+            channel,
+            await queries.sale_info(connection, channel.id, variant_ids),
+            limits,
+            now,
+        )
+        await holds.transfer(uow, OwnerKind.CART, str(guest.id), str(survivor.id))
+        stock = await change.lock([line.variant_id for line in guest.lines], elsewhere=True)
+        entries: list[MergeEntry] = []
+        by_variant = {line.variant_id: line for line in survivor.lines}
+        for line in guest.lines:
+            entry, quantity = _decide(
+                channel.cart_merge_policy,
+                line,
+                by_variant.get(line.variant_id),
+                change,
+                stock.held.get(line.variant_id, 0) + stock.available(line.variant_id),
+            )
+            entries.append(entry)
+            await holds.set_held(
+                uow,
+                stock,
+                line.variant_id,
+                quantity,
+                expires_at=change.hold_until,
+                required=0,
+            )
+            if quantity == 0 or entry.action is MergeAction.KEPT:
+                continue
+            price = change.info[line.variant_id].base_price
+            by_variant[line.variant_id] = await _write_line(
+                connection,
+                change,
+                by_variant.get(line.variant_id),
+                line.variant_id,
+                quantity,
+                None if price is None else price.minor_units,
+            )
+        survivor = replace(survivor, lines=_ordered(by_variant.values()))
+        cart = await _touch(change, survivor, connection)
+        await connection.execute(
+            update(_carts)
+            .where(_carts.c.id == guest.id)
+            .values(
+                status=CartStatus.MERGED.value,
+                merged_into_id=survivor.id,
+                version=guest.version + 1,
+                updated_at=now,
+                customer_id=customer_id,
+            )
+        )
+        uow.record(CartChanged(guest.id, guest.version + 1))
+        uow.record(CartChanged(cart.id, cart.version))
+        priced = await price_cart(uow.plugins, channel, cart, change.info)
+        await uow.commit()
+    report = MergeReport(
+        guest_cart_id=guest.id,
+        cart_id=cart.id,
+        policy=channel.cart_merge_policy.value,
+        entries=tuple(entries),
+    )
+    return MergeResult(priced, report)
+
+
+def _decide(
+    policy: MergePolicy,
+    guest: CartLine,
+    mine: CartLine | None,
+    change: _Change,
+    can_have: int,
+) -> tuple[MergeEntry, int]:
+    """What to do with one guest line, and the surviving line's quantity (0: none)."""
+    before = mine.quantity if mine else 0
+    info = change.info.get(guest.variant_id)
+    if info is None or info.base_price is None:
+        keep = before
+        return (
+            MergeEntry(
+                guest.variant_id,
+                MergeAction.DROPPED,
+                guest.quantity,
+                before,
+                keep,
+                "not sold in this channel",
+            ),
+            keep,
+        )
+    if mine is None:
+        wanted = guest.quantity
+        action = MergeAction.ADDED
+    elif policy is MergePolicy.SUM:
+        wanted = before + guest.quantity
+        action = MergeAction.INCREASED
+        # Summing never takes away what the customer's line already had.
+        can_have = max(can_have, before)
+    elif policy is MergePolicy.KEEP_CUSTOMER or (
+        policy is MergePolicy.NEWEST and mine.updated_at >= guest.updated_at
+    ):
+        return (
+            MergeEntry(guest.variant_id, MergeAction.KEPT, guest.quantity, before, before),
+            before,
+        )
+    else:  # KEEP_GUEST, or NEWEST with the guest line changed last
+        wanted = guest.quantity
+        action = MergeAction.REPLACED
+    limit = min(change.limits.max_line_quantity, max(can_have, 0))
+    if wanted > limit:
+        reason = (
+            f"only {can_have} available"
+            if can_have < change.limits.max_line_quantity
+            else f"at most {change.limits.max_line_quantity} per line"
+        )
+        capped = max(limit, 0)
+        return (
+            MergeEntry(
+                guest.variant_id, MergeAction.CAPPED, guest.quantity, before, capped, reason
+            ),
+            capped,
+        )
+    return MergeEntry(guest.variant_id, action, guest.quantity, before, wanted), wanted
+
+
+async def _answer(
+    uow: UnitOfWork, cart_id: CartId | None, report: MergeReport | None
+) -> MergeResult:
+    connection = await uow.session.connection()
+    if cart_id is None:
+        raise _not_found()
+    cart = await queries.cart_by_id(connection, cart_id)
+    if cart is None:
+        raise _not_found()
+    return MergeResult(await _priced(uow, connection, cart), report)
+
+
+def _not_found() -> DomainError:
+    return DomainError.single(
+        ErrorCode.CART_NOT_FOUND, "There is no cart with this token", "cart_token"
+    )
