@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import ColumnElement, Row, and_, select
 
 from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
 from core.carts.tables import CartLineRow, CartRow
@@ -40,6 +40,7 @@ _CART_COLUMNS = (
     carts_table.c.created_at,
     carts_table.c.updated_at,
     carts_table.c.expires_at,
+    carts_table.c.holds_until,
     carts_table.c.token_digest,
 )
 
@@ -59,6 +60,7 @@ def cart_from_row(row: Row[Any], prefix: str = "", lines: Sequence[CartLine] = (
         created_at=values[f"{prefix}created_at"],
         updated_at=values[f"{prefix}updated_at"],
         expires_at=values[f"{prefix}expires_at"],
+        holds_until=values[f"{prefix}holds_until"],
         lines=tuple(lines),
     )
 
@@ -203,3 +205,77 @@ def _sale_info(row: Row[Any]) -> SaleInfo:
         sku=row.sku,
         base_price=Money(int(row.amount_minor), row.currency) if sold else None,
     )
+
+
+async def lines_and_sale_info(
+    connection: ReadConnection,
+    cart_id: CartId,
+    channel_id: ChannelId,
+    variant_ids: Collection[VariantId] = (),
+) -> tuple[list[CartLine], dict[VariantId, SaleInfo]]:
+    """The cart's lines, and sale info for their variants and ``variant_ids``: one statement."""
+    in_cart = select(lines_table.c.variant_id).where(lines_table.c.cart_id == cart_id)
+    wanted: ColumnElement[bool] = _variants.c.id.in_(in_cart)
+    if variant_ids:
+        wanted = wanted | _variants.c.id.in_(sorted(set(variant_ids)))
+    rows = (
+        await connection.execute(
+            select(
+                _variants.c.id,
+                _variants.c.product_id,
+                _variants.c.sku,
+                _prices.c.amount_minor,
+                _prices.c.currency,
+                _listings.c.is_published,
+                lines_table.c.id.label("line_id"),
+                lines_table.c.quantity,
+                lines_table.c.unit_price_minor,
+                lines_table.c.currency.label("line_currency"),
+                lines_table.c.created_at,
+                lines_table.c.updated_at,
+            )
+            .select_from(
+                _variants.outerjoin(
+                    _prices,
+                    and_(
+                        _prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id
+                    ),
+                )
+                .outerjoin(
+                    _listings,
+                    and_(
+                        _listings.c.product_id == _variants.c.product_id,
+                        _listings.c.channel_id == channel_id,
+                    ),
+                )
+                .outerjoin(
+                    lines_table,
+                    and_(
+                        lines_table.c.cart_id == cart_id, lines_table.c.variant_id == _variants.c.id
+                    ),
+                )
+            )
+            .where(wanted)
+        )
+    ).all()
+    lines: list[CartLine] = []
+    info: dict[VariantId, SaleInfo] = {}
+    for row in rows:
+        info[VariantId(row.id)] = _sale_info(row)
+        if row.line_id is not None:
+            lines.append(
+                CartLine(
+                    id=CartLineId(row.line_id),
+                    variant_id=VariantId(row.id),
+                    quantity=row.quantity,
+                    unit_price_when_added=(
+                        None
+                        if row.unit_price_minor is None
+                        else Money(int(row.unit_price_minor), row.line_currency)
+                    ),
+                    created_at=row.created_at,
+                    updated_at=row.updated_at,
+                )
+            )
+    lines.sort(key=lambda line: (line.created_at, line.id))
+    return lines, info

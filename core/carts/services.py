@@ -59,6 +59,7 @@ _lines = queries.lines_table
 _requests = table_of(CartRequestRow)
 
 EMAIL_MAX_LENGTH = 320
+HOLD_REFRESH = timedelta(minutes=1)
 IDEMPOTENCY_KEY_LENGTH = (16, 255)
 
 
@@ -340,12 +341,10 @@ async def priced_cart_by_id(uow: UnitOfWork, cart_id: CartId) -> PricedCart | No
 
 
 async def _priced(uow: UnitOfWork, connection: AsyncConnection, cart: Cart) -> PricedCart:
-    if not cart.lines:
-        lines = await queries.lines_of(connection, [cart.id])
-        cart = replace(cart, lines=tuple(lines[cart.id]))
     channels = await channel_queries.channels_by_id(connection, [cart.channel_id])
     channel = channels[cart.channel_id]
-    info = await queries.sale_info(connection, channel.id, [line.variant_id for line in cart.lines])
+    lines, info = await queries.lines_and_sale_info(connection, cart.id, channel.id)
+    cart = replace(cart, lines=tuple(lines))
     return await price_cart(uow.plugins, channel, cart, info)
 
 
@@ -418,6 +417,7 @@ async def create_cart(
                         created_at=now,
                         updated_at=now,
                         expires_at=now + timedelta(seconds=channel.cart_ttl_seconds),
+                        holds_until=now + timedelta(seconds=channel.reservation_ttl_seconds),
                     )
                     .returning(_carts.c.id)
                 )
@@ -455,6 +455,7 @@ async def create_cart(
             updated_at=now,
             expires_at=now + timedelta(seconds=channel.cart_ttl_seconds),
             lines=(),
+            holds_until=now + timedelta(seconds=channel.reservation_ttl_seconds),
         )
         change = _Change(uow, cart, channel, dict(info), limits, now)
         new_lines = await _add(change, wanted, connection)
@@ -545,11 +546,10 @@ async def _change(
         if unchanged_if is not None and unchanged_if(cart):
             await uow.session.rollback()
             return CartResult(await _priced(uow, await uow.session.connection(), cart))
-        lines = await queries.lines_of(connection, [cart.id])
-        cart = replace(cart, lines=tuple(lines[cart.id]))
-        info = await queries.sale_info(
-            connection, channel.id, {*variant_ids, *(line.variant_id for line in cart.lines)}
+        lines, info = await queries.lines_and_sale_info(
+            connection, cart.id, channel.id, variant_ids
         )
+        cart = replace(cart, lines=tuple(lines))
         change = _Change(uow, cart, channel, info, limits, now)
         new_lines = await apply(change)
         cart = await _touch(change, replace(change.cart, lines=new_lines), connection)
@@ -564,9 +564,19 @@ def _not_found() -> DomainError:
 
 
 async def _touch(change: _Change, cart: Cart, connection: AsyncConnection) -> Cart:
-    """The new version and lifetime, and the cart's stock held for longer."""
+    """The new version and lifetime, and the cart's stock held for longer.
+
+    Pushing every reservation of the cart to the new hold expiry is skipped while the
+    last push is less than ``HOLD_REFRESH`` old: a busy cart does it once a minute, and
+    its holds still last at least the channel's reservation lifetime less a minute
+    after its last change. (Reservations taken by this change get the full lifetime.)
+    """
     version = cart.version + 1
     expires_at = change.now + timedelta(seconds=change.channel.cart_ttl_seconds)
+    holds_until = cart.holds_until
+    if holds_until is None or holds_until < change.hold_until - HOLD_REFRESH:
+        await holds.extend(change.uow, OwnerKind.CART, str(cart.id), expires_at=change.hold_until)
+        holds_until = change.hold_until
     await connection.execute(
         update(_carts)
         .where(_carts.c.id == cart.id)
@@ -574,12 +584,18 @@ async def _touch(change: _Change, cart: Cart, connection: AsyncConnection) -> Ca
             version=version,
             updated_at=change.now,
             expires_at=expires_at,
+            holds_until=holds_until,
             channel_id=cart.channel_id,
             email=cart.email,
         )
     )
-    await holds.extend(change.uow, OwnerKind.CART, str(cart.id), expires_at=change.hold_until)
-    return replace(cart, version=version, updated_at=change.now, expires_at=expires_at)
+    return replace(
+        cart,
+        version=version,
+        updated_at=change.now,
+        expires_at=expires_at,
+        holds_until=holds_until,
+    )
 
 
 async def _add(

@@ -42,6 +42,9 @@ class CartRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The expiry the cart's reservations were last pushed to: pushing them again is
+    # skipped while this is less than a minute behind (one statement fewer per change).
+    holds_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CartLineRow(Base):

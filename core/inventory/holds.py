@@ -98,6 +98,17 @@ async def lock_for_owner(
         .where(owned)
         .scalar_subquery()
     )
+    # Whether the row has expired reservations to release first (usually not: then the
+    # DELETE below is skipped); an index range on ix_reservations_stock_expiry.
+    lapsed = (
+        select(reservations_table.c.id)
+        .where(
+            reservations_table.c.variant_id == levels_table.c.variant_id,
+            reservations_table.c.location_id == levels_table.c.location_id,
+            reservations_table.c.expires_at <= now,
+        )
+        .exists()
+    )
     supplied = and_(
         _links.c.channel_id == channel.id, _links.c.location_id == levels_table.c.location_id
     )
@@ -122,6 +133,7 @@ async def lock_for_owner(
                 levels_table.c.on_hand,
                 levels_table.c.reserved,
                 held_here.label("held"),
+                lapsed.label("lapsed"),
                 _links.c.priority,
             )
             .select_from(levels_table.outerjoin(_links, supplied))
@@ -131,7 +143,8 @@ async def lock_for_owner(
         )
     ).all()
     keys: list[StockKey] = [(VariantId(r.variant_id), LocationId(r.location_id)) for r in rows]
-    expired = await _release_expired(uow, keys, now)
+    lapsed_keys = [key for row, key in zip(rows, keys, strict=True) if row.lapsed]
+    expired = await _release_expired(uow, lapsed_keys, now) if lapsed_keys else ()
     expired_by_key: dict[StockKey, int] = defaultdict(int)
     for reservation in expired:
         expired_by_key[(reservation.variant_id, reservation.location_id)] += reservation.quantity

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("created_at", _WHEN, nullable=False),
         sa.Column("updated_at", _WHEN, nullable=False),
         sa.Column("expires_at", _WHEN, nullable=False),
+        sa.Column("holds_until", _WHEN, nullable=True),
         sa.CheckConstraint("status IN ('active', 'merged')", name=op.f("ck_carts_status")),
         sa.CheckConstraint("version >= 0", name=op.f("ck_carts_version_not_negative")),
         sa.ForeignKeyConstraint(

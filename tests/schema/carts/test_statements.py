@@ -1,0 +1,48 @@
+"""cartLinesAdd runs the same SQL statements whatever the size of the cart."""
+
+from __future__ import annotations
+
+from core.carts import services
+from core.carts.services import LineInput
+from core.runtime import Runtime
+from schema.relay import to_global_id
+from tests.conftest import GraphQLClient, StatementCounter
+from tests.core.carts.test_merge import make_store
+
+ADD = """
+mutation ($token: String!, $variant: ID!, $key: String!) {
+  cartLinesAdd(token: $token, lines: [{variantId: $variant, quantity: 1}], idempotencyKey: $key) {
+    cart { version totalQuantity lines { id } cost { totalAmount { amount currency } } }
+    errors { code }
+  }
+}
+"""
+
+
+async def test_adding_to_a_cart_costs_the_same_statements_for_1_or_20_lines(
+    runtime: Runtime, gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    store = await make_store(runtime, variants=21, stock=100)
+    counts = []
+    for size in (1, 20):
+        created = await services.create_cart(
+            runtime.uow(),
+            channel_id=store.channel.id,
+            lines=[LineInput(variant, 1) for variant in store.variants[:size]],
+        )
+        variables = {
+            "token": created.token,
+            "variant": to_global_id("ProductVariant", store.variants[0]),
+        }
+        await gql(ADD, {**variables, "key": f"warm-up-key-{size:08d}"})
+        count_statements.reset()
+        body = await gql(ADD, {**variables, "key": f"measured-key-{size:08d}"})
+        assert body["data"]["cartLinesAdd"]["errors"] == []
+        assert body["data"]["cartLinesAdd"]["cart"]["totalQuantity"] == size + 2
+        counts.append(list(count_statements.statements))
+
+    assert len(counts[0]) == len(counts[1])
+    # Lock the cart, record the key, lines and prices, lock stock, take it, record the
+    # hold, the line, the cart; on PostgreSQL the change's NOTIFY after commit.
+    notify = 1 if runtime.engine.dialect.name == "postgresql" else 0
+    assert len(counts[0]) == 8 + notify, counts[0]
