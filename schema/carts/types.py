@@ -9,7 +9,6 @@ import strawberry
 
 from core.carts import model
 from core.carts.problems import cart_problems
-from core.channels.model import MergePolicy
 from schema.catalog.types import ProductVariant
 from schema.channels.types import Channel
 from schema.context import Context
@@ -21,9 +20,6 @@ Info = strawberry.Info[Context, None]
 CartStatus = strawberry.enum(model.CartStatus, name="CartStatus")
 CartProblemCode = strawberry.enum(
     model.CartProblemCode, name="CartProblemCode", description="What a cart problem is about."
-)
-CartMergePolicy = strawberry.enum(
-    MergePolicy, name="CartMergePolicy", description="How a guest cart merges on login."
 )
 MergeAction = strawberry.enum(model.MergeAction, name="CartMergeAction")
 

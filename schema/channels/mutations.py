@@ -8,12 +8,19 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from core.channels import services
+from core.channels import model, services
 from core.channels.model import Address as AddressValue
 from core.channels.model import EnabledPlugin
 from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId, LocationId
-from schema.channels.types import Channel, ChannelKind, Location, LocationKind
+from schema.channels.types import (
+    CartMergePolicy,
+    Channel,
+    ChannelKind,
+    Location,
+    LocationKind,
+    StockDisplay,
+)
 from schema.context import Context
 from schema.errors import UserError
 from schema.inputs import clearable, decode_id, decode_ids, given, given_as, payload_errors
@@ -51,6 +58,24 @@ class ChannelCreateInput:
     locations: list[ChannelLocationInput] = strawberry.field(
         default_factory=list, description="Locations that supply the channel."
     )
+    stock_display: StockDisplay = strawberry.field(  # type: ignore[valid-type]
+        default=model.StockDisplay.EXACT, description="Exact quantities or only a status."
+    )
+    low_stock_threshold: int = strawberry.field(
+        default=model.DEFAULT_LOW_STOCK_THRESHOLD,
+        description="At or below this (and above 0) availability is LOW_STOCK.",
+    )
+    reservation_ttl_seconds: int = strawberry.field(
+        default=model.DEFAULT_RESERVATION_TTL_SECONDS,
+        description="How long a cart holds stock after its last change (60..86400).",
+    )
+    cart_ttl_seconds: int = strawberry.field(
+        default=model.DEFAULT_CART_TTL_SECONDS,
+        description="How long an untouched cart lives (3600..31622400).",
+    )
+    cart_merge_policy: CartMergePolicy = strawberry.field(  # type: ignore[valid-type]
+        default=model.MergePolicy.SUM, description="How a guest cart merges on login."
+    )
 
 
 @strawberry.input(description="Fields left out (or null) keep their value.")
@@ -66,6 +91,11 @@ class ChannelUpdateInput:
     locations: list[ChannelLocationInput] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces the supplying locations when given."
     )
+    stock_display: StockDisplay | None = strawberry.UNSET  # type: ignore[valid-type]
+    low_stock_threshold: int | None = strawberry.UNSET
+    reservation_ttl_seconds: int | None = strawberry.UNSET
+    cart_ttl_seconds: int | None = strawberry.UNSET
+    cart_merge_policy: CartMergePolicy | None = strawberry.UNSET  # type: ignore[valid-type]
 
 
 @strawberry.input
@@ -155,6 +185,11 @@ class ChannelsMutation:
                 currency=input.currency,
                 plugins=_plugins(input.plugins),
                 locations=_supply(input.locations),
+                stock_display=input.stock_display,
+                low_stock_threshold=input.low_stock_threshold,
+                reservation_ttl_seconds=input.reservation_ttl_seconds,
+                cart_ttl_seconds=input.cart_ttl_seconds,
+                cart_merge_policy=input.cart_merge_policy,
             )
         except DomainError as error:
             return ChannelCreatePayload(errors=payload_errors(error))
@@ -178,6 +213,11 @@ class ChannelsMutation:
                 currency=given(input.currency),
                 plugins=given_as(input.plugins, _plugins),
                 locations=given_as(input.locations, _supply),
+                stock_display=given(input.stock_display),
+                low_stock_threshold=given(input.low_stock_threshold),
+                reservation_ttl_seconds=given(input.reservation_ttl_seconds),
+                cart_ttl_seconds=given(input.cart_ttl_seconds),
+                cart_merge_policy=given(input.cart_merge_policy),
             )
         except DomainError as error:
             return ChannelUpdatePayload(errors=payload_errors(error))

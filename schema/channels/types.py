@@ -12,6 +12,18 @@ from schema.relay import Node, to_global_id
 
 ChannelKind = strawberry.enum(model.ChannelKind, name="ChannelKind")
 LocationKind = strawberry.enum(model.LocationKind, name="LocationKind")
+StockDisplay = strawberry.enum(
+    model.StockDisplay,
+    name="StockDisplay",
+    description="EXACT shows quantities; STATUS only IN_STOCK / LOW_STOCK / OUT_OF_STOCK.",
+)
+CartMergePolicy = strawberry.enum(
+    model.MergePolicy,
+    name="CartMergePolicy",
+    description="How a guest cart merges into a customer's cart on login: SUM adds "
+    "quantities (capped by availability), KEEP_CUSTOMER and KEEP_GUEST keep one side's "
+    "line where both have the variant, NEWEST the line changed last.",
+)
 
 
 @strawberry.type(description="A plugin switched on in a channel.")
@@ -27,6 +39,13 @@ class Channel(Node):
     kind: ChannelKind  # type: ignore[valid-type]  # strawberry.enum returns the enum itself
     currency: str
     plugins: list[ChannelPlugin]
+    stock_display: StockDisplay  # type: ignore[valid-type]
+    low_stock_threshold: int
+    reservation_ttl_seconds: int = strawberry.field(
+        description="How long a cart holds stock after its last change."
+    )
+    cart_ttl_seconds: int = strawberry.field(description="How long an untouched cart lives.")
+    cart_merge_policy: CartMergePolicy  # type: ignore[valid-type]
     channel_id: strawberry.Private[int]
 
     @strawberry.field(description="The locations that supply the channel, drawn on in this order.")
@@ -43,6 +62,11 @@ class Channel(Node):
             kind=channel.kind,
             currency=channel.currency,
             plugins=[ChannelPlugin(name=plugin.name) for plugin in channel.plugins],
+            stock_display=channel.stock_display,
+            low_stock_threshold=channel.low_stock_threshold,
+            reservation_ttl_seconds=channel.reservation_ttl_seconds,
+            cart_ttl_seconds=channel.cart_ttl_seconds,
+            cart_merge_policy=channel.cart_merge_policy,
             channel_id=channel.id,
         )
 

@@ -359,3 +359,57 @@ async def test_location_mutations_need_the_channels_scope(
 
     assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
     assert (await row_counts(runtime))["locations"] == 0
+
+
+POLICY = """
+mutation ($id: ID!, $input: ChannelUpdateInput!) {
+  channelUpdate(id: $id, input: $input) {
+    channel {
+      stockDisplay lowStockThreshold reservationTtlSeconds cartTtlSeconds cartMergePolicy
+    }
+    errors { field code }
+  }
+}
+"""
+
+
+async def test_staff_set_a_channels_stock_display_and_cart_policy(
+    staff: GraphQLClient, runtime: Runtime
+) -> None:
+    channel = await make_channel(runtime, slug="app")
+    gid = to_global_id("Channel", channel.id)
+
+    body = await staff(
+        POLICY,
+        {
+            "id": gid,
+            "input": {
+                "stockDisplay": "STATUS",
+                "lowStockThreshold": 3,
+                "reservationTtlSeconds": 600,
+                "cartTtlSeconds": 7200,
+                "cartMergePolicy": "KEEP_GUEST",
+            },
+        },
+    )
+    assert body["data"]["channelUpdate"] == {
+        "channel": {
+            "stockDisplay": "STATUS",
+            "lowStockThreshold": 3,
+            "reservationTtlSeconds": 600,
+            "cartTtlSeconds": 7200,
+            "cartMergePolicy": "KEEP_GUEST",
+        },
+        "errors": [],
+    }
+
+    refused = await staff(
+        POLICY, {"id": gid, "input": {"reservationTtlSeconds": 5, "cartTtlSeconds": 10}}
+    )
+    assert refused["data"]["channelUpdate"] == {
+        "channel": None,
+        "errors": [
+            {"field": ["input", "reservationTtlSeconds"], "code": "INVALID"},
+            {"field": ["input", "cartTtlSeconds"], "code": "INVALID"},
+        ],
+    }
