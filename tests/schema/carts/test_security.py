@@ -54,7 +54,7 @@ async def test_tokens_are_compared_in_constant_time(
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(tokens.hmac, "compare_digest", spy)
+    monkeypatch.setattr(hmac, "compare_digest", spy)
 
     body = await gql(READ, {"token": token})
 
