@@ -38,6 +38,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # How often each server process deletes expired reservations; 0 switches it off.
     sweep_interval_seconds: float = 30.0
+    # How long a customer's login lasts (issue 5); the session ends earlier on logout.
+    customer_session_seconds: int = 30 * 24 * 3600
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -134,4 +136,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "channel_cache_seconds": _non_negative_seconds,
     "cors_origins": _origins,
     "sweep_interval_seconds": _non_negative_seconds,
+    "customer_session_seconds": _positive_int,
 }

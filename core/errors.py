@@ -41,6 +41,16 @@ class ErrorCode(StrEnum):
     UNKNOWN_LOCATION = "UNKNOWN_LOCATION"
     # A quantity or delta that is zero, negative or out of range where that makes no sense.
     INVALID_QUANTITY = "INVALID_QUANTITY"
+    # Customers (issue 5): an address another account already uses (compared in lower case).
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    # Too short, or the email address itself.
+    PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    # A wrong password or an unknown email: one code and one message for both, so a
+    # login does not reveal which addresses have accounts.
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    # Too many password attempts for one email address in the current window.
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 @dataclass(frozen=True, slots=True)

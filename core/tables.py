@@ -2,7 +2,14 @@
 
 from core.catalog import tables as catalog_tables
 from core.channels import tables as channel_tables
+from core.customers import tables as customer_tables
 from core.inventory import tables as inventory_tables
 from core.staff import tables as staff_tables
 
-__all__ = ["catalog_tables", "channel_tables", "inventory_tables", "staff_tables"]
+__all__ = [
+    "catalog_tables",
+    "channel_tables",
+    "customer_tables",
+    "inventory_tables",
+    "staff_tables",
+]
