@@ -1,4 +1,8 @@
-"""The ``Mutation`` root: every domain's mutations, each needing a staff scope."""
+"""The ``Mutation`` root: every domain's mutations.
+
+Staff mutations need a scope (``schema.permissions``); customer account mutations are
+public or need the customer's own session.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import strawberry
 
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
+from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
 
 
 @strawberry.type
-class Mutation(CatalogMutation, ChannelsMutation, InventoryMutation):
+class Mutation(CatalogMutation, ChannelsMutation, CustomersMutation, InventoryMutation):
     pass
