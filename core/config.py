@@ -41,6 +41,8 @@ class Settings:
     # Cart bounds (issue 5): the largest quantity of one line, the most lines in a cart.
     cart_max_line_quantity: int = 999
     cart_max_lines: int = 250
+    # How long a customer's login lasts (issue 5); the session ends earlier on logout.
+    customer_session_seconds: int = 30 * 24 * 3600
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -139,4 +141,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "cart_max_lines": _positive_int,
     "cors_origins": _origins,
     "sweep_interval_seconds": _non_negative_seconds,
+    "customer_session_seconds": _positive_int,
 }

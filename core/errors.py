@@ -52,7 +52,16 @@ class ErrorCode(StrEnum):
     NOT_SOLD_IN_CHANNEL = "NOT_SOLD_IN_CHANNEL"
     TOO_MANY_LINES = "TOO_MANY_LINES"
     UNKNOWN_LINE = "UNKNOWN_LINE"
+    # Customers (issue 5): an address another account already uses (compared in lower case).
+    EMAIL_TAKEN = "EMAIL_TAKEN"
     INVALID_EMAIL = "INVALID_EMAIL"
+    # Too short, or the email address itself.
+    PASSWORD_TOO_WEAK = "PASSWORD_TOO_WEAK"
+    # A wrong password or an unknown email: one code and one message for both, so a
+    # login does not reveal which addresses have accounts.
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    # Too many password attempts for one email address in the current window.
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 @dataclass(frozen=True, slots=True)

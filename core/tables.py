@@ -3,7 +3,15 @@
 from core.carts import tables as cart_tables
 from core.catalog import tables as catalog_tables
 from core.channels import tables as channel_tables
+from core.customers import tables as customer_tables
 from core.inventory import tables as inventory_tables
 from core.staff import tables as staff_tables
 
-__all__ = ["cart_tables", "catalog_tables", "channel_tables", "inventory_tables", "staff_tables"]
+__all__ = [
+    "cart_tables",
+    "catalog_tables",
+    "channel_tables",
+    "customer_tables",
+    "inventory_tables",
+    "staff_tables",
+]

@@ -14,6 +14,8 @@ from strawberry.dataloader import DataLoader
 
 from core.carts.services import Caller, CartLimits
 from core.channels.model import Channel
+from core.customers import services as customer_services
+from core.customers.model import Customer, CustomerSession
 from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
 from core.staff import queries as staff_queries
@@ -54,6 +56,7 @@ class Context:
     _channels_by_id: dict[int, Channel] = field(default_factory=dict)
     _staff: StaffPrincipal | None = None
     _staff_checked: bool = False
+    _customer_lookup: asyncio.Future[CustomerSession | None] | None = None
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -152,3 +155,24 @@ class Context:
                     self._staff = await staff_queries.principal_for_token(connection, token)
             self._staff_checked = True
         return self._staff
+
+    async def customer_session(self) -> CustomerSession | None:
+        """The live customer session behind the bearer token (looked up once per request).
+
+        None without a token, and for a staff token, which has another pattern and is
+        never looked up here (nor a customer token among staff tokens). Concurrent
+        resolvers share the one lookup.
+        """
+        if self._customer_lookup is None:
+            token = self.bearer_token()
+            if token is None:
+                return None
+            self._customer_lookup = asyncio.ensure_future(
+                customer_services.authenticate(self.runtime, token=token)
+            )
+        return await asyncio.shield(self._customer_lookup)
+
+    async def customer(self) -> Customer | None:
+        """The logged-in customer, or None (no token, or not a live customer session)."""
+        session = await self.customer_session()
+        return session.customer if session is not None else None

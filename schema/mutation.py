@@ -1,4 +1,8 @@
-"""The ``Mutation`` root: every domain's mutations (staff ones need a scope)."""
+"""The ``Mutation`` root: every domain's mutations.
+
+Staff mutations need a scope (``schema.permissions``); customer account mutations are
+public or need the customer's own session.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ import strawberry
 from schema.carts.mutations import CartMutation
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
+from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
 
 
 @strawberry.type
-class Mutation(CartMutation, CatalogMutation, ChannelsMutation, InventoryMutation):
+class Mutation(
+    CartMutation, CatalogMutation, ChannelsMutation, CustomersMutation, InventoryMutation
+):
     pass

@@ -8,12 +8,13 @@ from core.channels import queries as channel_queries
 from core.errors import DomainError
 from schema.channels.types import Channel, Location
 from schema.context import Context
+from schema.customers.types import Customer
 from schema.errors import bad_input
 from schema.relay import Node, from_global_id
 
 Info = strawberry.Info[Context, None]
 
-NODE_TYPES = ("Product", "ProductVariant", "Category", "Channel", "Location")
+NODE_TYPES = ("Product", "ProductVariant", "Category", "Channel", "Location", "Customer")
 
 
 @strawberry.type
@@ -39,6 +40,10 @@ class NodeQuery:
             return await loaders.variants_by_id.load((resolved.id, key))
         if type_name == "Category":
             return await loaders.categories_by_id.load(key)
+        if type_name == "Customer":
+            # Customers are private: only the logged-in customer resolves, to themself.
+            customer = await context.customer()
+            return Customer.from_model(customer) if customer and customer.id == key else None
         async with context.runtime.reads.connect() as connection:
             if type_name == "Channel":
                 channels = await channel_queries.channels_by_id(connection, [key])

@@ -1,7 +1,8 @@
-"""Staff scopes as strawberry permission classes.
+"""Staff scopes as strawberry permission classes, and the customer session check.
 
 A missing or unknown token is ``UNAUTHENTICATED``; a valid token without the scope
 is ``FORBIDDEN``. Both stop the field before its resolver runs, so nothing is written.
+Customer operations call ``signed_in`` first, with the same effect.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, ClassVar
 import strawberry
 from strawberry.permission import BasePermission
 
+from core.customers.model import CustomerSession
 from core.staff.model import Scope
 from schema.context import Context
 from schema.errors import ApiError, ApiErrorCode
@@ -44,3 +46,19 @@ class CanWriteChannels(_RequiresScope):
 
 class CanWriteInventory(_RequiresScope):
     scope = Scope.INVENTORY_WRITE
+
+
+async def signed_in(context: Context) -> CustomerSession:
+    """The request's customer session; ``UNAUTHENTICATED`` without a live one.
+
+    A staff token, an unknown, expired or revoked customer token and no token at all
+    are all refused the same way.
+    """
+    session = await context.customer_session()
+    if session is None:
+        raise ApiError(
+            "A valid customer session is required "
+            "(Authorization: Bearer <token from customerLogin>)",
+            ApiErrorCode.UNAUTHENTICATED,
+        )
+    return session

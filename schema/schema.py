@@ -17,6 +17,8 @@ from schema.catalog.queries import CatalogQuery
 from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.queries import ChannelsQuery
 from schema.channels.types import Channel, Location
+from schema.customers.queries import CustomersQuery
+from schema.customers.types import Customer
 from schema.execution import FastExecutionContext
 from schema.inventory.queries import InventoryQuery
 from schema.inventory.subscriptions import InventorySubscription
@@ -29,7 +31,7 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(CartQuery, CatalogQuery, ChannelsQuery, InventoryQuery, NodeQuery):
+class Query(CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQuery, NodeQuery):
     pass
 
 
@@ -65,7 +67,7 @@ def build_schema(
         query=Query,
         mutation=mutation,
         subscription=Subscription,
-        types=[Product, ProductVariant, Category, Channel, Location],
+        types=[Product, ProductVariant, Category, Channel, Location, Customer],
         # A factory: strawberry builds a fresh extension per request.
         extensions=[lambda: Protection(max_tokens=settings.max_tokens, rules=rules, caches=caches)],
         execution_context_class=execution_context_class,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -23,6 +24,8 @@ from core.channels.model import (
     Location,
     LocationKind,
 )
+from core.customers import services as customers
+from core.customers.model import Customer, IssuedSession
 from core.db import metadata
 from core.money import Money
 from core.runtime import Runtime
@@ -166,8 +169,29 @@ async def staff_token(runtime: Runtime, *scopes: Scope, name: str = "test-staff"
     return issued.token
 
 
+async def make_customer(
+    runtime: Runtime,
+    *,
+    email: str = "ann@example.com",
+    password: str = "correct horse battery",
+    name: str = "Ann Lee",
+) -> Customer:
+    return await customers.register(runtime.uow(), email=email, password=password, name=name)
+
+
+async def log_in_customer(
+    runtime: Runtime,
+    *,
+    email: str = "ann@example.com",
+    password: str = "correct horse battery",
+    lifetime: timedelta = timedelta(days=30),
+) -> IssuedSession:
+    """A session for an account made by ``make_customer`` (a device that logged in)."""
+    return await customers.log_in(runtime.uow(), email=email, password=password, lifetime=lifetime)
+
+
 def bearer(token: str) -> dict[str, str]:
-    """The ``Authorization`` header for a staff token."""
+    """The ``Authorization`` header for a staff or customer token."""
     return {"Authorization": f"Bearer {token}"}
 
 

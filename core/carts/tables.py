@@ -32,7 +32,9 @@ class CartRow(Base):
     # SHA-256 of the token (core.carts.tokens); the token itself is never stored.
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    customer_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), nullable=True
+    )
     email: Mapped[str] = mapped_column(String(320), default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     merged_into_id: Mapped[int | None] = mapped_column(

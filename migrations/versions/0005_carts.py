@@ -1,7 +1,7 @@
 """carts: carts, cart lines, idempotent cart requests, channel cart policy
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-23 07:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("token_digest", sa.String(length=64), nullable=False),
         sa.Column("channel_id", _ID, nullable=False),
-        sa.Column("customer_id", sa.BigInteger(), nullable=True),
+        sa.Column("customer_id", _ID, nullable=True),
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("merged_into_id", _ID, nullable=True),
@@ -54,6 +54,12 @@ def upgrade() -> None:
             ["channel_id"],
             ["channels.id"],
             name=op.f("fk_carts_channel_id_channels"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_carts_customer_id_customers"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(

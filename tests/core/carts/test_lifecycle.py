@@ -13,12 +13,11 @@ from core.catalog import services as catalog
 from core.channels import services as channels
 from core.clock import FrozenClock
 from core.errors import ErrorCode
-from core.ids import CustomerId
 from core.inventory import services as inventory
 from core.money import Money
 from core.runtime import Runtime
 from tests.core.inventory.shop import Shop, availability, make_shop, stored
-from tests.factories import make_channel, make_location, row_counts
+from tests.factories import make_channel, make_customer, make_location, row_counts
 
 
 async def problems_of(runtime: Runtime, token: str) -> list[tuple[CartProblemCode, int | None]]:
@@ -143,7 +142,7 @@ async def test_the_sweeper_deletes_expired_guest_carts_and_frees_their_stock(
         runtime.uow(),
         channel_id=shop.channel.id,
         lines=[LineInput(shop.variant_id, 3)],
-        caller=Caller(CustomerId(7)),
+        caller=Caller((await make_customer(runtime)).id),
     )
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)

@@ -19,15 +19,14 @@ from core.ids import CustomerId, VariantId
 from core.inventory import services as inventory
 from core.runtime import Runtime
 from tests.core.inventory.shop import stored
-from tests.factories import make_channel, make_location, make_product
-
-CUSTOMER = CustomerId(42)
+from tests.factories import make_channel, make_customer, make_location, make_product
 
 
 @dataclass(frozen=True)
 class Store:
     channel: Channel
     variants: list[VariantId]
+    customer: CustomerId
 
 
 async def make_store(runtime: Runtime, *, variants: int = 3, stock: int = 10) -> Store:
@@ -45,7 +44,8 @@ async def make_store(runtime: Runtime, *, variants: int = 3, stock: int = 10) ->
             reason="count",
             actor="test",
         )
-    return Store(channel, [variant.id for variant in product.variants])
+    customer = await make_customer(runtime)
+    return Store(channel, [variant.id for variant in product.variants], customer.id)
 
 
 async def cart(
@@ -75,10 +75,10 @@ async def held_by_owner(runtime: Runtime) -> dict[str, int]:
 
 async def test_sum_adds_quantities_moves_stock_and_marks_the_guest_cart(runtime: Runtime) -> None:
     store = await make_store(runtime)
-    mine = await cart(runtime, store, {0: 2}, CUSTOMER)
+    mine = await cart(runtime, store, {0: 2}, store.customer)
     guest = await cart(runtime, store, {0: 3, 1: 1})
 
-    merged = await merge_guest_cart(runtime.uow(), customer_id=CUSTOMER, guest_token=guest)
+    merged = await merge_guest_cart(runtime.uow(), customer_id=store.customer, guest_token=guest)
 
     assert merged.report is not None
     assert [(e.action, e.quantity_before, e.quantity_after) for e in merged.report.entries] == [
@@ -91,17 +91,17 @@ async def test_sum_adds_quantities_moves_stock_and_marks_the_guest_cart(runtime:
     old = await services.read_cart(runtime.uow(), guest, Caller())
     assert old is not None and old.cart.status is CartStatus.MERGED
     assert old.cart.merged_into_id == survivor.id
-    mine_now = await services.read_cart(runtime.uow(), mine, Caller(CUSTOMER))
+    mine_now = await services.read_cart(runtime.uow(), mine, Caller(store.customer))
     assert mine_now is not None and mine_now.cart.version == survivor.version
 
-    again = await merge_guest_cart(runtime.uow(), customer_id=CUSTOMER, guest_token=guest)
+    again = await merge_guest_cart(runtime.uow(), customer_id=store.customer, guest_token=guest)
     assert again.report is None
     assert quantities(store, again.cart.cart.lines) == {0: 5, 1: 1}
 
 
 async def test_sum_is_capped_by_availability_and_the_line_limit(runtime: Runtime) -> None:
     store = await make_store(runtime, stock=6)
-    await cart(runtime, store, {0: 1, 1: 2}, CUSTOMER)
+    await cart(runtime, store, {0: 1, 1: 2}, store.customer)
     guest = await cart(runtime, store, {0: 2, 1: 2})
     # Every hold lapses; another shopper takes 5 of the 6 units of variant 0.
     clock = runtime.clock
@@ -111,7 +111,7 @@ async def test_sum_is_capped_by_availability_and_the_line_limit(runtime: Runtime
 
     merged = await merge_guest_cart(
         runtime.uow(),
-        customer_id=CUSTOMER,
+        customer_id=store.customer,
         guest_token=guest,
         limits=CartLimits(max_line_quantity=3),
     )
@@ -141,13 +141,13 @@ async def test_other_policies(
     await channels.update_channel(
         runtime.uow(), channel_id=store.channel.id, cart_merge_policy=policy
     )
-    await cart(runtime, store, {0: 2}, CUSTOMER)
+    await cart(runtime, store, {0: 2}, store.customer)
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
     clock.advance(timedelta(seconds=1))
     guest = await cart(runtime, store, {0: 3, 1: 1})  # changed after the customer's
 
-    merged = await merge_guest_cart(runtime.uow(), customer_id=CUSTOMER, guest_token=guest)
+    merged = await merge_guest_cart(runtime.uow(), customer_id=store.customer, guest_token=guest)
 
     lines, actions = expected
     assert merged.report is not None
@@ -160,23 +160,24 @@ async def test_without_a_customer_cart_the_guest_cart_becomes_theirs(runtime: Ru
     store = await make_store(runtime)
     guest = await cart(runtime, store, {0: 1})
 
-    merged = await merge_guest_cart(runtime.uow(), customer_id=CUSTOMER, guest_token=guest)
+    merged = await merge_guest_cart(runtime.uow(), customer_id=store.customer, guest_token=guest)
 
-    assert merged.cart.cart.customer_id == CUSTOMER
+    assert merged.cart.cart.customer_id == store.customer
     assert merged.report is not None and [e.action for e in merged.report.entries] == [
         MergeAction.ADDED
     ]
-    assert await services.read_cart(runtime.uow(), guest, Caller(CustomerId(99))) is None
+    bob = await make_customer(runtime, email="bob@example.com")
+    assert await services.read_cart(runtime.uow(), guest, Caller(bob.id)) is None
 
 
 async def test_concurrent_logins_never_lose_or_duplicate_a_line(runtime: Runtime) -> None:
     store = await make_store(runtime, variants=30, stock=100)
-    await cart(runtime, store, dict.fromkeys(range(0, 30, 2), 1), CUSTOMER)
+    await cart(runtime, store, dict.fromkeys(range(0, 30, 2), 1), store.customer)
     guests = [await cart(runtime, store, {i: 1 for i in range(30)}) for _ in range(4)]
 
     results = await asyncio.gather(
         *(
-            merge_guest_cart(runtime.uow(), customer_id=CUSTOMER, guest_token=token)
+            merge_guest_cart(runtime.uow(), customer_id=store.customer, guest_token=token)
             for token in [*guests, *guests]  # every device logs in twice
         )
     )

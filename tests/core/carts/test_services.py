@@ -9,10 +9,10 @@ import pytest
 from core.carts import services
 from core.carts.services import Caller, Guard, LineInput, LineQuantity
 from core.errors import DomainError, ErrorCode
-from core.ids import CustomerId, VariantId
+from core.ids import VariantId
 from core.runtime import Runtime
 from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import row_counts
+from tests.factories import make_customer, row_counts
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:
@@ -187,20 +187,22 @@ async def test_update_and_remove_give_stock_back(runtime: Runtime) -> None:
 
 async def test_a_customers_cart_is_hidden_from_other_customers(runtime: Runtime) -> None:
     shop = await make_shop(runtime, warehouse=10)
+    ann = await make_customer(runtime)
+    bob = await make_customer(runtime, email="bob@example.com")
     created = await services.create_cart(
-        runtime.uow(), channel_id=shop.channel.id, caller=Caller(CustomerId(1))
+        runtime.uow(), channel_id=shop.channel.id, caller=Caller(ann.id)
     )
     assert created.token
 
-    assert await services.read_cart(runtime.uow(), created.token, Caller(CustomerId(2))) is None
-    assert await services.read_cart(runtime.uow(), created.token, Caller(CustomerId(1)))
+    assert await services.read_cart(runtime.uow(), created.token, Caller(bob.id)) is None
+    assert await services.read_cart(runtime.uow(), created.token, Caller(ann.id))
     assert await services.read_cart(runtime.uow(), created.token, Caller())
     with pytest.raises(DomainError) as error:
         await services.add_lines(
             runtime.uow(),
             token=created.token,
             lines=[LineInput(shop.variant_id, 1)],
-            caller=Caller(CustomerId(2)),
+            caller=Caller(bob.id),
         )
     assert codes(error) == {(ErrorCode.CART_NOT_FOUND, "token")}
 

@@ -1,0 +1,1 @@
+"""Customers: accounts, password logins and the sessions their devices hold."""
