@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Final, TypeVar
 
 T = TypeVar("T")
@@ -43,18 +43,20 @@ class Settings:
     cart_max_lines: int = 250
     # How long a customer's login lasts (issue 5); the session ends earlier on logout.
     customer_session_seconds: int = 30 * 24 * 3600
+    # Seals cart tokens at rest (core.keys); generated and kept in the database if unset.
+    secret_key: str = field(default="", repr=False)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``environ`` (the process environment by default)."""
         source = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for field in fields(cls):
-            name = f"OMNICART_{field.name.upper()}"
+        for setting in fields(cls):
+            name = f"OMNICART_{setting.name.upper()}"
             raw = source.get(name)
             if raw is None or raw == "":
                 continue
-            values[field.name] = _CASTS[field.name](name, raw)
+            values[setting.name] = _CASTS[setting.name](name, raw)
         return cls(**values)  # type: ignore[arg-type]  # keys and types checked by _CASTS
 
 
@@ -76,6 +78,12 @@ def _non_negative_seconds(name: str, raw: str) -> float:
     if not 0 <= value <= 3600:
         raise SettingsError(f"{name} must be between 0 and 3600 seconds, got {value}")
     return value
+
+
+def _secret(name: str, raw: str) -> str:
+    if len(raw) < 32:
+        raise SettingsError(f"{name} must be at least 32 characters (a random string)")
+    return raw
 
 
 def _boolean(name: str, raw: str) -> bool:
@@ -142,4 +150,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "cors_origins": _origins,
     "sweep_interval_seconds": _non_negative_seconds,
     "customer_session_seconds": _positive_int,
+    "secret_key": _secret,
 }

@@ -16,6 +16,7 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import create_engine, session_factory
 from core.events.bus import EventBus, bus_for
+from core.keys import KeyRing
 from core.plugin_host import PluginHost
 from core.reads import Reads, reads_for
 from core.uow import UnitOfWork
@@ -33,6 +34,8 @@ class Runtime:
     channels: ChannelCache
     # Committed events to subscribers, across processes on PostgreSQL (core.events.bus).
     bus: EventBus
+    # Instance keys (core.keys): the cart token seal.
+    keys: KeyRing
 
     @classmethod
     def build(
@@ -58,11 +61,16 @@ class Runtime:
                 reads, ttl_seconds=settings.channel_cache_seconds, monotonic=time.monotonic
             ),
             bus=bus or bus_for(settings.database_url, engine),
+            keys=KeyRing(engine, settings.secret_key),
         )
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
-            self.sessions, clock=self.clock, plugins=self.plugins, publish=self.bus.publish
+            self.sessions,
+            clock=self.clock,
+            plugins=self.plugins,
+            publish=self.bus.publish,
+            keys=self.keys,
         )
 
     async def close(self) -> None:

@@ -1,5 +1,6 @@
 """Imports every domain's tables so ``core.db.metadata`` is complete (for Alembic)."""
 
+from core import keys_table
 from core.carts import tables as cart_tables
 from core.catalog import tables as catalog_tables
 from core.channels import tables as channel_tables
@@ -13,5 +14,6 @@ __all__ = [
     "channel_tables",
     "customer_tables",
     "inventory_tables",
+    "keys_table",
     "staff_tables",
 ]

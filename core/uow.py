@@ -22,6 +22,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.keys import KeyRing
 from core.plugin_host import PluginHost
 
 logger = logging.getLogger(__name__)
@@ -37,14 +38,24 @@ class UnitOfWork:
         clock: Clock,
         plugins: PluginHost,
         publish: Publish | None = None,
+        keys: KeyRing | None = None,
     ) -> None:
         self._sessions = sessions
         self._publish = publish
+        self._keys = keys
         self.clock = clock
         self.plugins = plugins
         self._session: AsyncSession | None = None
         self._pending: list[object] = []
         self.committed_events: list[object] = []
+
+    @property
+    def keys(self) -> KeyRing:
+        """Instance keys; load what you need before entering the block (a first load
+        may write, which must not wait on this unit of work's own lock on SQLite)."""
+        if self._keys is None:
+            raise RuntimeError("this unit of work has no key ring")
+        return self._keys
 
     @property
     def session(self) -> AsyncSession:

@@ -20,7 +20,7 @@ from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
 from core.staff import queries as staff_queries
 from core.staff.model import StaffPrincipal
-from schema.errors import bad_input
+from schema.errors import ApiError, ApiErrorCode, bad_input
 
 if TYPE_CHECKING:
     from core.inventory.model import ShownAvailability
@@ -125,8 +125,20 @@ class Context:
         self._channels_by_id.setdefault(channel.id, channel)
 
     async def cart_caller(self) -> Caller:
-        """Who asks for a cart: the logged-in customer, else only the token holder."""
-        return Caller()
+        """Who asks for a cart: the logged-in customer, else only the token holder.
+
+        A bearer token that is not a live customer session is refused (UNAUTHENTICATED),
+        as for ``me``: the client should drop it rather than act as a guest unawares.
+        """
+        if self.bearer_token() is None:
+            return Caller()
+        session = await self.customer_session()
+        if session is None:
+            raise ApiError(
+                "The Authorization token is not a live customer session",
+                ApiErrorCode.UNAUTHENTICATED,
+            )
+        return Caller(session.customer.id)
 
     def cart_limits(self) -> CartLimits:
         settings = self.runtime.settings

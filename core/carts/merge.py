@@ -18,10 +18,9 @@ or concurrent login never adds its lines twice.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from core.carts import queries, tokens
 from core.carts.events import CartChanged
@@ -39,30 +38,32 @@ from core.carts.services import (
     CartLimits,
     _Change,
     _ordered,
-    _priced,
     _touch,
     _write_line,
+    owned_cart,
     token_problems,
 )
 from core.channels.model import MergePolicy
+from core.customers.tables import CustomerRow
+from core.db import table_of
 from core.errors import DomainError, ErrorCode
 from core.ids import CartId, CustomerId
 from core.inventory import holds
 from core.inventory.model import OwnerKind
+from core.keys import CART_SEAL
 from core.uow import UnitOfWork
 
 _carts = queries.carts_table
 _lines = queries.lines_table
+_customers = table_of(CustomerRow)
 
 
 @dataclass(frozen=True, slots=True)
 class MergeResult:
     cart: PricedCart
+    # The surviving cart's token (unsealed with the instance key), for the device.
+    token: str | None
     report: MergeReport | None
-
-
-# Locks the customer's row for the rest of the transaction (core.customers provides it).
-CustomerLock = Callable[[UnitOfWork, CustomerId], Awaitable[None]]
 
 
 async def merge_guest_cart(
@@ -71,131 +72,160 @@ async def merge_guest_cart(
     customer_id: CustomerId,
     guest_token: str,
     limits: CartLimits = DEFAULT_LIMITS,
-    lock_customer: CustomerLock | None = None,
 ) -> MergeResult:
-    """Merge the guest cart of ``guest_token`` into the customer's cart in its channel.
+    """Merge the guest cart of ``guest_token`` into the customer's cart, in its own
+    transaction (``cartMerge``). Raises as ``merge_into_customer``."""
+    check_guest_token(guest_token)
+    seal_key = await uow.keys.key(CART_SEAL)
+    async with uow:
+        await lock_customer(uow, customer_id)
+        result = await merge_into_customer(
+            uow, customer_id=customer_id, guest_token=guest_token, limits=limits, seal_key=seal_key
+        )
+        await uow.commit()
+    return result
+
+
+def check_guest_token(guest_token: str) -> None:
+    problems = token_problems(guest_token, "cart_token")
+    if problems:
+        raise DomainError(problems)
+
+
+async def lock_customer(uow: UnitOfWork, customer_id: CustomerId) -> None:
+    """Serialise a customer's merges (PostgreSQL; SQLite writers are serialised anyway)."""
+    await uow.session.execute(
+        select(_customers.c.id).where(_customers.c.id == customer_id).with_for_update()
+    )
+
+
+async def merge_into_customer(
+    uow: UnitOfWork,
+    *,
+    customer_id: CustomerId,
+    guest_token: str,
+    limits: CartLimits,
+    seal_key: bytes,
+) -> MergeResult:
+    """Merge inside the caller's transaction, which must already hold the customer's row
+    (``lock_customer``, or the guarded update of a login); the caller commits.
 
     Raises ``DomainError``: ``INVALID_CART_TOKEN``, ``CART_NOT_FOUND`` (no such cart, or
     another customer's).
     """
-    problems = token_problems(guest_token, "cart_token")
-    if problems:
-        raise DomainError(problems)
-    async with uow:
-        connection = await uow.session.connection()
-        if lock_customer is not None:
-            await lock_customer(uow, customer_id)
-        found = await queries.cart_for_update(connection, tokens.digest(guest_token))
-        if found is None or not tokens.same_digest(found[0].cart_token_digest, guest_token):
-            raise _not_found()
-        row, channel = found
-        guest = queries.cart_from_row(row, "cart_")
-        if guest.customer_id not in (None, customer_id):
-            raise _not_found()
-        now = uow.clock.now()
-        survivor_id = await queries.active_cart_id_for_customer(
-            connection, customer_id, channel.id, lock=True
-        )
-        if guest.status is not CartStatus.ACTIVE or guest.expires_at <= now:
-            # Merged already (a retried or concurrent login), or lapsed: nothing to add.
-            target = survivor_id or guest.merged_into_id
-            return await _answer(uow, target, None)
-        guest_lines = (await queries.lines_of(connection, [guest.id]))[guest.id]
-        guest = replace(guest, lines=tuple(guest_lines))
-        if survivor_id is None or survivor_id == guest.id:
-            # The guest cart becomes the customer's.
-            await connection.execute(
-                update(_carts).where(_carts.c.id == guest.id).values(customer_id=customer_id)
-            )
-            change = _Change(uow, replace(guest, customer_id=customer_id), channel, {}, limits, now)
-            change.info = await queries.sale_info(
-                connection, channel.id, [line.variant_id for line in guest.lines]
-            )
-            cart = await _touch(change, change.cart, connection)
-            report = MergeReport(
-                guest_cart_id=guest.id,
-                cart_id=guest.id,
-                policy=channel.cart_merge_policy.value,
-                entries=tuple(
-                    MergeEntry(line.variant_id, MergeAction.ADDED, line.quantity, 0, line.quantity)
-                    for line in guest.lines
-                )
-                if survivor_id is None
-                else (),
-            )
-            uow.record(CartChanged(cart.id, cart.version))
-            priced = await price_cart(uow.plugins, channel, cart, change.info)
-            await uow.commit()
-            return MergeResult(priced, report)
-        survivor = await queries.cart_by_id(connection, survivor_id)
-        assert survivor is not None
-        variant_ids = sorted(
-            {line.variant_id for line in guest.lines} | {line.variant_id for line in survivor.lines}
-        )
-        change = _Change(
-            uow,
-            survivor,
-            channel,
-            await queries.sale_info(connection, channel.id, variant_ids),
-            limits,
-            now,
-        )
-        await holds.transfer(uow, OwnerKind.CART, str(guest.id), str(survivor.id))
-        stock = await change.lock([line.variant_id for line in guest.lines], elsewhere=True)
-        entries: list[MergeEntry] = []
-        by_variant = {line.variant_id: line for line in survivor.lines}
-        for line in guest.lines:
-            entry, quantity = _decide(
-                channel.cart_merge_policy,
-                line,
-                by_variant.get(line.variant_id),
-                change,
-                stock.held.get(line.variant_id, 0) + stock.available(line.variant_id),
-            )
-            entries.append(entry)
-            await holds.set_held(
-                uow,
-                stock,
-                line.variant_id,
-                quantity,
-                expires_at=change.hold_until,
-                required=0,
-            )
-            if quantity == 0 or entry.action is MergeAction.KEPT:
-                continue
-            price = change.info[line.variant_id].base_price
-            by_variant[line.variant_id] = await _write_line(
-                connection,
-                change,
-                by_variant.get(line.variant_id),
-                line.variant_id,
-                quantity,
-                None if price is None else price.minor_units,
-            )
-        survivor = replace(survivor, lines=_ordered(by_variant.values()))
-        cart = await _touch(change, survivor, connection)
+    check_guest_token(guest_token)
+    connection = await uow.session.connection()
+    found = await queries.cart_for_update(connection, tokens.digest(guest_token))
+    if found is None or not tokens.same_digest(found[0].cart_token_digest, guest_token):
+        raise _not_found()
+    row, channel = found
+    guest = queries.cart_from_row(row, "cart_")
+    if guest.customer_id not in (None, customer_id):
+        raise _not_found()
+    now = uow.clock.now()
+    survivor_id = await queries.active_cart_id_for_customer(
+        connection, customer_id, channel.id, lock=True
+    )
+    if guest.status is not CartStatus.ACTIVE or guest.expires_at <= now:
+        # Merged already (a retried or concurrent login), or lapsed: nothing to add.
+        target = survivor_id or guest.merged_into_id
+        return await _answer(uow, target, seal_key)
+    guest_lines = (await queries.lines_of(connection, [guest.id]))[guest.id]
+    guest = replace(guest, lines=tuple(guest_lines))
+    if survivor_id is None or survivor_id == guest.id:
+        # The guest cart becomes the customer's.
         await connection.execute(
-            update(_carts)
-            .where(_carts.c.id == guest.id)
-            .values(
-                status=CartStatus.MERGED.value,
-                merged_into_id=survivor.id,
-                version=guest.version + 1,
-                updated_at=now,
-                customer_id=customer_id,
-            )
+            update(_carts).where(_carts.c.id == guest.id).values(customer_id=customer_id)
         )
-        uow.record(CartChanged(guest.id, guest.version + 1))
+        change = _Change(uow, replace(guest, customer_id=customer_id), channel, {}, limits, now)
+        change.info = await queries.sale_info(
+            connection, channel.id, [line.variant_id for line in guest.lines]
+        )
+        cart = await _touch(change, change.cart, connection)
+        report = MergeReport(
+            guest_cart_id=guest.id,
+            cart_id=guest.id,
+            policy=channel.cart_merge_policy.value,
+            entries=tuple(
+                MergeEntry(line.variant_id, MergeAction.ADDED, line.quantity, 0, line.quantity)
+                for line in guest.lines
+            )
+            if survivor_id is None
+            else (),
+        )
         uow.record(CartChanged(cart.id, cart.version))
         priced = await price_cart(uow.plugins, channel, cart, change.info)
-        await uow.commit()
+        return MergeResult(priced, guest_token, report)
+    survivor = await queries.cart_by_id(connection, survivor_id)
+    assert survivor is not None
+    variant_ids = sorted(
+        {line.variant_id for line in guest.lines} | {line.variant_id for line in survivor.lines}
+    )
+    change = _Change(
+        uow,
+        survivor,
+        channel,
+        await queries.sale_info(connection, channel.id, variant_ids),
+        limits,
+        now,
+    )
+    await holds.transfer(uow, OwnerKind.CART, str(guest.id), str(survivor.id))
+    stock = await change.lock([line.variant_id for line in guest.lines], elsewhere=True)
+    entries: list[MergeEntry] = []
+    by_variant = {line.variant_id: line for line in survivor.lines}
+    for line in guest.lines:
+        entry, quantity = _decide(
+            channel.cart_merge_policy,
+            line,
+            by_variant.get(line.variant_id),
+            change,
+            stock.held.get(line.variant_id, 0) + stock.available(line.variant_id),
+        )
+        entries.append(entry)
+        await holds.set_held(
+            uow,
+            stock,
+            line.variant_id,
+            quantity,
+            expires_at=change.hold_until,
+            required=0,
+        )
+        if quantity == 0 or entry.action is MergeAction.KEPT:
+            continue
+        price = change.info[line.variant_id].base_price
+        by_variant[line.variant_id] = await _write_line(
+            connection,
+            change,
+            by_variant.get(line.variant_id),
+            line.variant_id,
+            quantity,
+            None if price is None else price.minor_units,
+        )
+    survivor = replace(survivor, lines=_ordered(by_variant.values()))
+    cart = await _touch(change, survivor, connection)
+    await connection.execute(
+        update(_carts)
+        .where(_carts.c.id == guest.id)
+        .values(
+            status=CartStatus.MERGED.value,
+            merged_into_id=survivor.id,
+            version=guest.version + 1,
+            updated_at=now,
+            customer_id=customer_id,
+        )
+    )
+    uow.record(CartChanged(guest.id, guest.version + 1))
+    uow.record(CartChanged(cart.id, cart.version))
+    priced = await price_cart(uow.plugins, channel, cart, change.info)
+    secret = await queries.cart_secret(connection, cart.id)
+    token = None if secret is None else tokens.unseal(secret[1], secret[0], seal_key)
     report = MergeReport(
         guest_cart_id=guest.id,
         cart_id=cart.id,
         policy=channel.cart_merge_policy.value,
         entries=tuple(entries),
     )
-    return MergeResult(priced, report)
+    return MergeResult(priced, token, report)
 
 
 def _decide(
@@ -256,16 +286,13 @@ def _decide(
     return MergeEntry(guest.variant_id, action, guest.quantity, before, wanted), wanted
 
 
-async def _answer(
-    uow: UnitOfWork, cart_id: CartId | None, report: MergeReport | None
-) -> MergeResult:
+async def _answer(uow: UnitOfWork, cart_id: CartId | None, seal_key: bytes) -> MergeResult:
+    """Nothing to merge: the customer's cart as it is."""
     connection = await uow.session.connection()
-    if cart_id is None:
+    found = None if cart_id is None else await owned_cart(uow, connection, cart_id, seal_key)
+    if found is None:
         raise _not_found()
-    cart = await queries.cart_by_id(connection, cart_id)
-    if cart is None:
-        raise _not_found()
-    return MergeResult(await _priced(uow, connection, cart), report)
+    return MergeResult(found.cart, found.token, None)
 
 
 def _not_found() -> DomainError:

@@ -279,3 +279,17 @@ async def lines_and_sale_info(
             )
     lines.sort(key=lambda line: (line.created_at, line.id))
     return lines, info
+
+
+async def cart_secret(connection: ReadConnection, cart_id: CartId) -> tuple[str, str] | None:
+    """The cart's token digest and sealed token (None for a cart sealed by no key)."""
+    row = (
+        await connection.execute(
+            select(carts_table.c.token_digest, carts_table.c.sealed_token).where(
+                carts_table.c.id == cart_id
+            )
+        )
+    ).first()
+    if row is None or row.sealed_token is None:
+        return None
+    return row.token_digest, row.sealed_token

@@ -48,6 +48,7 @@ from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartId, CartLineId, ChannelId, CustomerId, VariantId
 from core.inventory import holds
 from core.inventory.model import OwnerKind
+from core.keys import CART_SEAL
 from core.money import Money
 from core.uow import UnitOfWork
 from core.validation import text_problems
@@ -330,14 +331,29 @@ async def read_cart(uow: UnitOfWork, token: str, caller: Caller) -> PricedCart |
         return await _priced(uow, connection, cart)
 
 
-async def priced_cart_by_id(uow: UnitOfWork, cart_id: CartId) -> PricedCart | None:
-    """A cart by id, priced now (for callers that already checked access)."""
+async def active_cart(
+    uow: UnitOfWork, customer_id: CustomerId, channel_id: ChannelId
+) -> CartResult | None:
+    """The customer's active cart in the channel, priced now, with its token."""
+    seal_key = await uow.keys.key(CART_SEAL)
     async with uow:
         connection = await uow.session.connection()
-        cart = await queries.cart_by_id(connection, cart_id)
-        if cart is None:
+        cart_id = await queries.active_cart_id_for_customer(connection, customer_id, channel_id)
+        if cart_id is None:
             return None
-        return await _priced(uow, connection, cart)
+        return await owned_cart(uow, connection, cart_id, seal_key)
+
+
+async def owned_cart(
+    uow: UnitOfWork, connection: AsyncConnection, cart_id: CartId, seal_key: bytes
+) -> CartResult | None:
+    """A cart by id (access already checked), priced now, with its token unsealed."""
+    cart = await queries.cart_by_id(connection, cart_id)
+    if cart is None:
+        return None
+    secret = await queries.cart_secret(connection, cart_id)
+    token = None if secret is None else tokens.unseal(secret[1], secret[0], seal_key)
+    return CartResult(await _priced(uow, connection, cart), token=token)
 
 
 async def _priced(uow: UnitOfWork, connection: AsyncConnection, cart: Cart) -> PricedCart:
@@ -389,6 +405,7 @@ async def create_cart(
         problems.append(_too_many_lines(limits))
     if problems:
         raise DomainError(problems)
+    seal_key = await uow.keys.key(CART_SEAL)
     async with uow:
         connection = await uow.session.connection()
         channels = await channel_queries.channels_by_id(connection, [channel_id])
@@ -409,6 +426,7 @@ async def create_cart(
                     insert(_carts)
                     .values(
                         token_digest=tokens.digest(token),
+                        sealed_token=tokens.seal(token, seal_key),
                         channel_id=channel.id,
                         customer_id=caller.customer_id,
                         email=email,

@@ -47,6 +47,9 @@ class CartRow(Base):
     # The expiry the cart's reservations were last pushed to: pushing them again is
     # skipped while this is less than a minute behind (one statement fewer per change).
     holds_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The token sealed with the instance key (core.keys), so the customer owning the
+    # cart can be handed it on another device; see core.carts.tokens.seal.
+    sealed_token: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class CartLineRow(Base):

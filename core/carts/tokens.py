@@ -36,3 +36,25 @@ def digest(token: str) -> str:
 def same_digest(stored: str, token: str) -> bool:
     """Constant-time check that ``token`` hashes to ``stored``."""
     return hmac.compare_digest(stored.encode(), digest(token).encode())
+
+
+def seal(token: str, key: bytes) -> str:
+    """The token XORed with a pad from the instance key and the token's digest (hex).
+
+    Each token has its own pad (the digest differs), and without the key the pad is
+    unpredictable, so the sealed value reveals nothing usable.
+    """
+    raw = token.encode()
+    return bytes(a ^ b for a, b in zip(raw, _pad(key, digest(token), len(raw)), strict=True)).hex()
+
+
+def unseal(sealed: str, token_digest: str, key: bytes) -> str | None:
+    """The token back, or None when it does not match its digest (another key)."""
+    raw = bytes.fromhex(sealed)
+    pad = _pad(key, token_digest, len(raw))
+    token = bytes(a ^ b for a, b in zip(raw, pad, strict=True)).decode(errors="replace")
+    return token if same_digest(token_digest, token) else None
+
+
+def _pad(key: bytes, token_digest: str, length: int) -> bytes:
+    return hmac.new(key, token_digest.encode(), hashlib.sha512).digest()[:length]

@@ -1,4 +1,4 @@
-"""carts: carts, cart lines, idempotent cart requests, channel cart policy
+"""carts: carts, cart lines, idempotent cart requests, instance keys, channel cart policy
 
 Revision ID: 0005
 Revises: 0004
@@ -35,6 +35,14 @@ def upgrade() -> None:
     )
 
     op.create_table(
+        "instance_keys",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=128), nullable=False),
+        sa.Column("created_at", _WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_instance_keys")),
+    )
+
+    op.create_table(
         "carts",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("token_digest", sa.String(length=64), nullable=False),
@@ -48,6 +56,7 @@ def upgrade() -> None:
         sa.Column("updated_at", _WHEN, nullable=False),
         sa.Column("expires_at", _WHEN, nullable=False),
         sa.Column("holds_until", _WHEN, nullable=True),
+        sa.Column("sealed_token", sa.String(length=128), nullable=True),
         sa.CheckConstraint("status IN ('active', 'merged')", name=op.f("ck_carts_status")),
         sa.CheckConstraint("version >= 0", name=op.f("ck_carts_version_not_negative")),
         sa.ForeignKeyConstraint(
@@ -141,6 +150,7 @@ def downgrade() -> None:
     op.drop_index("ix_carts_expires_at", table_name="carts")
     op.drop_index("ix_carts_customer_channel", table_name="carts")
     op.drop_table("carts")
+    op.drop_table("instance_keys")
     op.drop_column("channels", "cart_merge_policy")
     op.drop_column("channels", "cart_ttl_seconds")
     op.drop_column("channels", "reservation_ttl_seconds")

@@ -9,8 +9,9 @@ import strawberry
 
 from core.carts import model
 from core.carts.problems import cart_problems
+from core.channels.model import MergePolicy
 from schema.catalog.types import ProductVariant
-from schema.channels.types import Channel
+from schema.channels.types import CartMergePolicy, Channel
 from schema.context import Context
 from schema.money import Money
 from schema.relay import to_global_id
@@ -169,4 +170,46 @@ class Cart:
                 adjustments=[CartAdjustment.from_model(a) for a in priced.cost.adjustments],
             ),
             priced=priced,
+        )
+
+
+@strawberry.type(description="What a merge did with one variant of the guest cart.")
+class CartMergeLine:
+    variant_id: strawberry.ID
+    action: MergeAction  # type: ignore[valid-type]
+    guest_quantity: int = strawberry.field(description="The quantity in the guest cart.")
+    quantity_before: int = strawberry.field(description="In the customer's cart before.")
+    quantity_after: int = strawberry.field(description="In the customer's cart now.")
+    reason: str | None = strawberry.field(description="Why it was capped or dropped.")
+    channel_id: strawberry.Private[int]
+    variant_key: strawberry.Private[int]
+
+    @strawberry.field(description="The variant as the cart's channel shows it.")
+    def variant(self, info: Info) -> ProductVariant | None:
+        loader = info.context.loaders.variants_by_id
+        return cast(ProductVariant | None, loader.load((self.channel_id, self.variant_key)))
+
+
+@strawberry.type(description="How a guest cart was merged into the customer's cart.")
+class CartMergeReport:
+    policy: CartMergePolicy  # type: ignore[valid-type]
+    lines: list[CartMergeLine]
+
+    @classmethod
+    def from_model(cls, report: model.MergeReport, channel_id: int) -> CartMergeReport:
+        return cls(
+            policy=MergePolicy(report.policy),
+            lines=[
+                CartMergeLine(
+                    variant_id=strawberry.ID(to_global_id("ProductVariant", entry.variant_id)),
+                    action=entry.action,
+                    guest_quantity=entry.guest_quantity,
+                    quantity_before=entry.quantity_before,
+                    quantity_after=entry.quantity_after,
+                    reason=entry.reason or None,
+                    channel_id=channel_id,
+                    variant_key=entry.variant_id,
+                )
+                for entry in report.entries
+            ],
         )

@@ -6,7 +6,11 @@ from datetime import datetime
 
 import strawberry
 
+from core.carts import services as cart_services
 from core.customers import model
+from core.ids import ChannelId, CustomerId
+from schema.carts.types import Cart
+from schema.context import Context
 from schema.relay import Node, to_global_id
 
 
@@ -19,6 +23,22 @@ class Customer(Node):
     name: str
     created_at: datetime
     customer_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The customer's most recently changed active cart in the channel (the "
+        "request's channel unless given), with its token; null when there is none."
+    )
+    async def active_cart(
+        self, info: strawberry.Info[Context, None], channel: str | None = None
+    ) -> Cart | None:
+        context = info.context
+        resolved = await context.channel(channel)
+        found = await cart_services.active_cart(
+            context.runtime.uow(), CustomerId(self.customer_id), ChannelId(resolved.id)
+        )
+        if found is None or found.token is None:
+            return None
+        return Cart.from_priced(found.cart, found.token, context)
 
     @classmethod
     def from_model(cls, customer: model.Customer) -> Customer:
