@@ -12,7 +12,7 @@ from types import FrameType
 
 from sqlalchemy.engine import make_url
 
-from benchmarks.carts import CART_COUNT, CartSet, prepare_carts
+from benchmarks.carts import CART_COUNT, CartSet, MissingCatalogError, prepare_carts
 from benchmarks.catalog import (
     CHANNEL_SLUG,
     DatabaseUrlError,
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "profile":
             return _profile(parser, args)
         return _run(parser, args)
-    except (DatabaseUrlError, WrkError, ServerError, AnswerError) as error:
+    except (DatabaseUrlError, WrkError, ServerError, AnswerError, MissingCatalogError) as error:
         print(f"benchmarks: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from typing import Final
 
 import orjson
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.catalog import CHANNEL_SLUG, WAREHOUSE_COUNT, price_minor_units, variant_sku
@@ -68,6 +69,10 @@ _levels = table_of(StockLevelRow)
 _variants = table_of(VariantRow)
 _locations = table_of(LocationRow)
 _channels = table_of(ChannelRow)
+
+
+class MissingCatalogError(RuntimeError):
+    """The database has no benchmark catalog to make M1's carts in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +129,8 @@ def prepare_carts(driver_url: str) -> CartSet:
 async def _prepare(driver_url: str) -> CartSet:
     runtime = Runtime.build(settings_for(driver_url))
     try:
+        variant_id, channel_id = await _variant_and_channel(runtime)
         async with runtime.engine.connect() as connection:
-            variant_id = (
-                await connection.execute(select(_variants.c.id).where(_variants.c.sku == M1_SKU))
-            ).scalar_one()
-            channel_id = (
-                await connection.execute(
-                    select(_channels.c.id).where(_channels.c.slug == CHANNEL_SLUG)
-                )
-            ).scalar_one()
             warehouses = (
                 await connection.execute(
                     select(_locations.c.id).where(
@@ -172,6 +170,23 @@ async def _prepare(driver_url: str) -> CartSet:
         variant_id=variant_id,
         variant_global_id=_global_id("ProductVariant", variant_id),
     )
+
+
+async def _variant_and_channel(runtime: Runtime) -> tuple[int, int]:
+    missing = f"no {M1_SKU} in channel {CHANNEL_SLUG!r}: load the benchmark catalog first"
+    try:
+        async with runtime.engine.connect() as connection:
+            variant_id = await connection.scalar(
+                select(_variants.c.id).where(_variants.c.sku == M1_SKU)
+            )
+            channel_id = await connection.scalar(
+                select(_channels.c.id).where(_channels.c.slug == CHANNEL_SLUG)
+            )
+    except (OperationalError, ProgrammingError) as error:  # not migrated: no tables
+        raise MissingCatalogError(missing) from error
+    if variant_id is None or channel_id is None:
+        raise MissingCatalogError(missing)
+    return int(variant_id), int(channel_id)
 
 
 def cart_totals(driver_url: str, carts: CartSet) -> CartTotals:
