@@ -12,6 +12,7 @@ from types import FrameType
 
 from sqlalchemy.engine import make_url
 
+from benchmarks.carts import CART_COUNT, CartSet, MissingCatalogError, prepare_carts
 from benchmarks.catalog import (
     CHANNEL_SLUG,
     DatabaseUrlError,
@@ -19,9 +20,10 @@ from benchmarks.catalog import (
     prepare_database,
 )
 from benchmarks.profiling import ProfileOptions, profile
-from benchmarks.queries import AnswerError, parse_query_names
+from benchmarks.queries import DEFAULT_QUERIES, QUERIES, AnswerError, parse_query_names
 from benchmarks.run import RunOptions, run
 from benchmarks.server import ServerError
+from benchmarks.statements import count_statements
 from benchmarks.wrk import WrkError
 
 _WIPE_WARNING = (
@@ -47,14 +49,17 @@ def _int_between(low: int, high: int, name: str) -> Callable[[str], int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="HTTP benchmarks of Omnicart's catalog reads (benchmarks/README.md).",
+        description=(
+            "HTTP benchmarks of Omnicart's catalog reads and cart adds (benchmarks/README.md)."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser(
         "run",
         help="load the benchmark catalog, serve it with one worker and measure with wrk",
         description=(
-            "Load the benchmark catalog into --db, start one uvicorn worker on 127.0.0.1, "
+            "Load the benchmark catalog into --db (and M1's 100 carts), start one uvicorn "
+            "worker on 127.0.0.1, "
             "check the answers, then measure each query with wrk (warm-up, then --runs "
             "runs, medians) and print req/s, p50/p99 latency, SQL statements per request "
             "and the server's peak RSS against the targets. Exit status 0 when every "
@@ -68,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="sqlite:///path or postgresql://user@host:port/db -- " + _WIPE_WARNING,
     )
-    run_parser.add_argument("--queries", default="Q1,Q2", help="comma-separated (default Q1,Q2)")
+    run_parser.add_argument(
+        "--queries", default=DEFAULT_QUERIES, help=f"comma-separated (default {DEFAULT_QUERIES})"
+    )
     run_parser.add_argument(
         "--duration", type=_int_between(1, 600, "--duration"), default=10, help="seconds per run"
     )
@@ -91,12 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Call the app in-process (ASGI, uvloop) with one query: warm-up, then "
             "--requests requests timed for CPU per request, then --requests under "
-            "cProfile; print the top functions. Uses the catalog already in --db "
-            "(from a previous run); --load wipes and loads it first. " + _WIPE_WARNING
+            "cProfile; print the top functions and the SQL of one request. Uses the "
+            f"catalog already in --db (from a previous run); --load wipes and loads it "
+            f"first. M1 makes {CART_COUNT} new carts in --db to add to. " + _WIPE_WARNING
         ),
     )
     profile_parser.add_argument("--db", required=True, metavar="URL", help="as for run")
-    profile_parser.add_argument("--query", default="Q1", help="Q1 or Q2 (default Q1)")
+    profile_parser.add_argument(
+        "--query", default="Q1", help=f"one of {', '.join(QUERIES)} (default Q1)"
+    )
     profile_parser.add_argument(
         "--requests", type=_int_between(1, 100_000, "--requests"), default=200
     )
@@ -122,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "profile":
             return _profile(parser, args)
         return _run(parser, args)
-    except (DatabaseUrlError, WrkError, ServerError, AnswerError) as error:
+    except (DatabaseUrlError, WrkError, ServerError, AnswerError, MissingCatalogError) as error:
         print(f"benchmarks: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -134,10 +144,12 @@ def _profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         (query,) = parse_query_names(args.query)
     except ValueError:
-        parser.error("--query takes one of Q1, Q2")
+        parser.error(f"--query takes one of {', '.join(QUERIES)}")
     driver_url = check_database_url(args.db)
     if args.load:
         prepare_database(driver_url)
+    # Tokens are stored only as digests, so M1 cannot reuse the carts of a run: new ones.
+    carts: CartSet | None = prepare_carts(driver_url) if query.adds_to_carts else None
     report = profile(
         ProfileOptions(
             driver_url=driver_url,
@@ -146,9 +158,15 @@ def _profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             requests=args.requests,
             top=args.top,
             output=args.output,
+            carts=carts,
         )
     )
     print(report.stats_text)
+    statements = count_statements(driver_url, CHANNEL_SLUG, [query], carts)[query.name]
+    print(f"== the {len(statements)} SQL statements of one {query.name} request ==")
+    for number, statement in enumerate(statements, start=1):
+        print(f"-- {number}\n{statement.strip()}")
+    print()
     print(
         f"{query.name} on {make_url(driver_url).get_backend_name()}: "
         f"{report.cpu_ms_per_request:.2f} ms CPU, "

@@ -2,7 +2,8 @@
 
 The app is called directly as ASGI (no HTTP client or server in the profile) on uvloop,
 as uvicorn runs it: first untimed warm-up requests, then N timed requests without the
-profiler (CPU ms per request), then N requests under cProfile.
+profiler (CPU ms per request), then N requests under cProfile. M1's requests rotate
+over its carts with a fresh idempotency key each, as under wrk.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any, Final
 
 import uvloop
 
-from benchmarks.queries import AnswerError, BenchmarkQuery, answer_problems
-from core.config import Settings
+from benchmarks.carts import CartSet, settings_for
+from benchmarks.queries import AnswerError, BenchmarkQuery, answer_problems, request_body
 from schema.app import create_app
 
 _WARMUP_REQUESTS: Final = 50
@@ -36,6 +37,7 @@ class ProfileOptions:
     requests: int
     top: int
     output: Path | None
+    carts: CartSet | None = None  # M1's carts
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,25 +52,32 @@ def profile(options: ProfileOptions) -> ProfileReport:
 
 
 async def _profile(options: ProfileOptions) -> ProfileReport:
-    app = create_app(Settings(database_url=options.driver_url, default_channel=options.channel))
-    body = json.dumps({"query": options.query.document}).encode()
+    app = create_app(settings_for(options.driver_url, options.channel))
+    query, carts = options.query, options.carts
+    # Bodies are made before the clock starts: building them is the client's work.
+    bodies = [request_body(query, carts, n) for n in range(_WARMUP_REQUESTS + 1)]
+    timed = [request_body(query, carts, n) for n in range(options.requests)]
+    profiled = [request_body(query, carts, n) for n in range(options.requests)]
     try:
-        status, answer = await _post(app, body)
-        problems = answer_problems(options.query, status, json.loads(answer or b"null"))
+        status, answer = await _post(app, bodies[0])
+        problems = answer_problems(query, status, json.loads(answer or b"null"))
         if problems:
             raise AnswerError("; ".join(problems[:5]) + " (load the catalog with --load)")
-        for _ in range(_WARMUP_REQUESTS):
+        for body in bodies[1:]:
             await _post(app, body)
         wall, cpu = time.perf_counter(), time.process_time()
-        for _ in range(options.requests):
-            await _post(app, body)
+        answers = [await _post(app, body) for body in timed]
         cpu_ms = 1000 * (time.process_time() - cpu) / options.requests
         wall_ms = 1000 * (time.perf_counter() - wall) / options.requests
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-        for _ in range(options.requests):
-            await _post(app, body)
+        answers += [await _post(app, body) for body in profiled]
         profiler.disable()
+        # Checked afterwards, so that checking costs the timed requests nothing.
+        for status, answer in answers:
+            problems = answer_problems(query, status, json.loads(answer or b"null"))
+            if problems:
+                raise AnswerError("; ".join(problems[:5]))
     finally:
         await app.state.runtime.close()
     if options.output is not None:

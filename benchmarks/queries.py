@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 
+from benchmarks.carts import M1_DOCUMENT, M1_UNIT_PRICE_MINOR, CartSet
 from benchmarks.catalog import (
     CURRENCY,
     VARIANTS_PER_PRODUCT,
@@ -33,6 +35,8 @@ class BenchmarkQuery:
     description: str
     document: str
     target_requests_per_second: float
+    # M1: a mutation with variables per request over the carts of benchmarks.carts.
+    adds_to_carts: bool = False
 
 
 Q1 = BenchmarkQuery(
@@ -54,7 +58,24 @@ Q2 = BenchmarkQuery(
     ),
     target_requests_per_second=1000.0,
 )
-QUERIES: Final[Mapping[str, BenchmarkQuery]] = {query.name: query for query in (Q1, Q2)}
+M1 = BenchmarkQuery(
+    name="M1",
+    description="cartLinesAdd of 1 unit to one of 100 carts, a fresh idempotency key each",
+    document=M1_DOCUMENT,
+    target_requests_per_second=500.0,
+    adds_to_carts=True,
+)
+QUERIES: Final[Mapping[str, BenchmarkQuery]] = {query.name: query for query in (Q1, Q2, M1)}
+DEFAULT_QUERIES: Final = ",".join(QUERIES)
+
+
+def request_body(query: BenchmarkQuery, carts: CartSet | None, number: int) -> bytes:
+    """The JSON body of request ``number``: fixed for reads, the next cart and key for M1."""
+    if not query.adds_to_carts:
+        return json.dumps({"query": query.document}).encode()
+    if carts is None:
+        raise ValueError(f"{query.name} needs its carts (benchmarks.carts.prepare_carts)")
+    return carts.add_body(number)
 
 
 def answer_problems(query: BenchmarkQuery, status: int, body: Any) -> list[str]:
@@ -70,13 +91,20 @@ def answer_problems(query: BenchmarkQuery, status: int, body: Any) -> list[str]:
         return [f"{query.name}: no data"]
     if query is Q1:
         return _listing_problems(data)
+    if query is M1:
+        return _cart_add_problems(data)
     return _product_page_problems(data)
 
 
 def check_answers(base_url: str, queries: Sequence[BenchmarkQuery]) -> None:
-    """POST each query once to a running server; raise AnswerError on any wrong answer."""
+    """POST each read query once to a running server; raise AnswerError on any wrong answer.
+
+    M1 changes carts: ``benchmarks.accounting.check_cart_adds`` checks it.
+    """
     with httpx.Client(base_url=base_url, trust_env=False, timeout=10) as client:
         for query in queries:
+            if query.adds_to_carts:
+                continue
             response = client.post("/graphql", json={"query": query.document})
             problems = answer_problems(query, response.status_code, response_json(response))
             if problems:
@@ -162,6 +190,32 @@ def _variant_problems(name: str, number: int, position: int, variant: Any) -> li
     return problems
 
 
+def _cart_add_problems(data: Mapping[str, Any]) -> list[str]:
+    payload = data.get("cartLinesAdd")
+    if not isinstance(payload, dict):
+        return ["M1: no cartLinesAdd payload"]
+    if payload.get("errors") != []:
+        return [f"M1: the payload has errors {payload.get('errors')!r}"]
+    cart = payload.get("cart")
+    if not isinstance(cart, dict):
+        return ["M1: the payload has no cart"]
+    problems: list[str] = []
+    quantity = cart.get("totalQuantity")
+    version = cart.get("version")
+    if not isinstance(quantity, int) or quantity < 2:
+        problems.append(f"M1: totalQuantity {quantity!r} (1 unit at creation plus this add)")
+    elif cart.get("cost") != {
+        "totalAmount": {"amount": _amount(quantity * M1_UNIT_PRICE_MINOR), "currency": CURRENCY}
+    }:
+        problems.append(f"M1: {quantity} units cost {cart.get('cost')!r}")
+    if not isinstance(version, int) or version < 2:
+        problems.append(f"M1: version {version!r} after a change")
+    lines = cart.get("lines")
+    if not isinstance(lines, list) or len(lines) != 1 or not lines[0].get("id"):
+        problems.append(f"M1: expected one line, got {lines!r:.200}")
+    return problems
+
+
 # The benchmark channel's display rule, written out: exact quantities, LOW_STOCK at or
 # below 5 (the default threshold), OUT_OF_STOCK at zero. Nothing is ever reserved.
 _LOW_STOCK_THRESHOLD: Final = 5
@@ -183,7 +237,7 @@ def _amount(minor_units: int) -> str:
 
 
 def parse_query_names(text: str) -> Sequence[BenchmarkQuery]:
-    """``"Q1,Q2"`` to the queries, in the order given; unknown names raise ValueError."""
+    """``"Q1,Q2,M1"`` to the queries, in the order given; unknown names raise ValueError."""
     names = [part.strip().upper() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in QUERIES]
     if unknown or not names:

@@ -47,6 +47,9 @@ class QueryResult:
     server_cpu_ms_per_request: float  # median over the measured runs
     others_cores: float  # the most that unrelated processes used in any measured run
     runs: Sequence[MeasuredRun]
+    # M1: how its adds added up (benchmarks.accounting.AddLedger.summary).
+    accounting: str = ""
+    statements: Sequence[str] = ()  # the SQL of the request counted for SQL/req
 
     @property
     def passed(self) -> bool:
@@ -108,6 +111,11 @@ def notes(results: Sequence[QueryResult]) -> str:
         f"{result.query} {result.database}: server CPU {result.server_cpu_ms_per_request:.2f} "
         f"ms/request; other processes used up to {result.others_cores:.2f} cores"
         for result in results
+    ]
+    lines += [
+        f"{result.query} {result.database}: {result.accounting}"
+        for result in results
+        if result.accounting
     ]
     busy = max((result.others_cores for result in results), default=0.0)
     if busy > BUSY_MACHINE_CORES:

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Final
 
@@ -35,11 +36,20 @@ class Server:
     terminates the whole process group, then kills it if it does not stop in time.
     """
 
-    def __init__(self, *, database_url: str, channel: str, port: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        channel: str,
+        port: int,
+        log_path: Path,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = port
         self._log_path = log_path
         self._environment = {
             **os.environ,
+            **(environment or {}),
             "OMNICART_DATABASE_URL": database_url,
             "OMNICART_DEFAULT_CHANNEL": channel,
             "OMNICART_LOG_LEVEL": "WARNING",

@@ -9,8 +9,14 @@ from typing import Any, Final
 import httpx
 from sqlalchemy import event
 
-from benchmarks.queries import AnswerError, BenchmarkQuery, answer_problems, response_json
-from core.config import Settings
+from benchmarks.carts import CartSet, settings_for
+from benchmarks.queries import (
+    AnswerError,
+    BenchmarkQuery,
+    answer_problems,
+    request_body,
+    response_json,
+)
 from schema.app import create_app
 
 # Transaction control and connection set-up are not the query's work.
@@ -18,16 +24,19 @@ _NOT_COUNTED: Final = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RE
 
 
 def count_statements(
-    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery]
-) -> dict[str, int]:
-    """For each query: the statements one request runs, after one warm-up request."""
-    return asyncio.run(_count(driver_url, channel, queries))
+    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery], carts: CartSet | None
+) -> dict[str, list[str]]:
+    """For each query: the statements one request runs (their SQL), after a warm-up request.
+
+    M1's two requests are real adds (to the first two carts, with fresh keys).
+    """
+    return asyncio.run(_count(driver_url, channel, queries, carts))
 
 
 async def _count(
-    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery]
-) -> dict[str, int]:
-    app = create_app(Settings(database_url=driver_url, default_channel=channel))
+    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery], carts: CartSet | None
+) -> dict[str, list[str]]:
+    app = create_app(settings_for(driver_url, channel))
     runtime = app.state.runtime
     # Writes and reads may run on different engines (SQLite reads run inline).
     engines = {id(e): e for e in (runtime.engine.sync_engine, runtime.reads.sync_engine)}
@@ -46,24 +55,27 @@ async def _count(
 
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", on_execute)
-    counts: dict[str, int] = {}
+    counted: dict[str, list[str]] = {}
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for query in queries:
-                await _post(client, query)  # warm-up: connection, caches, channel lookup
+                # Warm-up: connection, caches, channel lookup.
+                await _post(client, query, request_body(query, carts, 0))
                 statements.clear()
-                await _post(client, query)
-                counts[query.name] = len(statements)
+                await _post(client, query, request_body(query, carts, 1))
+                counted[query.name] = list(statements)
     finally:
         for engine in engines.values():
             event.remove(engine, "before_cursor_execute", on_execute)
         await runtime.close()
-    return counts
+    return counted
 
 
-async def _post(client: httpx.AsyncClient, query: BenchmarkQuery) -> None:
-    response = await client.post("/graphql", json={"query": query.document})
+async def _post(client: httpx.AsyncClient, query: BenchmarkQuery, body: bytes) -> None:
+    response = await client.post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
     problems = answer_problems(query, response.status_code, response_json(response))
     if problems:
         raise AnswerError("; ".join(problems[:5]))
