@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -122,6 +122,8 @@ class _Change:
     limits: CartLimits
     now: datetime
     stock: holds.HeldStock | None = None
+    # Stock to hold once the cart's own rows are written (see _hold_added).
+    stock_work: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def owner_id(self) -> str:
@@ -477,6 +479,8 @@ async def create_cart(
         )
         change = _Change(uow, cart, channel, dict(info), limits, now)
         new_lines = await _add(change, wanted, connection)
+        for work in change.stock_work:
+            await work()
         cart = replace(cart, lines=new_lines)
         priced = await price_cart(uow.plugins, channel, cart, info)
         uow.record(CartChanged(cart.id, cart.version))
@@ -571,6 +575,8 @@ async def _change(
         change = _Change(uow, cart, channel, info, limits, now)
         new_lines = await apply(change)
         cart = await _touch(change, replace(change.cart, lines=new_lines), connection)
+        for work in change.stock_work:
+            await work()
         priced = await price_cart(uow.plugins, change.channel, cart, change.info)
         uow.record(CartChanged(cart.id, cart.version))
         await uow.commit()
@@ -634,24 +640,57 @@ async def _add(
                 f"A line holds at most {change.limits.max_line_quantity}",
                 "lines",
             )
-    stock = await change.lock(wanted)
     by_variant = dict(existing)
     for variant_id, quantity in sorted(wanted.items()):
         line = existing.get(variant_id)
         total = quantity + (line.quantity if line else 0)
+        price = change.info[variant_id].base_price
+        by_variant[variant_id] = await _write_line(
+            connection, change, line, variant_id, total, price.minor_units if price else None
+        )
+    change.stock_work.append(lambda: _hold_added(change, wanted, existing))
+    return _ordered(by_variant.values())
+
+
+async def _hold_added(
+    change: _Change, wanted: Mapping[VariantId, int], existing: Mapping[VariantId, CartLine]
+) -> None:
+    """Hold the stock for what was added: last in the transaction, so that the stock rows
+    every add of a popular variant must lock are held only until the commit right after.
+
+    The common case (one variant, no availability plugin in the channel) is one guarded
+    increment at the first location by priority that has any of it
+    (``holds.quick_hold``); when that location cannot give the whole quantity, when the
+    line's earlier hold lapsed, or when a plugin may hold units back, the rows are
+    locked and the stock planned across locations (``holds.set_held``).
+    """
+    uow, channel = change.uow, change.channel
+    if len(wanted) == 1 and not uow.plugins.implements("omnicart_variant_availability", channel):
+        ((variant_id, quantity),) = wanted.items()
+        line = existing.get(variant_id)
+        lapsed = line is not None and (change.cart.holds_until or change.now) <= change.now
+        if not lapsed and await holds.quick_hold(
+            uow,
+            channel.id,
+            OwnerKind.CART,
+            change.owner_id,
+            variant_id,
+            quantity,
+            expires_at=change.hold_until,
+        ):
+            return
+    stock = await change.lock(wanted)
+    for variant_id, quantity in sorted(wanted.items()):
+        line = existing.get(variant_id)
+        total = quantity + (line.quantity if line else 0)
         await holds.set_held(
-            change.uow,
+            uow,
             stock,
             variant_id,
             total,
             expires_at=change.hold_until,
             required=min(total, stock.held.get(variant_id, 0) + quantity),
         )
-        price = change.info[variant_id].base_price
-        by_variant[variant_id] = await _write_line(
-            connection, change, line, variant_id, total, price.minor_units if price else None
-        )
-    return _ordered(by_variant.values())
 
 
 async def _write_line(

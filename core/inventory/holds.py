@@ -19,14 +19,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode
 from core.hooks import AvailabilityContext
-from core.ids import LocationId, VariantId
+from core.ids import ChannelId, LocationId, ReservationId, VariantId
 from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
 from core.inventory.levels import (
     StockKey,
@@ -354,3 +355,132 @@ async def transfer(
         update(reservations_table).where(*conditions).values(owner_id=to_owner_id)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def quick_hold(
+    uow: UnitOfWork,
+    channel_id: ChannelId,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    variant_id: VariantId,
+    quantity: int,
+    *,
+    expires_at: datetime,
+) -> bool:
+    """Hold ``quantity`` at the channel's first location (by priority) that has any of it,
+    when that location alone can give it all, in one guarded increment; False otherwise
+    (then nothing was done and the caller takes the locked path).
+
+    This draws on locations in the same order as ``hold`` whenever it succeeds: the
+    first location with stock covers the whole quantity, so there is nothing to split.
+    The guard counts expired, unswept reservations as still reserved, so it can only
+    refuse too early, never oversell; the locked path releases them and tries again.
+    The owner's reservation at that location grows in place when it has an active one.
+    """
+    now = uow.clock.now()
+    connection = await uow.session.connection()
+    first = (
+        select(_links.c.location_id)
+        .select_from(
+            _links.join(
+                levels_table,
+                and_(
+                    levels_table.c.location_id == _links.c.location_id,
+                    levels_table.c.variant_id == variant_id,
+                ),
+            )
+        )
+        .where(
+            _links.c.channel_id == channel_id,
+            levels_table.c.on_hand > levels_table.c.reserved,
+        )
+        .order_by(_links.c.priority, _links.c.location_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    taken = (
+        await connection.execute(
+            update(levels_table)
+            .where(
+                levels_table.c.variant_id == variant_id,
+                levels_table.c.location_id == first,
+                levels_table.c.on_hand - levels_table.c.reserved >= quantity,
+            )
+            .values(
+                reserved=levels_table.c.reserved + quantity,
+                version=levels_table.c.version + 1,
+                updated_at=now,
+            )
+            .returning(levels_table.c.location_id)
+        )
+    ).first()
+    if taken is None:
+        return False
+    location_id = LocationId(taken.location_id)
+    grown = (
+        await connection.execute(
+            update(reservations_table)
+            .where(
+                reservations_table.c.owner_kind == owner_kind.value,
+                reservations_table.c.owner_id == owner_id,
+                reservations_table.c.variant_id == variant_id,
+                reservations_table.c.location_id == location_id,
+                reservations_table.c.expires_at > now,
+            )
+            .values(
+                quantity=reservations_table.c.quantity + quantity,
+                expires_at=func.max(reservations_table.c.expires_at, expires_at)
+                if connection.dialect.name == "sqlite"
+                else func.greatest(reservations_table.c.expires_at, expires_at),
+            )
+            .returning(*reservations_table.c)
+        )
+    ).all()
+    if grown:
+        reservations = tuple(reservation_from_row(row) for row in grown)
+    else:
+        reservations = (
+            await _insert_reservation(
+                connection, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
+            ),
+        )
+    uow.record(StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations))
+    record_stock_changed(uow, [(variant_id, location_id)], StockChangeCause.RESERVED)
+    return True
+
+
+async def _insert_reservation(
+    connection: AsyncConnection,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    variant_id: VariantId,
+    location_id: LocationId,
+    quantity: int,
+    now: datetime,
+    expires_at: datetime,
+) -> Reservation:
+    row_id = (
+        await connection.execute(
+            insert(reservations_table)
+            .values(
+                owner_kind=owner_kind.value,
+                owner_id=owner_id,
+                variant_id=variant_id,
+                location_id=location_id,
+                quantity=quantity,
+                expires_at=expires_at,
+                created_at=now,
+            )
+            .returning(reservations_table.c.id)
+        )
+    ).scalar_one()
+    return Reservation(
+        id=ReservationId(row_id),
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        variant_id=variant_id,
+        location_id=location_id,
+        quantity=quantity,
+        expires_at=expires_at,
+        created_at=now,
+    )

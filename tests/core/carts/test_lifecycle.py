@@ -156,7 +156,11 @@ async def test_the_sweeper_deletes_expired_guest_carts_and_frees_their_stock(
     assert swept.deleted_carts == 1
     assert await services.read_cart(runtime.uow(), guest, Caller()) is None
     assert owned.token and await services.read_cart(runtime.uow(), owned.token, Caller())
-    assert await services.read_cart(runtime.uow(), fresh, Caller())
-    assert [r.quantity for r in (await stored(runtime)).reservations] == [1]
+    kept = await services.read_cart(runtime.uow(), fresh, Caller())
+    assert kept is not None
+    # Only the fresh cart may still have a reservation row (lapsed by now, unswept).
+    owners = {r.owner_id for r in (await stored(runtime)).reservations}
+    assert owners <= {str(kept.cart.id)}
+    assert (await availability(runtime, shop)).quantity == 10
     counts = await row_counts(runtime)
     assert (counts["carts"], counts["cart_lines"]) == (2, 2)

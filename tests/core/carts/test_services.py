@@ -58,6 +58,9 @@ async def test_adding_a_variant_already_in_the_cart_increments_its_line(runtime:
     assert [line.quantity for line in added.cart.cart.lines] == [3]
     assert added.cart.cart.version == 2
     assert (await availability(runtime, shop)).quantity == 7
+    # One hold per cart, variant and location, grown in place (not a row per add).
+    held = (await stored(runtime)).reservations
+    assert [(r.owner_id, r.quantity) for r in held] == [(str(added.cart.cart.id), 3)]
 
 
 async def test_bad_input_changes_nothing(runtime: Runtime) -> None:
