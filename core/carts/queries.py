@@ -8,10 +8,13 @@ land, one after the other, each on the version the other left.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, and_, select
+from sqlalchemy import BigInteger, Row, Select, String, and_, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
 from core.carts.tables import CartLineRow, CartRow
@@ -19,6 +22,7 @@ from core.catalog.tables import ProductListingRow, VariantPriceRow, VariantRow
 from core.channels.model import Channel
 from core.channels.queries import channel_statement, channels_table, fold_channels
 from core.db import table_of
+from core.fastsql import fetch
 from core.ids import CartId, CartLineId, ChannelId, CustomerId, ProductId, VariantId
 from core.money import Money
 from core.reads import ReadConnection
@@ -45,22 +49,26 @@ _CART_COLUMNS = (
 )
 
 
-def cart_from_row(row: Row[Any], prefix: str = "", lines: Sequence[CartLine] = ()) -> Cart:
-    values = row._mapping
-    customer_id = values[f"{prefix}customer_id"]
-    merged_into_id = values[f"{prefix}merged_into_id"]
+def cart_from_row(row: Any, prefix: str = "", lines: Sequence[CartLine] = ()) -> Cart:
+    """A cart from a row of its columns, named ``<prefix><column>`` (no lines unless given)."""
+
+    def value(name: str) -> Any:
+        return getattr(row, f"{prefix}{name}")
+
+    customer_id = value("customer_id")
+    merged_into_id = value("merged_into_id")
     return Cart(
-        id=CartId(values[f"{prefix}id"]),
-        channel_id=ChannelId(values[f"{prefix}channel_id"]),
+        id=CartId(value("id")),
+        channel_id=ChannelId(value("channel_id")),
         customer_id=None if customer_id is None else CustomerId(customer_id),
-        email=values[f"{prefix}email"],
-        status=CartStatus(values[f"{prefix}status"]),
+        email=value("email"),
+        status=CartStatus(value("status")),
         merged_into_id=None if merged_into_id is None else CartId(merged_into_id),
-        version=values[f"{prefix}version"],
-        created_at=values[f"{prefix}created_at"],
-        updated_at=values[f"{prefix}updated_at"],
-        expires_at=values[f"{prefix}expires_at"],
-        holds_until=values[f"{prefix}holds_until"],
+        version=value("version"),
+        created_at=value("created_at"),
+        updated_at=value("updated_at"),
+        expires_at=value("expires_at"),
+        holds_until=value("holds_until"),
         lines=tuple(lines),
     )
 
@@ -85,21 +93,24 @@ async def cart_header_by_digest(connection: ReadConnection, digest: str) -> Row[
     ).first()
 
 
-async def cart_for_update(
-    connection: ReadConnection, digest: str
-) -> tuple[Row[Any], Channel] | None:
+@functools.cache
+def _cart_for_update_statement() -> Select[Any]:
+    return cast(
+        Select[Any],
+        channel_statement()
+        .add_columns(*[column.label(f"cart_{column.name}") for column in _CART_COLUMNS])
+        .join(carts_table, carts_table.c.channel_id == channels_table.c.id)
+        .where(carts_table.c.token_digest == bindparam("digest", type_=String()))
+        .with_for_update(of=carts_table),
+    )
+
+
+async def cart_for_update(connection: AsyncConnection, digest: str) -> tuple[Any, Channel] | None:
     """Lock the cart of a token digest and read its channel, in one statement.
 
     The row's cart columns are prefixed ``cart_`` (``cart_from_row(row, "cart_")``).
     """
-    statement = (
-        channel_statement()
-        .add_columns(*[column.label(f"cart_{column.name}") for column in _CART_COLUMNS])
-        .join(carts_table, carts_table.c.channel_id == channels_table.c.id)
-        .where(carts_table.c.token_digest == digest)
-        .with_for_update(of=carts_table)
-    )
-    rows = (await connection.execute(statement)).all()
+    rows = await fetch(connection, _cart_for_update_statement(), {"digest": digest})
     if not rows:
         return None
     return rows[0], fold_channels(rows)[0]
@@ -197,7 +208,7 @@ async def sale_info(
     return {VariantId(row.id): _sale_info(row) for row in rows}
 
 
-def _sale_info(row: Row[Any]) -> SaleInfo:
+def _sale_info(row: Any) -> SaleInfo:
     sold = row.amount_minor is not None and bool(row.is_published)
     return SaleInfo(
         variant_id=VariantId(row.id),
@@ -207,57 +218,63 @@ def _sale_info(row: Row[Any]) -> SaleInfo:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _lines_and_sale_info_statement(dialect: str) -> Select[Any]:
+    cart_id = bindparam("cart_id", type_=BigInteger())
+    channel_id = bindparam("channel_id", type_=BigInteger())
+    in_cart = select(lines_table.c.variant_id).where(lines_table.c.cart_id == cart_id)
+    if dialect == "postgresql":
+        asked = _variants.c.id == any_(bindparam("variant_ids", type_=ARRAY(BigInteger())))
+    else:
+        asked = _variants.c.id.in_(bindparam("variant_ids", expanding=True))
+    return (
+        select(
+            _variants.c.id,
+            _variants.c.product_id,
+            _variants.c.sku,
+            _prices.c.amount_minor,
+            _prices.c.currency,
+            _listings.c.is_published,
+            lines_table.c.id.label("line_id"),
+            lines_table.c.quantity,
+            lines_table.c.unit_price_minor,
+            lines_table.c.currency.label("line_currency"),
+            lines_table.c.created_at,
+            lines_table.c.updated_at,
+        )
+        .select_from(
+            _variants.outerjoin(
+                _prices,
+                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id),
+            )
+            .outerjoin(
+                _listings,
+                and_(
+                    _listings.c.product_id == _variants.c.product_id,
+                    _listings.c.channel_id == channel_id,
+                ),
+            )
+            .outerjoin(
+                lines_table,
+                and_(lines_table.c.cart_id == cart_id, lines_table.c.variant_id == _variants.c.id),
+            )
+        )
+        .where(or_(_variants.c.id.in_(in_cart), asked))
+    )
+
+
 async def lines_and_sale_info(
-    connection: ReadConnection,
+    connection: AsyncConnection,
     cart_id: CartId,
     channel_id: ChannelId,
     variant_ids: Collection[VariantId] = (),
 ) -> tuple[list[CartLine], dict[VariantId, SaleInfo]]:
     """The cart's lines, and sale info for their variants and ``variant_ids``: one statement."""
-    in_cart = select(lines_table.c.variant_id).where(lines_table.c.cart_id == cart_id)
-    wanted: ColumnElement[bool] = _variants.c.id.in_(in_cart)
-    if variant_ids:
-        wanted = wanted | _variants.c.id.in_(sorted(set(variant_ids)))
-    rows = (
-        await connection.execute(
-            select(
-                _variants.c.id,
-                _variants.c.product_id,
-                _variants.c.sku,
-                _prices.c.amount_minor,
-                _prices.c.currency,
-                _listings.c.is_published,
-                lines_table.c.id.label("line_id"),
-                lines_table.c.quantity,
-                lines_table.c.unit_price_minor,
-                lines_table.c.currency.label("line_currency"),
-                lines_table.c.created_at,
-                lines_table.c.updated_at,
-            )
-            .select_from(
-                _variants.outerjoin(
-                    _prices,
-                    and_(
-                        _prices.c.variant_id == _variants.c.id, _prices.c.channel_id == channel_id
-                    ),
-                )
-                .outerjoin(
-                    _listings,
-                    and_(
-                        _listings.c.product_id == _variants.c.product_id,
-                        _listings.c.channel_id == channel_id,
-                    ),
-                )
-                .outerjoin(
-                    lines_table,
-                    and_(
-                        lines_table.c.cart_id == cart_id, lines_table.c.variant_id == _variants.c.id
-                    ),
-                )
-            )
-            .where(wanted)
-        )
-    ).all()
+    rows = await fetch(
+        connection,
+        _lines_and_sale_info_statement(connection.dialect.name),
+        {"cart_id": cart_id, "channel_id": channel_id, "variant_ids": sorted(set(variant_ids))},
+    )
     lines: list[CartLine] = []
     info: dict[VariantId, SaleInfo] = {}
     for row in rows:

@@ -24,6 +24,7 @@ cart as it is, so a client can rebase.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
@@ -32,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -45,6 +46,7 @@ from core.channels import queries as channel_queries
 from core.channels.model import Channel
 from core.db import table_of
 from core.errors import DomainError, ErrorCode, Problem
+from core.fastsql import fetch
 from core.ids import CartId, CartLineId, ChannelId, CustomerId, VariantId
 from core.inventory import holds
 from core.inventory.model import OwnerKind
@@ -265,6 +267,28 @@ def _unseal(sealed: str, key: str) -> str:
     return bytes(a ^ b for a, b in zip(raw, _pad(key, len(raw)), strict=True)).decode()
 
 
+@functools.lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> Any:
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        builder(_requests)
+        .values({column: bindparam(column, type_=_requests.c[column].type) for column in _CLAIMED})
+        .on_conflict_do_nothing(index_elements=["key_digest"])
+        .returning(_requests.c.id)
+    )
+
+
+_CLAIMED = (
+    "key_digest",
+    "cart_id",
+    "operation",
+    "fingerprint",
+    "cart_version",
+    "sealed_token",
+    "created_at",
+)
+
+
 async def _claim(
     connection: AsyncConnection,
     *,
@@ -290,16 +314,8 @@ async def _claim(
         "sealed_token": sealed_token,
         "created_at": now,
     }
-    builder = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    inserted = (
-        await connection.execute(
-            builder(_requests)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["key_digest"])
-            .returning(_requests.c.id)
-        )
-    ).first()
-    if inserted is not None:
+    inserted = await fetch(connection, _claim_statement(connection.dialect.name), values)
+    if inserted:
         return None
     earlier = (
         await connection.execute(select(_requests).where(_requests.c.key_digest == key_digest))
@@ -587,6 +603,25 @@ def _not_found() -> DomainError:
     return DomainError.single(ErrorCode.CART_NOT_FOUND, "There is no cart with this token", "token")
 
 
+_TOUCH = (
+    update(_carts)
+    .where(_carts.c.id == bindparam("cart_id"))
+    .values(
+        {
+            column: bindparam(column, type_=_carts.c[column].type)
+            for column in (
+                "version",
+                "updated_at",
+                "expires_at",
+                "holds_until",
+                "channel_id",
+                "email",
+            )
+        }
+    )
+)
+
+
 async def _touch(change: _Change, cart: Cart, connection: AsyncConnection) -> Cart:
     """The new version and lifetime, and the cart's stock held for longer.
 
@@ -601,17 +636,18 @@ async def _touch(change: _Change, cart: Cart, connection: AsyncConnection) -> Ca
     if holds_until is None or holds_until < change.hold_until - HOLD_REFRESH:
         await holds.extend(change.uow, OwnerKind.CART, str(cart.id), expires_at=change.hold_until)
         holds_until = change.hold_until
-    await connection.execute(
-        update(_carts)
-        .where(_carts.c.id == cart.id)
-        .values(
-            version=version,
-            updated_at=change.now,
-            expires_at=expires_at,
-            holds_until=holds_until,
-            channel_id=cart.channel_id,
-            email=cart.email,
-        )
+    await fetch(
+        connection,
+        _TOUCH,
+        {
+            "cart_id": cart.id,
+            "version": version,
+            "updated_at": change.now,
+            "expires_at": expires_at,
+            "holds_until": holds_until,
+            "channel_id": cart.channel_id,
+            "email": cart.email,
+        },
     )
     return replace(
         cart,
@@ -703,38 +739,37 @@ async def _write_line(
 ) -> CartLine:
     currency = change.channel.currency
     if line is None:
-        line_id = (
-            await connection.execute(
-                insert(_lines)
-                .values(
-                    cart_id=change.cart.id,
-                    variant_id=variant_id,
-                    quantity=quantity,
-                    unit_price_minor=unit_price_minor,
-                    currency=currency,
-                    created_at=change.now,
-                    updated_at=change.now,
-                )
-                .returning(_lines.c.id)
-            )
-        ).scalar_one()
+        (inserted,) = await fetch(
+            connection,
+            _LINE_INSERT,
+            {
+                "cart_id": change.cart.id,
+                "variant_id": variant_id,
+                "quantity": quantity,
+                "unit_price_minor": unit_price_minor,
+                "currency": currency,
+                "created_at": change.now,
+                "updated_at": change.now,
+            },
+        )
         return CartLine(
-            CartLineId(line_id),
+            CartLineId(inserted.id),
             variant_id,
             quantity,
             None if unit_price_minor is None else Money(unit_price_minor, currency),
             change.now,
             change.now,
         )
-    await connection.execute(
-        update(_lines)
-        .where(_lines.c.id == line.id)
-        .values(
-            quantity=quantity,
-            unit_price_minor=unit_price_minor,
-            currency=currency,
-            updated_at=change.now,
-        )
+    await fetch(
+        connection,
+        _LINE_UPDATE,
+        {
+            "line_id": line.id,
+            "quantity": quantity,
+            "unit_price_minor": unit_price_minor,
+            "currency": currency,
+            "updated_at": change.now,
+        },
     )
     return replace(
         line,
@@ -744,6 +779,24 @@ async def _write_line(
         else Money(unit_price_minor, currency),
         updated_at=change.now,
     )
+
+
+_LINE_COLUMNS = ("quantity", "unit_price_minor", "currency", "updated_at")
+_LINE_INSERT = (
+    insert(_lines)
+    .values(
+        {
+            column: bindparam(column, type_=_lines.c[column].type)
+            for column in ("cart_id", "variant_id", "created_at", *_LINE_COLUMNS)
+        }
+    )
+    .returning(_lines.c.id)
+)
+_LINE_UPDATE = (
+    update(_lines)
+    .where(_lines.c.id == bindparam("line_id"))
+    .values({column: bindparam(column, type_=_lines.c[column].type) for column in _LINE_COLUMNS})
+)
 
 
 def _ordered(lines: Collection[CartLine]) -> tuple[CartLine, ...]:

@@ -14,18 +14,31 @@ reservations hold per variant, and a change tops up or gives back the difference
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode
+from core.fastsql import fetch
 from core.hooks import AvailabilityContext
 from core.ids import ChannelId, LocationId, ReservationId, VariantId
 from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
@@ -357,6 +370,71 @@ async def transfer(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _quick_take_statement() -> Any:
+    variant = bindparam("p_variant_id", type_=BigInteger())
+    quantity = bindparam("p_quantity", type_=BigInteger())
+    first = (
+        select(_links.c.location_id)
+        .select_from(
+            _links.join(
+                levels_table,
+                and_(
+                    levels_table.c.location_id == _links.c.location_id,
+                    levels_table.c.variant_id == variant,
+                ),
+            )
+        )
+        .where(
+            _links.c.channel_id == bindparam("p_channel_id", type_=BigInteger()),
+            levels_table.c.on_hand > levels_table.c.reserved,
+        )
+        .order_by(_links.c.priority, _links.c.location_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        update(levels_table)
+        .where(
+            levels_table.c.variant_id == variant,
+            levels_table.c.location_id == first,
+            levels_table.c.on_hand - levels_table.c.reserved >= quantity,
+        )
+        .values(
+            reserved=levels_table.c.reserved + quantity,
+            version=levels_table.c.version + 1,
+            updated_at=bindparam("p_now", type_=levels_table.c.updated_at.type),
+        )
+        .returning(levels_table.c.location_id)
+    )
+
+
+_QUICK_TAKE = _quick_take_statement()
+
+
+@functools.lru_cache(maxsize=4)
+def _grow_statement(dialect: str) -> Any:
+    expires_at = bindparam("p_expires_at", type_=reservations_table.c.expires_at.type)
+    later = (func.max if dialect == "sqlite" else func.greatest)(
+        reservations_table.c.expires_at, expires_at
+    )
+    return (
+        update(reservations_table)
+        .where(
+            reservations_table.c.owner_kind == bindparam("p_owner_kind", type_=String()),
+            reservations_table.c.owner_id == bindparam("p_owner_id", type_=String()),
+            reservations_table.c.variant_id == bindparam("p_variant_id", type_=BigInteger()),
+            reservations_table.c.location_id == bindparam("p_location_id", type_=BigInteger()),
+            reservations_table.c.expires_at
+            > bindparam("p_now", type_=reservations_table.c.expires_at.type),
+        )
+        .values(
+            quantity=reservations_table.c.quantity + bindparam("p_quantity", type_=BigInteger()),
+            expires_at=later,
+        )
+        .returning(*reservations_table.c)
+    )
+
+
 async def quick_hold(
     uow: UnitOfWork,
     channel_id: ChannelId,
@@ -379,63 +457,33 @@ async def quick_hold(
     """
     now = uow.clock.now()
     connection = await uow.session.connection()
-    first = (
-        select(_links.c.location_id)
-        .select_from(
-            _links.join(
-                levels_table,
-                and_(
-                    levels_table.c.location_id == _links.c.location_id,
-                    levels_table.c.variant_id == variant_id,
-                ),
-            )
-        )
-        .where(
-            _links.c.channel_id == channel_id,
-            levels_table.c.on_hand > levels_table.c.reserved,
-        )
-        .order_by(_links.c.priority, _links.c.location_id)
-        .limit(1)
-        .scalar_subquery()
+    taken_rows = await fetch(
+        connection,
+        _QUICK_TAKE,
+        {
+            "p_variant_id": variant_id,
+            "p_channel_id": channel_id,
+            "p_quantity": quantity,
+            "p_now": now,
+        },
     )
-    taken = (
-        await connection.execute(
-            update(levels_table)
-            .where(
-                levels_table.c.variant_id == variant_id,
-                levels_table.c.location_id == first,
-                levels_table.c.on_hand - levels_table.c.reserved >= quantity,
-            )
-            .values(
-                reserved=levels_table.c.reserved + quantity,
-                version=levels_table.c.version + 1,
-                updated_at=now,
-            )
-            .returning(levels_table.c.location_id)
-        )
-    ).first()
-    if taken is None:
+    if not taken_rows:
         return False
+    (taken,) = taken_rows
     location_id = LocationId(taken.location_id)
-    grown = (
-        await connection.execute(
-            update(reservations_table)
-            .where(
-                reservations_table.c.owner_kind == owner_kind.value,
-                reservations_table.c.owner_id == owner_id,
-                reservations_table.c.variant_id == variant_id,
-                reservations_table.c.location_id == location_id,
-                reservations_table.c.expires_at > now,
-            )
-            .values(
-                quantity=reservations_table.c.quantity + quantity,
-                expires_at=func.max(reservations_table.c.expires_at, expires_at)
-                if connection.dialect.name == "sqlite"
-                else func.greatest(reservations_table.c.expires_at, expires_at),
-            )
-            .returning(*reservations_table.c)
-        )
-    ).all()
+    grown = await fetch(
+        connection,
+        _grow_statement(connection.dialect.name),
+        {
+            "p_owner_kind": owner_kind.value,
+            "p_owner_id": owner_id,
+            "p_variant_id": variant_id,
+            "p_location_id": location_id,
+            "p_now": now,
+            "p_quantity": quantity,
+            "p_expires_at": expires_at,
+        },
+    )
     if grown:
         reservations = tuple(reservation_from_row(row) for row in grown)
     else:
