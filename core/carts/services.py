@@ -495,11 +495,11 @@ async def create_cart(
         )
         change = _Change(uow, cart, channel, dict(info), limits, now)
         new_lines = await _add(change, wanted, connection)
-        for work in change.stock_work:
-            await work()
         cart = replace(cart, lines=new_lines)
         priced = await price_cart(uow.plugins, channel, cart, info)
         uow.record(CartChanged(cart.id, cart.version))
+        for work in change.stock_work:
+            await work()
         await uow.commit()
     logger.info("cart created cart=%s channel=%s lines=%d", cart.id, channel.slug, len(new_lines))
     return CartResult(priced, token=token)
@@ -591,10 +591,12 @@ async def _change(
         change = _Change(uow, cart, channel, info, limits, now)
         new_lines = await apply(change)
         cart = await _touch(change, replace(change.cart, lines=new_lines), connection)
-        for work in change.stock_work:
-            await work()
+        # Priced (a plugin may fail) before the stock is taken: from taking it to the
+        # commit nothing else runs, so other adds of the variant wait as little as possible.
         priced = await price_cart(uow.plugins, change.channel, cart, change.info)
         uow.record(CartChanged(cart.id, cart.version))
+        for work in change.stock_work:
+            await work()
         await uow.commit()
     return CartResult(priced)
 

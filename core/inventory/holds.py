@@ -24,12 +24,14 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    DateTime,
     String,
     and_,
     bindparam,
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -411,6 +413,79 @@ def _quick_take_statement() -> Any:
 _QUICK_TAKE = _quick_take_statement()
 
 
+def _first_hold() -> Any:
+    """The owner's oldest active reservation of the variant at the location (the one to grow)."""
+    held = reservations_table.alias("held")
+    return (
+        select(func.min(held.c.id))
+        .where(
+            held.c.owner_kind == bindparam("p_owner_kind", type_=String()),
+            held.c.owner_id == bindparam("p_owner_id", type_=String()),
+            held.c.variant_id == bindparam("p_variant_id", type_=BigInteger()),
+            held.c.location_id == bindparam("p_location_id", type_=BigInteger()),
+            held.c.expires_at > bindparam("p_now", type_=reservations_table.c.expires_at.type),
+        )
+        .scalar_subquery()
+    )
+
+
+# PostgreSQL: take the stock and grow (or start) the owner's hold in one statement, so
+# the stock row, which every add of the variant must lock, is held for one round trip
+# and the commit only.
+_QUICK_HOLD_PG = (
+    text(
+        """
+WITH first_location AS (
+    SELECT cl.location_id
+    FROM channel_locations AS cl
+    JOIN stock_levels AS s ON s.location_id = cl.location_id AND s.variant_id = :variant_id
+    WHERE cl.channel_id = :channel_id AND s.on_hand > s.reserved
+    ORDER BY cl.priority, cl.location_id
+    LIMIT 1
+), taken AS (
+    UPDATE stock_levels
+    SET reserved = reserved + :quantity, version = version + 1, updated_at = :now
+    WHERE variant_id = :variant_id
+      AND location_id = (SELECT location_id FROM first_location)
+      AND on_hand - reserved >= :quantity
+    RETURNING location_id
+), grown AS (
+    UPDATE reservations AS r
+    SET quantity = r.quantity + :quantity, expires_at = greatest(r.expires_at, :expires_at)
+    FROM taken
+    WHERE r.id = (
+        SELECT min(h.id) FROM reservations AS h
+        WHERE h.owner_kind = :owner_kind AND h.owner_id = :owner_id
+          AND h.variant_id = :variant_id AND h.location_id = taken.location_id
+          AND h.expires_at > :now
+    )
+    RETURNING r.id, r.owner_kind, r.owner_id, r.variant_id, r.location_id, r.quantity,
+              r.expires_at, r.created_at
+), inserted AS (
+    INSERT INTO reservations
+        (owner_kind, owner_id, variant_id, location_id, quantity, expires_at, created_at)
+    SELECT :owner_kind, :owner_id, :variant_id, taken.location_id, :quantity, :expires_at, :now
+    FROM taken
+    WHERE NOT EXISTS (SELECT 1 FROM grown)
+    RETURNING id, owner_kind, owner_id, variant_id, location_id, quantity, expires_at,
+              created_at
+)
+SELECT * FROM grown UNION ALL SELECT * FROM inserted
+"""
+    )
+    .bindparams(
+        bindparam("variant_id", type_=BigInteger()),
+        bindparam("channel_id", type_=BigInteger()),
+        bindparam("quantity", type_=BigInteger()),
+        bindparam("owner_kind", type_=String()),
+        bindparam("owner_id", type_=String()),
+        bindparam("now", type_=DateTime(timezone=True)),
+        bindparam("expires_at", type_=DateTime(timezone=True)),
+    )
+    .columns(*[column.label(column.name) for column in reservations_table.c])
+)
+
+
 @functools.lru_cache(maxsize=4)
 def _grow_statement(dialect: str) -> Any:
     expires_at = bindparam("p_expires_at", type_=reservations_table.c.expires_at.type)
@@ -426,6 +501,7 @@ def _grow_statement(dialect: str) -> Any:
             reservations_table.c.location_id == bindparam("p_location_id", type_=BigInteger()),
             reservations_table.c.expires_at
             > bindparam("p_now", type_=reservations_table.c.expires_at.type),
+            reservations_table.c.id == _first_hold(),
         )
         .values(
             quantity=reservations_table.c.quantity + bindparam("p_quantity", type_=BigInteger()),
@@ -457,6 +533,29 @@ async def quick_hold(
     """
     now = uow.clock.now()
     connection = await uow.session.connection()
+    if connection.dialect.name == "postgresql":
+        held = await fetch(
+            connection,
+            _QUICK_HOLD_PG,
+            {
+                "variant_id": variant_id,
+                "channel_id": channel_id,
+                "quantity": quantity,
+                "owner_kind": owner_kind.value,
+                "owner_id": owner_id,
+                "now": now,
+                "expires_at": expires_at,
+            },
+        )
+        if not held:
+            return False
+        reservations = tuple(reservation_from_row(row) for row in held)
+        location_id = reservations[0].location_id
+        uow.record(
+            StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations)
+        )
+        record_stock_changed(uow, [(variant_id, location_id)], StockChangeCause.RESERVED)
+        return True
     taken_rows = await fetch(
         connection,
         _QUICK_TAKE,
