@@ -5,14 +5,22 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.carts import services
 from core.carts.services import Caller, Guard, LineInput, LineQuantity
-from core.errors import DomainError, ErrorCode
+from core.channels import services as channels
+from core.channels.model import EnabledPlugin
+from core.clock import FrozenClock
+from core.config import Settings
+from core.errors import DomainError, ErrorCode, PluginError
 from core.ids import VariantId
+from core.plugin_host import PluginHost
+from core.reads import Reads
 from core.runtime import Runtime
 from tests.core.inventory.shop import availability, make_shop, stored
 from tests.factories import make_customer, row_counts
+from tests.plugins.test_third_party import FailingPlugin
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:
@@ -226,3 +234,31 @@ async def test_concurrent_adds_from_many_devices_all_land(runtime: Runtime) -> N
     assert [line.quantity for line in cart.cart.lines] == [30]
     assert cart.cart.version == 31
     assert (await availability(runtime, shop)).quantity == 70
+
+
+async def test_a_failing_pricing_plugin_writes_nothing(
+    settings: Settings, engine: AsyncEngine, reads: Reads, clock: FrozenClock
+) -> None:
+    plugins = PluginHost.load(extra={"boom": FailingPlugin()})
+    runtime = Runtime.build(settings, engine=engine, reads=reads, clock=clock, plugins=plugins)
+    shop = await make_shop(runtime, warehouse=5)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 1)]
+    )
+    assert created.token
+    await channels.update_channel(
+        runtime.uow(), channel_id=shop.channel.id, plugins=[EnabledPlugin("boom", {})]
+    )
+    before = await row_counts(runtime)
+
+    with pytest.raises(PluginError):
+        await services.add_lines(
+            runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 2)]
+        )
+    with pytest.raises(PluginError):
+        await services.create_cart(
+            runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 1)]
+        )
+
+    assert await row_counts(runtime) == before
+    assert (await availability(runtime, shop)).quantity == 4

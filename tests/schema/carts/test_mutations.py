@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.channels.model import EnabledPlugin
 from core.runtime import Runtime
 from schema.relay import to_global_id
 from tests.conftest import GraphQLClient
@@ -312,3 +313,32 @@ async def test_resume_on_another_channel_reports_what_it_cannot_sell(
     unknown = (await gql(RESUME, {"token": cart["token"], "channel": "nowhere"}))["data"]
     assert [e["code"] for e in unknown["cartResume"]["errors"]] == ["UNKNOWN_CHANNEL"]
     assert unknown["cartResume"]["cart"]["version"] == 2
+
+
+async def test_totals_carry_each_plugins_adjustments_in_the_channel_currency(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    app = await make_shop(
+        runtime,
+        warehouse=10,
+        slug="app",
+        plugins=[EnabledPlugin("mobile", {"app_discount_basis_points": 1000})],
+    )
+
+    cart = await create(gql, app, 3)
+
+    (line,) = cart["lines"]
+    assert line["cost"]["amountPerQuantity"] == {"amount": "9.00", "currency": "USD"}
+    assert line["cost"]["subtotalAmount"] == {"amount": "30.00"}
+    assert line["cost"]["totalAmount"] == {"amount": "27.00", "currency": "USD"}
+    assert cart["cost"] == {
+        "subtotalAmount": {"amount": "30.00", "currency": "USD"},
+        "totalAmount": {"amount": "27.00", "currency": "USD"},
+        "adjustments": [
+            {
+                "label": "App discount",
+                "plugin": "mobile",
+                "amount": {"amount": "-3.00", "currency": "USD"},
+            }
+        ],
+    }
