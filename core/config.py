@@ -38,6 +38,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # How often each server process deletes expired reservations; 0 switches it off.
     sweep_interval_seconds: float = 30.0
+    # How long published events stay in the outbox (what a listener can replay); the
+    # sweeps delete older ones.
+    outbox_retention_seconds: float = 3600.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +73,17 @@ def _non_negative_seconds(name: str, raw: str) -> float:
         raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
     if not 0 <= value <= 3600:
         raise SettingsError(f"{name} must be between 0 and 3600 seconds, got {value}")
+    return value
+
+
+def _retention_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    # Listeners catch up every 30 s and keep a minute's margin (core.events.replay).
+    if not 120 <= value <= 30 * 24 * 3600:
+        raise SettingsError(f"{name} must be between 120 seconds and 30 days, got {value}")
     return value
 
 
@@ -134,4 +148,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "channel_cache_seconds": _non_negative_seconds,
     "cors_origins": _origins,
     "sweep_interval_seconds": _non_negative_seconds,
+    "outbox_retention_seconds": _retention_seconds,
 }

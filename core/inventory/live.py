@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 
 from core.channels.model import Channel
-from core.events.bus import STOCK_TOPIC, BusMessage
+from core.events.bus import BusMessage
 from core.ids import VariantId
 from core.inventory.availability import channel_availability
+from core.inventory.events import STOCK_TOPIC
 from core.inventory.model import ShownAvailability
 from core.runtime import Runtime
 
@@ -57,4 +58,6 @@ async def watch_availability(
 def _touched(messages: Sequence[BusMessage], watched: frozenset[VariantId]) -> frozenset[VariantId]:
     if any(message.lagged for message in messages):
         return watched
-    return frozenset().union(*(message.variant_ids & watched for message in messages))
+    return frozenset(
+        VariantId(v) for message in messages for v in message.subject_ids if v in watched
+    )
