@@ -24,7 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.config import Settings
 from core.events.bus import BusUnavailable
-from core.inventory.sweeper import sweep_expired
+from core.maintenance import sweep
 from core.runtime import Runtime
 from schema.context import Context
 from schema.protection import BodySizeLimit
@@ -133,7 +133,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
 
 
 async def sweep_periodically(runtime: Runtime, interval: float) -> None:
-    """Delete expired reservations every ``interval`` seconds until cancelled.
+    """Sweep (``core.maintenance``) every ``interval`` seconds until cancelled.
 
     Every worker process runs one; sweeps that overlap are safe (see
     ``core.inventory.sweeper``). A failed sweep is logged and the next one tried.
@@ -141,9 +141,11 @@ async def sweep_periodically(runtime: Runtime, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            released = await sweep_expired(runtime)
+            report = await sweep(runtime)
         except Exception:  # the boundary: a failed sweep must not stop the server
             logger.exception("reservation sweep failed; trying again in %s s", interval)
             continue
-        if released:
-            logger.info("reservation sweep released=%d", released)
+        if report.released:
+            logger.info("reservation sweep released=%d", report.released)
+        if report.pruned:
+            logger.info("outbox pruned events=%d", report.pruned)
