@@ -8,8 +8,10 @@ are safe to run in many processes at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.events.outbox import prune_outbox
+from core.inventory import queries
 from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime
 
@@ -27,3 +29,9 @@ async def sweep(runtime: Runtime) -> SweepReport:
     )
     released = await sweep_expired(runtime)
     return SweepReport(released=released, pruned=pruned)
+
+
+async def next_sweep_due(runtime: Runtime) -> datetime | None:
+    """When the next reservation expires: the moment a sweep has something to release."""
+    async with runtime.reads.connect() as connection:
+        return await queries.next_expiry(connection)

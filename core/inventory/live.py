@@ -9,8 +9,11 @@ reservation that leaves a status-only channel's status unchanged pushes nothing.
 The first yield is the current availability of every watched variant: subscribing
 first and reading second means no change falls between a client's query and its
 subscription. The channel (display rule, threshold, locations) is the one resolved
-when watching started. Expiry is seen when the sweeper deletes the expired
-reservations (it records ``StockChanged``), not at the instant they expire.
+when watching started. Expiry is seen when a sweep deletes the expired
+reservations (it records ``StockChanged``). Server processes sweep when the next
+reservation expires (``schema.app.sweep_periodically``), so the push follows the
+expiry within moments; a reservation taken during a sweeper's pause that expires
+before the pause ends waits for it (at most ``OMNICART_SWEEP_INTERVAL_SECONDS``).
 """
 
 from __future__ import annotations

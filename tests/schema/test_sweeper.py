@@ -1,5 +1,5 @@
-"""The server's periodic sweep: started with the app, releases expired reservations,
-survives a failing sweep, stops cleanly on shutdown, and can be switched off."""
+"""The server's periodic sweep: started with the app, releases expired reservations (as
+they expire), survives a failing sweep, stops cleanly on shutdown, and can be switched off."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.clock import FrozenClock
+from core.clock import FrozenClock, SystemClock
 from core.config import Settings
 from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
@@ -21,7 +21,7 @@ from schema.app import create_app
 from tests.core.inventory.shop import Shop, make_shop, stored
 
 
-async def hold(runtime: Runtime, shop: Shop, quantity: int) -> None:
+async def hold(runtime: Runtime, shop: Shop, quantity: int, *, ttl_seconds: int = 60) -> None:
     await reserve_for_channel(
         runtime.uow(),
         channel_id=shop.channel.id,
@@ -29,7 +29,7 @@ async def hold(runtime: Runtime, shop: Shop, quantity: int) -> None:
         owner_id="cart-1",
         variant_id=shop.variant_id,
         quantity=quantity,
-        ttl_seconds=60,
+        ttl_seconds=ttl_seconds,
     )
 
 
@@ -74,6 +74,28 @@ async def test_the_server_sweeps_expired_reservations_periodically(
 
     assert (await stored(runtime)).levels[(shop.variant_id, shop.warehouse.id)] == (5, 0)
     assert released_logged
+
+
+async def test_the_server_sweeps_a_reservation_when_it_expires_not_at_the_interval(
+    settings: Settings, runtime: Runtime
+) -> None:
+    on_the_wall_clock = Runtime.build(
+        settings,
+        engine=runtime.engine,
+        reads=runtime.reads,
+        clock=SystemClock(),
+        plugins=runtime.plugins,
+        bus=runtime.bus,
+    )
+    shop = await make_shop(on_the_wall_clock, warehouse=5)
+    await hold(on_the_wall_clock, shop, 2, ttl_seconds=1)
+    app = create_app(replace(settings, sweep_interval_seconds=3600), runtime=on_the_wall_clock)
+
+    async with app.router.lifespan_context(app):
+        left = await reservations_left(on_the_wall_clock, within=5.0)
+
+    assert left == 0
+    assert (await stored(runtime)).levels[(shop.variant_id, shop.warehouse.id)] == (5, 0)
 
 
 async def test_a_failing_sweep_is_logged_and_the_next_one_runs(
