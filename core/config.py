@@ -45,6 +45,9 @@ class Settings:
     customer_session_seconds: int = 30 * 24 * 3600
     # Seals cart tokens at rest (core.keys); generated and kept in the database if unset.
     secret_key: str = field(default="", repr=False)
+    # How long published events stay in the outbox (what a listener can replay); the
+    # sweeps delete older ones.
+    outbox_retention_seconds: float = 3600.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +87,17 @@ def _secret(name: str, raw: str) -> str:
     if len(raw) < 32:
         raise SettingsError(f"{name} must be at least 32 characters (a random string)")
     return raw
+
+
+def _retention_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    # Listeners catch up every 30 s and keep a minute's margin (core.events.replay).
+    if not 120 <= value <= 30 * 24 * 3600:
+        raise SettingsError(f"{name} must be between 120 seconds and 30 days, got {value}")
+    return value
 
 
 def _boolean(name: str, raw: str) -> bool:
@@ -151,4 +165,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "sweep_interval_seconds": _non_negative_seconds,
     "customer_session_seconds": _positive_int,
     "secret_key": _secret,
+    "outbox_retention_seconds": _retention_seconds,
 }

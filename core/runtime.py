@@ -60,7 +60,8 @@ class Runtime:
             channels=ChannelCache(
                 reads, ttl_seconds=settings.channel_cache_seconds, monotonic=time.monotonic
             ),
-            bus=bus or bus_for(settings.database_url, engine),
+            bus=bus
+            or bus_for(settings.database_url, retention_seconds=settings.outbox_retention_seconds),
             keys=KeyRing(engine, settings.secret_key),
         )
 

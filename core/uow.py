@@ -5,10 +5,13 @@ fails half-way (a bad input found late, a plugin raising) writes nothing.
 
 Services ``record`` domain events (past-tense dataclasses such as
 ``core.inventory.events.StockChanged``) as they change things. Events recorded in a
-transaction that rolls back are dropped with it; ``commit`` moves them to
-``committed_events`` and hands them to ``publish`` (the runtime's event bus,
-``core.events.bus``), which reaches GraphQL subscriptions in every process. A failed
-publish is logged and never fails the request: the data is committed by then.
+transaction that rolls back are dropped with it. ``commit`` first writes the
+published ones (``core.events.model.PublishedEvent``) to the outbox in the same
+transaction, one statement for all of them (``core.events.outbox``; on PostgreSQL
+that statement also queues the NOTIFY that carries their ids to every process), then
+commits, moves the events to ``committed_events`` and hands them to ``publish`` (the
+runtime's event bus, ``core.events.bus``: on SQLite it delivers in process). A
+failed publish is logged and never fails the request: the data is committed by then.
 (Plugin event hooks: a later issue.)
 """
 
@@ -22,6 +25,8 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.events.model import PublishedEvent
+from core.events.outbox import append_events
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
 
@@ -97,6 +102,9 @@ class UnitOfWork:
         self._pending.append(event)
 
     async def commit(self) -> None:
+        published = [event for event in self._pending if isinstance(event, PublishedEvent)]
+        if published:
+            await append_events(self.session, published, now=self.clock.now())
         await self.session.commit()
         events, self._pending = self._pending, []
         self.committed_events.extend(events)

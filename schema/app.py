@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from core.carts.sweeper import sweep_carts
 from core.config import Settings
 from core.events.bus import BusUnavailable
-from core.inventory.sweeper import sweep_expired
+from core.maintenance import next_sweep_due, sweep
 from core.runtime import Runtime
 from schema.context import Context
 from schema.protection import BodySizeLimit
@@ -133,22 +134,44 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
     return app
 
 
+# Sweep this long after the next expiry, so that it has passed on the sweeper's clock too.
+EXPIRY_SLACK_SECONDS = 0.05
+# Never sweep again sooner than this (or the interval, if shorter), whatever is overdue.
+MIN_PAUSE_SECONDS = 1.0
+
+
 async def sweep_periodically(runtime: Runtime, interval: float) -> None:
-    """Delete expired reservations and carts every ``interval`` seconds until cancelled.
+    """Sweep (``core.maintenance``, then expired carts) at every reservation expiry, and
+    at least every ``interval`` seconds.
+
+    Before each sweep it sleeps until the next reservation expires, or ``interval``
+    seconds if that is sooner, so that an expiry is released (and pushed to
+    subscribers) as it happens. A reservation taken during a pause that expires
+    sooner waits for the end of that pause, at most ``interval``.
 
     Every worker process runs one; sweeps that overlap are safe (see
     ``core.inventory.sweeper``). A failed sweep is logged and the next one tried.
     """
     while True:
-        await asyncio.sleep(interval)
         try:
-            released = await sweep_expired(runtime)
+            await asyncio.sleep(_pause_until(await next_sweep_due(runtime), runtime, interval))
+            report = await sweep(runtime)
         except Exception:  # the boundary: a failed sweep must not stop the server
             logger.exception("reservation sweep failed; trying again in %s s", interval)
+            await asyncio.sleep(interval)
             continue
-        if released:
-            logger.info("reservation sweep released=%d", released)
+        if report.released:
+            logger.info("reservation sweep released=%d", report.released)
+        if report.pruned:
+            logger.info("outbox pruned events=%d", report.pruned)
         try:
             await sweep_carts(runtime.uow, now=runtime.clock.now())
-        except Exception:  # the boundary, as above
-            logger.exception("cart sweep failed; trying again in %s s", interval)
+        except Exception:  # the boundary: a failed sweep must not stop the server
+            logger.exception("cart sweep failed; trying again later")
+
+
+def _pause_until(due: datetime | None, runtime: Runtime, interval: float) -> float:
+    if due is None:
+        return interval
+    seconds = (due - runtime.clock.now()).total_seconds() + EXPIRY_SLACK_SECONDS
+    return min(interval, max(seconds, MIN_PAUSE_SECONDS))

@@ -183,11 +183,12 @@ def cmd_carts_sweep(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_inventory_sweep(settings: Settings, _: argparse.Namespace) -> int:
-    from core.inventory.sweeper import sweep_expired
+    from core.maintenance import sweep
 
     async def work(runtime: Runtime) -> int:
-        released = await sweep_expired(runtime)
-        print(f"released {released} expired reservations")
+        report = await sweep(runtime)
+        print(f"released {report.released} expired reservations")
+        print(f"pruned {report.pruned} outbox events")
         return 0
 
     return _run(settings, work)
@@ -240,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     inventory = commands.add_parser("inventory", help="stock maintenance")
     inventory_commands = inventory.add_subparsers(dest="inventory_command", required=True)
     sweep = inventory_commands.add_parser(
-        "sweep", help="delete expired reservations now (servers also do it periodically)"
+        "sweep",
+        help="delete expired reservations and old outbox events now (servers do it periodically)",
     )
     sweep.set_defaults(handler=cmd_inventory_sweep)
 

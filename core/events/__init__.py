@@ -1,1 +1,1 @@
-"""Domain events after commit: the bus that carries them to subscribers."""
+"""Domain events that leave their transaction: the outbox, the bus, replay."""

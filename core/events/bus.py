@@ -1,25 +1,29 @@
 """The event bus: committed domain events, fanned out to subscribers per topic.
 
-``UnitOfWork.commit`` hands the events of every committed transaction to the
-runtime's bus (``publish``); GraphQL subscriptions read them (``subscribe``). Two
+Events that derive from ``core.events.model.PublishedEvent`` are written to the
+outbox in the committing transaction (``core.events.outbox``, called by
+``UnitOfWork.commit``). GraphQL subscriptions read them from here (``subscribe``),
+as ``BusMessage``: a topic and the ids the events concern (``subject_ids``). Two
 implementations, chosen by ``bus_for`` from the database URL:
 
-- ``InProcessBus`` (SQLite, one process): asyncio queues.
-- ``PostgresBus``: publishing sends ``NOTIFY omnicart_events, '<json>'`` after the
-  commit; every server process holds one dedicated asyncpg connection that LISTENs
-  on that channel and fans the messages out to its own subscribers, so a subscriber
-  connected to one process sees changes made through another (including its own).
+- ``InProcessBus`` (SQLite, one process): ``UnitOfWork.commit`` hands it the
+  committed events (``publish``) and it puts them on asyncio queues.
+- ``PostgresBus``: the outbox INSERT also queues ``pg_notify('omnicart_events',
+  '<event ids>')``, delivered when the transaction commits and never otherwise.
+  Every server process holds one dedicated asyncpg connection that LISTENs on that
+  channel, reads the notified rows by id and fans them out to its own subscribers,
+  so a subscriber connected to one process sees changes made through another
+  (including its own). When that connection is lost, the listener reconnects and
+  replays the outbox rows committed meanwhile (``core.events.replay``: snapshots,
+  not ids, decide what was missed, since ids are not in commit order).
 
-Messages are small and coarse: which variants (and locations) a topic's change
-touched, never the new values; subscribers re-read what they show. A subscriber
-that falls behind (its queue full) or whose process lost the LISTEN connection gets
-one ``lagged`` message instead of what it missed: re-read everything you watch.
-
-Known simplification (to replace with the outbox of DESIGN.md, Plugins): NOTIFY
-carries the JSON payload itself, not the id of an event written to an outbox table
-in the committing transaction. So an event is lost when the process dies between
-commit and NOTIFY or the NOTIFY fails (logged, the request still succeeds), and
-nothing is replayed after a crash; listeners that reconnect only get ``lagged``.
+Messages are small and coarse: which variants a stock change touched, which cart
+changed; never the new values; subscribers re-read what they show. The events of one
+commit (or of the notifications read together) become one message per topic. A
+subscriber that falls behind (its queue full), or whose process was away from the
+database longer than the outbox keeps events (``OMNICART_OUTBOX_RETENTION_SECONDS``),
+gets one ``lagged`` message instead of what it missed: re-read everything you watch.
+Delivery is at least once: a replayed event may, rarely, also arrive a second time.
 """
 
 from __future__ import annotations
@@ -28,30 +32,36 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
-import orjson
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import make_url
 
-from core.ids import LocationId, VariantId
-from core.inventory.events import StockChanged
+from core.events.model import PublishedEvent
+from core.events.outbox import (
+    NOTIFY_CHANNEL,
+    OutboxRecord,
+    parse_notification,
+    records_by_id,
+    records_since,
+)
+from core.events.replay import Replay, Snapshot
 
 logger = logging.getLogger(__name__)
 
-STOCK_TOPIC: Final = "stock"
-NOTIFY_CHANNEL: Final = "omnicart_events"
-# Ids per message: keeps a NOTIFY payload far below PostgreSQL's 8000-byte limit.
-MAX_IDS_PER_MESSAGE: Final = 300
 # Messages a subscriber may fall behind before it gets ``lagged`` instead.
 QUEUE_SIZE: Final = 256
-# The LISTEN connection is pinged this often, so a silently dropped one is noticed.
-KEEPALIVE_SECONDS: Final = 30.0
+# The LISTEN connection catches up this often (core.events.replay), which also
+# notices a silently dropped connection.
+CATCH_UP_SECONDS: Final = 30.0
+# A catch-up taking longer means the connection is gone.
+CATCH_UP_TIMEOUT_SECONDS: Final = 30.0
 RECONNECT_MAX_SECONDS: Final = 30.0
+# How the LISTEN connection shows in pg_stat_activity.
+LISTENER_APPLICATION_NAME: Final = "omnicart-events"
 
 
 class BusUnavailable(Exception):
@@ -60,55 +70,29 @@ class BusUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class BusMessage:
-    """Something changed for these variants at these locations (topic ``stock``).
+    """Something changed for these ids on this topic (variants for ``stock``).
 
     ``lagged``: messages may have been lost; treat everything watched as changed.
     """
 
     topic: str
-    variant_ids: frozenset[VariantId] = frozenset()
-    location_ids: frozenset[LocationId] = frozenset()
+    subject_ids: frozenset[int] = frozenset()
     lagged: bool = False
 
-    def to_json(self) -> bytes:
-        return orjson.dumps(
-            {
-                "kind": self.topic,
-                "variant_ids": sorted(self.variant_ids),
-                "location_ids": sorted(self.location_ids),
-            }
-        )
 
-    @classmethod
-    def from_json(cls, payload: str | bytes) -> BusMessage:
-        data = orjson.loads(payload)
-        return cls(
-            topic=str(data["kind"]),
-            variant_ids=frozenset(VariantId(int(v)) for v in data["variant_ids"]),
-            location_ids=frozenset(LocationId(int(v)) for v in data["location_ids"]),
-        )
+def messages_for(subjects: Iterable[tuple[str, Iterable[int]]]) -> list[BusMessage]:
+    """One message per topic for ``(topic, subject ids)`` pairs, ids merged."""
+    by_topic: defaultdict[str, set[int]] = defaultdict(set)
+    for topic, subject_ids in subjects:
+        by_topic[topic].update(subject_ids)
+    return [BusMessage(topic, frozenset(ids)) for topic, ids in sorted(by_topic.items())]
 
 
-def messages_for(events: Sequence[object]) -> list[BusMessage]:
-    """The bus messages for one commit's events: its stock changes, merged and chunked."""
-    variant_ids: set[VariantId] = set()
-    location_ids: set[LocationId] = set()
-    for event in events:
-        if isinstance(event, StockChanged):
-            variant_ids.add(event.variant_id)
-            location_ids.update(event.location_ids)
-    if not variant_ids:
-        return []
-    ordered = sorted(variant_ids)
-    locations = frozenset(sorted(location_ids)[:MAX_IDS_PER_MESSAGE])
-    return [
-        BusMessage(
-            STOCK_TOPIC,
-            frozenset(ordered[start : start + MAX_IDS_PER_MESSAGE]),
-            locations,
-        )
-        for start in range(0, len(ordered), MAX_IDS_PER_MESSAGE)
-    ]
+def messages_for_events(events: Sequence[object]) -> list[BusMessage]:
+    """The messages of one commit's events (those that are published)."""
+    return messages_for(
+        (event.topic, event.subject_ids()) for event in events if isinstance(event, PublishedEvent)
+    )
 
 
 class Inbox:
@@ -147,7 +131,7 @@ class EventBus(Protocol):
         """Stop delivering; ``start`` may be called again later."""
 
     async def publish(self, events: Sequence[object]) -> None:
-        """Send a committed transaction's events to every subscriber (in every process)."""
+        """After a commit: deliver its events where the commit itself did not (in process)."""
 
     def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[Inbox]:
         """An inbox receiving ``topic``'s messages from entering the block until leaving it."""
@@ -171,6 +155,9 @@ class _Fanout:
             for inbox in list(inboxes):
                 inbox.put(BusMessage(topic, lagged=True))
 
+    def has_subscribers(self) -> bool:
+        return any(self._inboxes.values())
+
     @asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[Inbox]:
         await self.start()
@@ -189,31 +176,39 @@ class InProcessBus(_Fanout):
         return None
 
     async def publish(self, events: Sequence[object]) -> None:
-        for message in messages_for(events):
+        for message in messages_for_events(events):
             self.deliver(message)
 
 
-class PostgresBus(_Fanout):
-    """NOTIFY after commit; one LISTEN connection per process fans out (see module doc)."""
+# A notification's event ids, or None: the connection was lost.
+_Notified = list[int] | None
 
-    def __init__(self, engine: AsyncEngine, dsn: str) -> None:
+
+class PostgresBus(_Fanout):
+    """One LISTEN connection per process reads notified outbox rows and fans them out.
+
+    See the module docstring; replay is ``core.events.replay``.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        retention_seconds: float,
+        reconnect_delay_seconds: float = 0.5,
+        catch_up_seconds: float = CATCH_UP_SECONDS,
+    ) -> None:
         super().__init__()
-        self._engine = engine
         self._dsn = dsn
+        self._reconnect_delay = reconnect_delay_seconds
+        self._catch_up_seconds = catch_up_seconds
+        # Kept across lost connections and close/start: what a reconnection replays from.
+        self._replay = Replay(retention_seconds=retention_seconds)
         self._listener: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
 
     async def publish(self, events: Sequence[object]) -> None:
-        messages = messages_for(events)
-        if not messages:
-            return
-        async with self._engine.connect() as connection:
-            for message in messages:
-                await connection.execute(
-                    text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": NOTIFY_CHANNEL, "payload": message.to_json().decode()},
-                )
-            await connection.commit()
+        return None  # the NOTIFY was part of the committed transaction (core.events.outbox)
 
     async def start(self) -> None:
         async with self._starting:
@@ -234,20 +229,14 @@ class PostgresBus(_Fanout):
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
 
-    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        try:
-            message = BusMessage.from_json(payload)
-        except (ValueError, KeyError, TypeError):
-            logger.warning("event bus ignored a malformed notification payload=%.200s", payload)
-            return
-        self.deliver(message)
-
     async def _listen(self, ready: asyncio.Future[None]) -> None:
         """Keep one LISTEN connection, reconnecting with backoff until cancelled."""
-        delay = 0.5
+        delay = self._reconnect_delay
         while True:
             try:
-                connection = await asyncpg.connect(self._dsn)
+                connection = await asyncpg.connect(
+                    self._dsn, server_settings={"application_name": LISTENER_APPLICATION_NAME}
+                )
             except (OSError, asyncpg.PostgresError) as error:
                 if not ready.done():
                     ready.set_exception(BusUnavailable(f"cannot LISTEN: {error}"))
@@ -259,36 +248,101 @@ class PostgresBus(_Fanout):
             try:
                 await self._serve(connection, ready)
                 logger.warning("event bus lost its LISTEN connection; reconnecting")
-                delay = 0.5
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                if not ready.done():
+                    ready.set_exception(BusUnavailable(f"cannot LISTEN: {error}"))
+                    return
                 logger.warning("event bus LISTEN connection failed error=%s", error)
             finally:
                 connection.terminate()
+            # Nothing is lost while away (replay), so there is no hurry to hammer the server.
+            await asyncio.sleep(self._reconnect_delay)
+            delay = self._reconnect_delay
 
     async def _serve(self, connection: Any, ready: asyncio.Future[None]) -> None:
-        """LISTEN on ``connection`` and deliver until it is lost."""
-        lost = asyncio.Event()
-        connection.add_termination_listener(lambda _connection: lost.set())
-        await connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        """LISTEN on ``connection``, catch up, then deliver until the connection is lost."""
+        notified: asyncio.Queue[_Notified] = asyncio.Queue()
+        connection.add_termination_listener(lambda _connection: notified.put_nowait(None))
+
+        def on_notify(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
+            try:
+                notified.put_nowait(parse_notification(payload))
+            except ValueError:
+                logger.warning("event bus ignored a malformed notification payload=%.200s", payload)
+
+        await connection.add_listener(NOTIFY_CHANNEL, on_notify)
+        # After LISTEN: whatever this snapshot does not see will be notified here.
+        await self._catch_up(connection)
         if ready.done():
             logger.info("event bus listening again channel=%s", NOTIFY_CHANNEL)
-            self.deliver_lagged()  # what was sent meanwhile is gone
         else:
             ready.set_result(None)
-        await self._wait_until_lost(connection, lost)
-
-    async def _wait_until_lost(self, connection: Any, lost: asyncio.Event) -> None:
-        while not lost.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), KEEPALIVE_SECONDS)
+        loop = asyncio.get_running_loop()
+        # Catching up on a schedule, busy or not, keeps the replay state small.
+        catch_up_at = loop.time() + self._catch_up_seconds
+        while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the
+            # cancellation of close() when a notification arrives at the same moment.
+            try:
+                async with asyncio.timeout_at(catch_up_at):
+                    ids = await notified.get()
+            except TimeoutError:
+                async with asyncio.timeout(CATCH_UP_TIMEOUT_SECONDS):
+                    await self._catch_up(connection)
+                catch_up_at = loop.time() + self._catch_up_seconds
+                continue
+            if ids is None:
                 return
-            await asyncio.wait_for(connection.execute("SELECT 1"), KEEPALIVE_SECONDS)
+            batch, lost = list(ids), False
+            while not notified.empty():  # read what queued up meanwhile in one statement
+                more = notified.get_nowait()
+                if more is None:
+                    lost = True
+                    break
+                batch.extend(more)
+            await self._deliver_notified(connection, batch)
+            if lost:
+                return
+
+    async def _deliver_notified(self, connection: Any, ids: Sequence[int]) -> None:
+        if not self.has_subscribers():
+            self._replay.skipped(ids)
+            return
+        records = await records_by_id(connection, ids)
+        self._deliver(self._replay.notified(records))
+
+    async def _catch_up(self, connection: Any) -> None:
+        """Deliver what committed since the cursor and was not notified; move the cursor."""
+        snapshot = Snapshot.parse(await connection.fetchval("SELECT pg_current_snapshot()::text"))
+        cursor = self._replay.cursor
+        if cursor is None or not self.has_subscribers():
+            self._replay.restart(snapshot)
+            return
+        if not self._replay.can_replay():
+            logger.warning("event bus away longer than the outbox keeps events; lagged")
+            self._replay.restart(snapshot)
+            self.deliver_lagged()
+            return
+        unseen = await records_since(
+            connection, first_transaction_id=cursor.xmax, in_progress=sorted(cursor.in_progress)
+        )
+        missed = self._replay.advance(snapshot, unseen)
+        if missed:
+            logger.info("event bus replayed events=%d", len(missed))
+            self._deliver(missed)
+
+    def _deliver(self, records: Sequence[OutboxRecord]) -> None:
+        for message in messages_for((record.topic, record.subject_ids) for record in records):
+            self.deliver(message)
 
 
-def bus_for(database_url: str, engine: AsyncEngine) -> EventBus:
-    """PostgreSQL LISTEN/NOTIFY across processes; in process otherwise (SQLite)."""
+def bus_for(database_url: str, *, retention_seconds: float) -> EventBus:
+    """PostgreSQL LISTEN/NOTIFY across processes; in process otherwise (SQLite).
+
+    ``retention_seconds``: how long the outbox keeps events (what a listener can replay).
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresBus(engine, dsn)
+        return PostgresBus(dsn, retention_seconds=retention_seconds)
     return InProcessBus()

@@ -1,12 +1,21 @@
-"""Inventory events, recorded on the unit of work and dispatched after commit."""
+"""Inventory events, recorded on the unit of work and dispatched after commit.
+
+``StockChanged`` is published (outbox, subscriptions in every process); the others
+carry owner ids and reservation details and stay in the process that recorded them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar, Final
 
+from core.events.model import JsonValue, PublishedEvent
 from core.ids import LocationId, VariantId
 from core.inventory.model import OwnerKind, Reservation
+
+# Subscribers of this topic filter by variant id (core.inventory.live).
+STOCK_TOPIC: Final = "stock"
 
 
 class StockChangeCause(StrEnum):
@@ -20,12 +29,24 @@ class StockChangeCause(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class StockChanged:
+class StockChanged(PublishedEvent):
     """What a variant can be sold from at these locations changed (on hand or reserved)."""
+
+    topic: ClassVar[str] = STOCK_TOPIC
 
     variant_id: VariantId
     location_ids: tuple[LocationId, ...]
     cause: StockChangeCause
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.variant_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "variant_id": self.variant_id,
+            "location_ids": list(self.location_ids),
+            "cause": self.cause.value,
+        }
 
 
 @dataclass(frozen=True, slots=True)

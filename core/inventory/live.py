@@ -9,8 +9,11 @@ reservation that leaves a status-only channel's status unchanged pushes nothing.
 The first yield is the current availability of every watched variant: subscribing
 first and reading second means no change falls between a client's query and its
 subscription. The channel (display rule, threshold, locations) is the one resolved
-when watching started. Expiry is seen when the sweeper deletes the expired
-reservations (it records ``StockChanged``), not at the instant they expire.
+when watching started. Expiry is seen when a sweep deletes the expired
+reservations (it records ``StockChanged``). Server processes sweep when the next
+reservation expires (``schema.app.sweep_periodically``), so the push follows the
+expiry within moments; a reservation taken during a sweeper's pause that expires
+before the pause ends waits for it (at most ``OMNICART_SWEEP_INTERVAL_SECONDS``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 
 from core.channels.model import Channel
-from core.events.bus import STOCK_TOPIC, BusMessage
+from core.events.bus import BusMessage
 from core.ids import VariantId
 from core.inventory.availability import channel_availability
+from core.inventory.events import STOCK_TOPIC
 from core.inventory.model import ShownAvailability
 from core.runtime import Runtime
 
@@ -57,4 +61,6 @@ async def watch_availability(
 def _touched(messages: Sequence[BusMessage], watched: frozenset[VariantId]) -> frozenset[VariantId]:
     if any(message.lagged for message in messages):
         return watched
-    return frozenset().union(*(message.variant_ids & watched for message in messages))
+    return frozenset(
+        VariantId(v) for message in messages for v in message.subject_ids if v in watched
+    )

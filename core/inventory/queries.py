@@ -277,3 +277,10 @@ async def variant_refs_by_id(
         )
         for row in (await connection.execute(statement)).all()
     }
+
+
+async def next_expiry(connection: ReadConnection) -> datetime | None:
+    """When the next reservation expires (or expired, unswept); None without reservations."""
+    statement = select(func.min(_reservations.c.expires_at))
+    expires_at: datetime | None = (await connection.execute(statement)).scalar_one()
+    return expires_at

@@ -35,6 +35,8 @@ def test_values_are_cast_from_the_environment() -> None:
         ("OMNICART_DATABASE_URL", "mysql://db"),
         ("OMNICART_LOG_LEVEL", "chatty"),
         ("OMNICART_CORS_ORIGINS", "shop.example.com"),
+        ("OMNICART_OUTBOX_RETENTION_SECONDS", "an hour"),
+        ("OMNICART_OUTBOX_RETENTION_SECONDS", "30"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -42,3 +44,11 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
         Settings.from_environ({variable: value})
 
     assert variable in str(raised.value)
+
+
+def test_the_outbox_keeps_events_an_hour_unless_told_otherwise() -> None:
+    assert Settings().outbox_retention_seconds == 3600
+
+    configured = Settings.from_environ({"OMNICART_OUTBOX_RETENTION_SECONDS": "86400"})
+
+    assert configured.outbox_retention_seconds == 86400

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from core.clock import FrozenClock
 from core.config import Settings
 from core.db import table_of
 from core.demo import seed_demo
+from core.events.outbox import outbox_table as outbox
 from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.inventory.tables import ReservationRow
@@ -101,12 +103,13 @@ async def test_seed_demo_loads_once(runtime: Runtime, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.usefixtures("command_env", "engine")
-async def test_inventory_sweep_releases_expired_reservations_and_says_how_many(
+async def test_inventory_sweep_releases_expired_reservations_and_prunes_old_events(
     runtime: Runtime, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shop = await make_shop(runtime, warehouse=5)
-    # The command runs on the real clock: these expired long ago, this one has not.
+    # The command runs on the real clock: these expired long ago, this one has not;
+    # the events of all these changes are older than the outbox keeps them.
     clock.set(datetime(2020, 1, 1, tzinfo=UTC))
+    shop = await make_shop(runtime, warehouse=5)
     for owner in ("cart-1", "cart-2"):
         await reserve_for_channel(
             runtime.uow(),
@@ -135,13 +138,17 @@ async def test_inventory_sweep_releases_expired_reservations_and_says_how_many(
             .values(expires_at=datetime(2100, 1, 1, tzinfo=UTC))
         )
 
+    async with runtime.engine.connect() as connection:
+        old_events = (await connection.execute(select(func.count(outbox.c.id)))).scalar_one()
+
     first = await run("inventory", "sweep")
     first_output = capsys.readouterr().out
     second = await run("inventory", "sweep")
 
     assert (first, second) == (0, 0)
-    assert first_output == "released 2 expired reservations\n"
-    assert capsys.readouterr().out == "released 0 expired reservations\n"
+    assert first_output == (f"released 2 expired reservations\npruned {old_events} outbox events\n")
+    # The sweep's own events are recent: kept.
+    assert capsys.readouterr().out == "released 0 expired reservations\npruned 0 outbox events\n"
     assert [r.owner_id for r in (await stored(runtime)).reservations] == ["order-1"]
 
 

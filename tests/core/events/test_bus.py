@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.config import Settings
-from core.events.bus import (
-    MAX_IDS_PER_MESSAGE,
-    QUEUE_SIZE,
-    STOCK_TOPIC,
-    BusMessage,
-    InProcessBus,
-    messages_for,
-)
+from core.events.bus import QUEUE_SIZE, BusMessage, InProcessBus, messages_for_events
 from core.ids import LocationId, VariantId
 from core.inventory import queries, services
-from core.inventory.events import ReservationsExpired, StockChangeCause, StockChanged
+from core.inventory.events import (
+    STOCK_TOPIC,
+    ReservationsExpired,
+    StockChangeCause,
+    StockChanged,
+)
 from core.runtime import Runtime
+from tests.core.events.sample import CART_TOPIC, CartChanged
 from tests.core.inventory.shop import make_shop
 
 
@@ -34,28 +33,25 @@ def test_a_commit_publishes_its_stock_changes_merged_into_one_message() -> None:
         ReservationsExpired(reservations=()),
     ]
 
-    messages = messages_for(events)
+    messages = messages_for_events(events)
+
+    assert messages == [BusMessage(STOCK_TOPIC, frozenset({VariantId(1), VariantId(2)}))]
+
+
+def test_events_of_another_domain_become_a_message_on_their_own_topic() -> None:
+    events = [
+        StockChanged(VariantId(1), (LocationId(10),), StockChangeCause.SOLD),
+        CartChanged(cart_id=7, version=3),
+        CartChanged(cart_id=7, version=4),
+        CartChanged(cart_id=9, version=1),
+    ]
+
+    messages = messages_for_events(events)
 
     assert messages == [
-        BusMessage(
-            STOCK_TOPIC,
-            frozenset({VariantId(1), VariantId(2)}),
-            frozenset({LocationId(10), LocationId(11)}),
-        )
+        BusMessage(CART_TOPIC, frozenset({7, 9})),
+        BusMessage(STOCK_TOPIC, frozenset({VariantId(1)})),
     ]
-    assert BusMessage.from_json(messages[0].to_json()) == messages[0]
-
-
-def test_many_variants_are_split_so_every_payload_stays_small() -> None:
-    events = [
-        StockChanged(VariantId(v), (LocationId(1),), StockChangeCause.EXPIRED)
-        for v in range(1, 2 * MAX_IDS_PER_MESSAGE + 2)
-    ]
-
-    messages = messages_for(events)
-
-    assert [len(m.variant_ids) for m in messages] == [MAX_IDS_PER_MESSAGE] * 2 + [1]
-    assert all(len(m.to_json()) < 8000 for m in messages)
 
 
 async def test_a_subscriber_too_far_behind_gets_one_lagged_message() -> None:

@@ -1,0 +1,50 @@
+"""What a domain event must say to leave its transaction: its topic and the ids it concerns.
+
+Most events stay inside the process that recorded them (``UnitOfWork.committed_events``).
+An event class that derives from ``PublishedEvent`` is also written to the outbox in
+the committing transaction (``core.events.outbox``) and reaches the subscribers of its
+topic in every process (``core.events.bus``). Adding one is writing the class::
+
+    @dataclass(frozen=True, slots=True)
+    class CartChanged(PublishedEvent):
+        topic: ClassVar[str] = "cart"
+
+        cart_id: CartId
+        version: int
+
+        def subject_ids(self) -> tuple[int, ...]:
+            return (self.cart_id,)
+
+        def payload(self) -> dict[str, JsonValue]:
+            return {"cart_id": self.cart_id, "version": self.version}
+
+Subscribers of ``cart`` then filter ``BusMessage.subject_ids`` by the carts they watch.
+
+What goes out is small and coarse: ids, never tokens, names, addresses or amounts.
+Subscribers re-read what they show; the payload is the event's record in the outbox
+(for the plugin event hooks and webhooks to come), not a copy of the changed data.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+class PublishedEvent(ABC):
+    """A domain event written to the outbox and published on ``topic`` after commit."""
+
+    __slots__ = ()
+
+    # Subscribers choose events by topic ("stock", "cart"); at most 64 characters.
+    topic: ClassVar[str]
+
+    @abstractmethod
+    def subject_ids(self) -> tuple[int, ...]:
+        """The ids subscribers of the topic filter by (variants for stock, the cart for cart)."""
+
+    @abstractmethod
+    def payload(self) -> dict[str, JsonValue]:
+        """The event as stored in the outbox: ids and codes only, never secrets."""

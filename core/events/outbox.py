@@ -1,0 +1,154 @@
+"""The outbox: published events written with the change, read back by id, pruned by age.
+
+``UnitOfWork.commit`` calls ``append_events`` just before committing, so the events'
+rows commit or roll back with the change they describe. It is one statement per
+commit (a multi-row INSERT; a commit with more than ``ROWS_PER_STATEMENT`` events
+takes one more per that many).
+
+On PostgreSQL the same statement also queues the notification::
+
+    WITH written AS (INSERT INTO outbox_events ... RETURNING id)
+    SELECT pg_notify('omnicart_events', string_agg(id::text, ',')) FROM ... GROUP BY chunk
+
+``pg_notify`` inside a transaction is delivered when, and only if, it commits, so
+there is no window between commit and NOTIFY in which a crash loses an event. The
+payload is the new rows' ids, comma-separated, at most ``IDS_PER_NOTIFICATION`` per
+notification (far below PostgreSQL's 8000-byte limit); listeners read the rows by id
+(``records_by_id``) and replay what they missed (``core.events.replay``). The row
+also stores ``pg_current_xact_id()``, which replay compares with snapshots.
+
+On SQLite the rows are written by the same call (without a notification) and the
+in-process bus delivers after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+from sqlalchemy import BigInteger, Text, cast, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
+
+from core.db import table_of
+from core.events.model import PublishedEvent
+from core.events.tables import OutboxEventRow
+
+if TYPE_CHECKING:  # core.uow imports this module to write the outbox on commit
+    from core.uow import UnitOfWork
+
+NOTIFY_CHANNEL: Final = "omnicart_events"
+# At most 20 characters per id and comma: 6000 bytes, below NOTIFY's 8000-byte limit.
+IDS_PER_NOTIFICATION: Final = 300
+# Five bind parameters per row: far below PostgreSQL's 32767 and SQLite's 32766.
+ROWS_PER_STATEMENT: Final = 1000
+
+outbox_table = table_of(OutboxEventRow)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """An outbox row as listeners read it (without the payload, which they do not need)."""
+
+    id: int
+    topic: str
+    subject_ids: tuple[int, ...]
+    # pg_current_xact_id() of the writing transaction; None on SQLite.
+    transaction_id: int | None
+
+
+async def append_events(
+    session: AsyncSession, events: Sequence[PublishedEvent], *, now: datetime
+) -> None:
+    """Write ``events`` in the session's open transaction (and on PostgreSQL, NOTIFY their ids)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(events), ROWS_PER_STATEMENT):
+        rows = [_row(event, now, postgres) for event in events[start : start + ROWS_PER_STATEMENT]]
+        await session.execute(
+            _notifying_insert(rows) if postgres else insert(outbox_table).values(rows)
+        )
+
+
+def _row(event: PublishedEvent, now: datetime, postgres: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "topic": event.topic,
+        "subject_ids": list(event.subject_ids()),
+        "payload": event.payload(),
+        "created_at": now,
+    }
+    if postgres:
+        # xid8 has no cast to bigint; its text form is the same 64-bit number.
+        row["transaction_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+    return row
+
+
+def _notifying_insert(rows: list[dict[str, Any]]) -> Executable:
+    written = insert(outbox_table).values(rows).returning(outbox_table.c.id).cte("written")
+    numbered = select(
+        written.c.id,
+        ((func.row_number().over(order_by=written.c.id) - 1) // IDS_PER_NOTIFICATION).label(
+            "chunk"
+        ),
+    ).subquery("numbered")
+    return select(
+        func.pg_notify(NOTIFY_CHANNEL, func.string_agg(cast(numbered.c.id, Text), ","))
+    ).group_by(numbered.c.chunk)
+
+
+def parse_notification(payload: str) -> list[int]:
+    """The event ids of a notification payload; ``ValueError`` when it is not ours."""
+    return [int(part) for part in payload.split(",")]
+
+
+# The listener reads with its own asyncpg connection (``core.events.bus``).
+_RECORDS_BY_ID = (
+    "SELECT id, topic, subject_ids, transaction_id FROM outbox_events"
+    " WHERE id = ANY($1::bigint[]) ORDER BY id"
+)
+_RECORDS_SINCE = (
+    "SELECT id, topic, subject_ids, transaction_id FROM outbox_events"
+    " WHERE transaction_id >= $1 OR transaction_id = ANY($2::bigint[]) ORDER BY id"
+)
+
+
+async def records_by_id(connection: Any, ids: Sequence[int]) -> list[OutboxRecord]:
+    """The outbox rows of ``ids`` (those not yet pruned), by id."""
+    return [_record(row) for row in await connection.fetch(_RECORDS_BY_ID, list(ids))]
+
+
+async def records_since(
+    connection: Any, *, first_transaction_id: int, in_progress: Sequence[int]
+) -> list[OutboxRecord]:
+    """Rows written by transaction ``first_transaction_id`` or later, or by one ``in_progress``.
+
+    That is every row a snapshot ``first_transaction_id:...:in_progress`` did not see.
+    """
+    rows = await connection.fetch(_RECORDS_SINCE, first_transaction_id, list(in_progress))
+    return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> OutboxRecord:
+    subject_ids = row["subject_ids"]
+    if isinstance(subject_ids, str):  # asyncpg returns json as text
+        subject_ids = orjson.loads(subject_ids)
+    return OutboxRecord(
+        id=int(row["id"]),
+        topic=str(row["topic"]),
+        subject_ids=tuple(int(value) for value in subject_ids),
+        transaction_id=None if row["transaction_id"] is None else int(row["transaction_id"]),
+    )
+
+
+async def prune_outbox(uow: UnitOfWork, *, retention_seconds: float) -> int:
+    """Delete outbox rows older than ``retention_seconds``; how many were deleted."""
+    async with uow:
+        cutoff = uow.clock.now() - timedelta(seconds=retention_seconds)
+        connection = await uow.session.connection()
+        deleted = await connection.execute(
+            delete(outbox_table).where(outbox_table.c.created_at < cutoff)
+        )
+        await uow.commit()
+    return deleted.rowcount
