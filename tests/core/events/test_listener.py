@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from core.events.bus import LISTENER_APPLICATION_NAME, BusMessage, Inbox, PostgresBus
-from core.events.outbox import NOTIFY_CHANNEL, append_events
+from core.events.outbox import IDS_PER_NOTIFICATION, NOTIFY_CHANNEL, append_events
 from core.events.outbox import outbox_table as outbox
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC
@@ -115,6 +115,36 @@ async def test_the_notification_carries_the_event_ids_and_only_for_commits(
     written = [id_ for id_ in await outbox_ids(engine) if id_ not in before]
     assert payload == ",".join(str(id_) for id_ in written)
     assert len(written) == 1
+
+
+async def test_a_large_commit_splits_its_ids_over_notifications_below_the_size_limit(
+    dsn: str, runtime: Runtime, engine: AsyncEngine, make_bus: MakeBus
+) -> None:
+    bus, _ = await make_bus()
+    listening = await asyncpg.connect(dsn)
+    payloads: asyncio.Queue[str] = asyncio.Queue()
+
+    def on_notify(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        payloads.put_nowait(payload)
+
+    try:
+        await listening.add_listener(NOTIFY_CHANNEL, on_notify)
+        async with bus.subscribe(CART_TOPIC) as inbox:
+            async with runtime.uow() as uow:
+                for cart_id in range(1, 2 * IDS_PER_NOTIFICATION + 2):
+                    uow.record(CartChanged(cart_id=cart_id, version=1))
+                await uow.commit()
+            received = [await asyncio.wait_for(payloads.get(), DELIVERY_TIMEOUT) for _ in range(3)]
+            carts: set[int] = set()
+            while len(carts) < 2 * IDS_PER_NOTIFICATION + 1:
+                carts |= (await next_message(inbox)).subject_ids
+    finally:
+        await listening.close()
+
+    notified = sorted(int(id_) for payload in received for id_ in payload.split(","))
+    assert notified == await outbox_ids(engine)
+    assert max(len(payload.encode()) for payload in received) < 8000
+    assert carts == set(range(1, 2 * IDS_PER_NOTIFICATION + 2))
 
 
 async def test_a_subscriber_of_another_listener_receives_the_event_read_by_id(
