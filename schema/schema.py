@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from core.config import Settings
 from schema.carts.queries import CartQuery
+from schema.carts.subscriptions import CartSubscription
 from schema.catalog.queries import CatalogQuery
 from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.queries import ChannelsQuery
@@ -36,7 +37,7 @@ class Query(CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQue
 
 
 @strawberry.type
-class Subscription(InventorySubscription):
+class Subscription(CartSubscription, InventorySubscription):
     pass
 
 
