@@ -19,11 +19,14 @@ null for a non-null type, a value its scalar refuses, resolve middleware
 (strawberry extensions with a ``resolve`` hook). So errors, their paths and
 locations, null propagation, ``@defer`` and ``@stream`` stay graphql-core's own.
 
-An object whose sub-selection is only leaves and ``__typename`` (a price, an
-availability) is answered in the frame completing it, outside any delivery
-group and when no ``@defer`` starts there: every leaf is read, and if one
-declines the object takes graphql-core's path from the start (leaves have no
-side effect, so nothing observable happened before).
+An object whose sub-selection is plain attribute fields all the way down (a
+listing's connection, its edges, products, variants, prices and availability)
+is answered as one tree, outside any delivery group and when no ``@defer``
+starts in it: no path, no per-field dispatch, one recursive walk. Reading
+attributes, checking values and serialising leaves have no side effect, so when
+anything in the tree declines, the object takes graphql-core's path from the
+start and nothing observable happened before; the tree is then not tried again
+in that request (its data needs resolvers).
 
 Once a sub-selection has started executing, a field cannot decline any more;
 from there on the code mirrors graphql-core 3.3.2's ``execute_fields``,
@@ -38,7 +41,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -138,9 +141,20 @@ class _FieldPlan:
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
 _PlannedField = tuple[str, FieldDetailsList, _FieldPlan | None]
-# A sub-field of a leaf-only object: its response name and its LEAF plan, or None
-# for ``__typename``.
-_LeafField = tuple[str, _FieldPlan | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """A sub-selection made only of plain attribute fields, down to its leaves.
+
+    ``fields`` holds, per response name, the field's plan (None for
+    ``__typename``) and, for an object or a list of objects, the tree of its
+    own sub-selection.
+    """
+
+    type_name: str
+    fields: tuple[tuple[str, _FieldPlan | None, _Tree | None], ...]
+
 
 _TYPENAME_PLAN: Final = _FieldPlan(
     shape=_Shape.TYPENAME,
@@ -283,13 +297,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._planned_sets: dict[
             int, tuple[GroupedFieldSet, GraphQLObjectType, tuple[_PlannedField, ...]]
         ] = {}
-        # Per request, keyed like graphql-core's collect_subfields memo: the leaf
-        # sub-fields of an object whose selection is leaves only, else None. The
-        # field details list is kept in the entry for the same reason.
-        self._leaf_sets: dict[
-            tuple[GraphQLObjectType, int],
-            tuple[FieldDetailsList, tuple[_LeafField, ...] | None],
-        ] = {}
+        # Per request, keyed like graphql-core's collect_subfields memo: the tree of
+        # an object's sub-selection when it is plain attributes all the way down,
+        # else None (also once a value has declined it: its data needs resolvers,
+        # so the next values of this request go the field-by-field way at once).
+        # The field details list is kept in the entry for the same reason.
+        self._trees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Tree | None]] = {}
 
     def execute_fields(
         self,
@@ -361,40 +374,79 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._planned_sets[key] = (grouped_field_set, parent_type, planned_fields)
         return planned_fields
 
-    def _leaf_fields(
+    def _pure_tree(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> tuple[_LeafField, ...] | None:
-        """The sub-fields of an object selecting only leaves, or None.
+    ) -> _Tree | None:
+        """The tree of an object's sub-selection if it is plain attributes throughout.
 
-        Only for objects outside any delivery group: with no new defer usage
-        either, every variant of graphql-core's execute_collected_subfields just
-        calls execute_fields, whose answer for leaves only is built in place. May
-        raise what collect_subfields raises, where collect_and_execute_subfields
-        would have raised it.
+        Only for objects outside any delivery group: with no new defer usage at
+        any level either, every variant of graphql-core's
+        execute_collected_subfields just calls execute_fields. When collecting a
+        sub-selection raises, there is no tree: graphql-core's path collects it
+        again and raises where it always has.
         """
         key = (object_type, id(field_details_list))
-        cached = self._leaf_sets.get(key)
+        cached = self._trees.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
+        tree: _Tree | None = None
+        try:
+            tree = self._build_tree(object_type, field_details_list)
+        except Exception:  # raised again by graphql-core's path, where it belongs
+            tree = None
+        self._trees[key] = (field_details_list, tree)
+        return tree
+
+    def _build_tree(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Tree | None:
         grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
             object_type, field_details_list
         )
-        leaf_fields: tuple[_LeafField, ...] | None = None
-        if not new_defer_usages:
-            planned_fields = self._planned_field_set(object_type, grouped_field_set)
-            if all(
-                plan is not None and (plan.shape is _Shape.LEAF or plan.shape is _Shape.TYPENAME)
-                for _name, _details, plan in planned_fields
-            ):
-                leaf_fields = tuple(
-                    (
-                        response_name,
-                        plan if plan is not None and plan.shape is _Shape.LEAF else None,
-                    )
-                    for response_name, _details, plan in planned_fields
-                )
-        self._leaf_sets[key] = (field_details_list, leaf_fields)
-        return leaf_fields
+        if new_defer_usages:
+            return None
+        fields: list[tuple[str, _FieldPlan | None, _Tree | None]] = []
+        for response_name, details, plan in self._planned_field_set(object_type, grouped_field_set):
+            if plan is None:
+                return None
+            shape = plan.shape
+            if shape is _Shape.TYPENAME:
+                fields.append((response_name, None, None))
+            elif shape is _Shape.LEAF or shape is _Shape.LEAF_LIST:
+                fields.append((response_name, plan, None))
+            else:
+                assert plan.object_type is not None
+                subtree = self._pure_tree(plan.object_type, details)
+                if subtree is None:
+                    return None
+                fields.append((response_name, plan, subtree))
+        return _Tree(object_type.name, tuple(fields))
+
+    def _declined(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> None:
+        self._trees[(object_type, id(field_details_list))] = (field_details_list, None)
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: DeliveryGroupMap | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        # Every object graphql-core or this class completes comes through here, its
+        # value already accepted for ``return_type``.
+        if self._fast_enabled and position_context is None:
+            tree = self._pure_tree(return_type, field_details_list)
+            if tree is not None:
+                completed = _complete_tree(tree, result, self.is_awaitable)
+                if completed is not _DECLINED:
+                    return cast(dict[str, Any], completed)
+                self._declined(return_type, field_details_list)
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
 
     def _plan(
         self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -435,53 +487,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if shape is _Shape.OBJECT:
             return self._complete_object(plan, value, field_details_list, path, position_context)
         if shape is _Shape.LEAF_LIST:
-            return self._complete_leaf_list(plan, value)
+            return _complete_leaf_list(plan, value, self.is_awaitable)
         if shape is _Shape.OBJECT_LIST:
             return self._complete_object_list(
                 plan, value, field_details_list, path, position_context
             )
         return _DECLINED
 
-    def _complete_leaf_list(self, plan: _FieldPlan, value: Any) -> Any:
-        # Exact types: a subclass could be an async iterable, or refuse iteration.
-        if type(value) not in _LIST_TYPES:
-            return _DECLINED
-        assert plan.leaf_type is not None
-        coerce = plan.leaf_type.coerce_output_value
-        is_awaitable = self.is_awaitable
-        item_nullable = plan.item_nullable
-        completed: list[Any] = []
-        append = completed.append
-        for item in value:
-            if item is None or item is Undefined:
-                if not item_nullable:
-                    return _DECLINED
-                append(None)
-                continue
-            if type(item) not in _NEVER_AWAITABLE and (
-                is_awaitable(item) or isinstance(item, Exception)
-            ):
-                return _DECLINED
-            try:
-                coerced = coerce(item)
-            except Exception:  # graphql-core raises it again, located, on its own path
-                return _DECLINED
-            if coerced is None or coerced is Undefined:
-                return _DECLINED
-            append(coerced)
-        return completed
-
     def _accepts_object(self, plan: _FieldPlan, value: Any) -> bool:
-        if self.is_awaitable(value) or isinstance(value, Exception):
-            return False
-        is_type_of = plan.is_type_of
-        if is_type_of is None:
-            return True
-        try:
-            # None for the info: only strawberry's info-free checks get here.
-            return is_type_of(value, None) is True
-        except Exception:  # graphql-core raises it again, located, on its own path
-            return False
+        return _accepts_object(plan, value, self.is_awaitable)
 
     def _complete_object(
         self,
@@ -498,14 +512,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # From here on, graphql-core's execute_field after complete_value: a
         # completed object is never None, so the non-null check cannot fire.
         try:
-            if position_context is None:
-                leaf_fields = self._leaf_fields(object_type, field_details_list)
-                if leaf_fields is not None:
-                    leaves = _complete_leaves(
-                        leaf_fields, object_type.name, value, self.is_awaitable
-                    )
-                    if leaves is not _DECLINED:
-                        return leaves
             completed = self.collect_and_execute_subfields(
                 object_type, field_details_list, path, value, position_context
             )
@@ -538,14 +544,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         object_type = plan.object_type
         item_type = plan.item_type
         is_awaitable = self.is_awaitable
-        collect_and_execute_subfields = self.collect_and_execute_subfields
-        leaf_fields: tuple[_LeafField, ...] | None = None
-        if position_context is None and value:
-            try:
-                leaf_fields = self._leaf_fields(object_type, field_details_list)
-            except Exception:  # raised again, per item, on the existing path below
-                leaf_fields = None
-        type_name = object_type.name
+        # The items' own trees are tried here, so each item that declines goes
+        # straight to graphql-core's path rather than through this class's.
+        collect_and_execute_subfields = super().collect_and_execute_subfields
+        tree = (
+            self._pure_tree(object_type, field_details_list)
+            if position_context is None and value
+            else None
+        )
         # From here on, graphql-core's complete_iterable_value and
         # complete_list_item_value for items already known to be plain objects
         # (no stream: the field has no directive), inside execute_field's handling.
@@ -557,11 +563,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if item is None or item is Undefined:
                     append(None)
                     continue
-                if leaf_fields is not None:
-                    leaves = _complete_leaves(leaf_fields, type_name, item, is_awaitable)
-                    if leaves is not _DECLINED:
-                        append(leaves)
+                if tree is not None:
+                    completed_tree = _complete_tree(tree, item, is_awaitable)
+                    if completed_tree is not _DECLINED:
+                        append(completed_tree)
                         continue
+                    self._declined(object_type, field_details_list)
+                    tree = None
                 item_path = path.add_key(index, None)
                 try:
                     completed_item = collect_and_execute_subfields(
@@ -631,28 +639,117 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
     return coerced
 
 
-def _complete_leaves(
-    leaf_fields: tuple[_LeafField, ...],
-    type_name: str,
-    source: Any,
-    is_awaitable: Callable[[Any], bool],
-) -> Any:
-    """What execute_fields answers for an object selecting only leaves, or _DECLINED.
+def _accepts_object(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+    """Whether graphql-core would complete ``value`` as the plan's object type."""
+    if is_awaitable(value) or isinstance(value, Exception):
+        return False
+    is_type_of = plan.is_type_of
+    if is_type_of is None:
+        return True
+    try:
+        # None for the info: only strawberry's info-free checks get here.
+        return is_type_of(value, None) is True
+    except Exception:  # graphql-core raises it again, located, on its own path
+        return False
 
-    Leaves are side-effect free, so a decline leaves nothing observable behind
-    and the object can take the existing path from the start.
+
+def _complete_leaf_list(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """A list of leaves as graphql-core would complete it, or _DECLINED."""
+    # Exact types: a subclass could be an async iterable, or refuse iteration.
+    if type(value) not in _LIST_TYPES:
+        return _DECLINED
+    assert plan.leaf_type is not None
+    coerce = plan.leaf_type.coerce_output_value
+    item_nullable = plan.item_nullable
+    completed: list[Any] = []
+    append = completed.append
+    for item in value:
+        if item is None or item is Undefined:
+            if not item_nullable:
+                return _DECLINED
+            append(None)
+            continue
+        if type(item) not in _NEVER_AWAITABLE and (
+            is_awaitable(item) or isinstance(item, Exception)
+        ):
+            return _DECLINED
+        try:
+            coerced = coerce(item)
+        except Exception:  # graphql-core raises it again, located, on its own path
+            return _DECLINED
+        if coerced is None or coerced is Undefined:
+            return _DECLINED
+        append(coerced)
+    return completed
+
+
+def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """What execute_fields answers for ``source`` over a pure tree, or _DECLINED.
+
+    Every step reads a plain attribute, checks a value or serialises a leaf, none
+    with a side effect; so a decline anywhere leaves nothing observable behind and
+    the object takes graphql-core's path from the start. A decline is anything
+    graphql-core would not simply complete: an error, a null where the type
+    forbids one, an awaitable, a look-ahead relation that was not loaded.
     """
     results: dict[str, Any] = {}
-    for response_name, plan in leaf_fields:
+    for response_name, plan, subtree in tree.fields:
         if plan is None:
             # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
-            results[response_name] = type_name
+            results[response_name] = tree.type_name
             continue
-        completed = _read_leaf(plan, source, is_awaitable)
+        shape = plan.shape
+        if shape is _Shape.LEAF:
+            completed = _read_leaf(plan, source, is_awaitable)
+        else:
+            try:
+                value = plan.read(source, plan.python_name)
+            except Exception:  # graphql-core reports it when it reads the field again
+                return _DECLINED
+            if value is None or value is Undefined:
+                if plan.preloaded or not plan.nullable:
+                    return _DECLINED
+                results[response_name] = None
+                continue
+            if shape is _Shape.OBJECT:
+                assert subtree is not None
+                if not _accepts_object(plan, value, is_awaitable):
+                    return _DECLINED
+                completed = _complete_tree(subtree, value, is_awaitable)
+            elif shape is _Shape.OBJECT_LIST:
+                assert subtree is not None
+                completed = _complete_tree_list(plan, subtree, value, is_awaitable)
+            else:
+                completed = _complete_leaf_list(plan, value, is_awaitable)
         if completed is _DECLINED:
             return _DECLINED
         results[response_name] = completed
     return results
+
+
+def _complete_tree_list(
+    plan: _FieldPlan, tree: _Tree, value: Any, is_awaitable: Callable[[Any], bool]
+) -> Any:
+    """A list of objects over a pure tree, or _DECLINED (see ``_complete_tree``)."""
+    # Exact types: a subclass could be an async iterable, or refuse iteration.
+    if type(value) not in _LIST_TYPES:
+        return _DECLINED
+    item_nullable = plan.item_nullable
+    completed: list[Any] = []
+    append = completed.append
+    for item in value:
+        if item is None or item is Undefined:
+            if not item_nullable:
+                return _DECLINED
+            append(None)
+            continue
+        if not _accepts_object(plan, item, is_awaitable):
+            return _DECLINED
+        completed_item = _complete_tree(tree, item, is_awaitable)
+        if completed_item is _DECLINED:
+            return _DECLINED
+        append(completed_item)
+    return completed
 
 
 async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:

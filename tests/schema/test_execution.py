@@ -936,3 +936,44 @@ async def test_leaf_only_objects_build_no_resolve_info() -> None:
     }
     # Only the root field: every amount is a Decimal, so no object declines.
     assert built_infos == ["lines"]
+
+
+# ---------------------------------------------------------------------------
+# Plain attributes all the way down, completed as one tree
+# ---------------------------------------------------------------------------
+
+
+@strawberry.type
+class _Shelf:
+    label: str
+    parents: list[_Parent]
+
+
+async def test_a_decline_deep_in_a_plain_tree_runs_only_the_resolver_it_needs() -> None:
+    loaded = [_Parent(preloaded_leaves=[_Leaf(name=f"ahead {n}")]) for n in range(3)]
+    missing = _Parent()
+    shelves = [
+        _Shelf(label="all loaded", parents=loaded[:2]),
+        _Shelf(label="one missing", parents=[loaded[2], missing]),
+        _Shelf(label="loaded again", parents=loaded[:1]),
+    ]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def shelves(self) -> list[_Shelf]:
+            return shelves
+
+    fast = strawberry.Schema(query=Query, execution_context_class=CountingExecutionContext)
+    default = strawberry.Schema(query=Query)
+    document = "{ shelves { label parents { __typename leaves { name } } } }"
+    built_infos: list[str] = []
+
+    fast_result = await fast.execute(document, context_value=built_infos)
+    calls_after_fast = [list(parent.resolver_calls) for parent in [*loaded, missing]]
+    default_result = await default.execute(document, context_value=[])
+
+    assert _serialised(fast_result) == _serialised(default_result)
+    assert calls_after_fast == [[], [], [], ["leaves"]]
+    # The root, and the one relation that was not loaded ahead.
+    assert built_infos == ["shelves", "leaves"]
