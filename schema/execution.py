@@ -57,8 +57,16 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    serialize_boolean,
+    serialize_id,
+    serialize_int,
+    serialize_string,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 # strawberry's generated ``is_type_of`` for types implementing an interface: it
@@ -102,6 +110,15 @@ def preloaded(attribute: str) -> dict[str, str]:
 # Never awaitable and never an Exception: the common leaf values skip both checks.
 _NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
 
+# graphql-core's serialisers that return a value of this exact type as it is (Int
+# only within 32 bits, checked where it is used).
+_UNCHANGED_BY_SERIALISER: Final[Mapping[object, type]] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+    serialize_int: int,
+}
+
 
 class _Declined(enum.Enum):
     """The fast path found something unusual before any side effect."""
@@ -137,6 +154,13 @@ class _FieldPlan:
     is_type_of: Callable[[Any, Any], object] | None
     # True when the attribute is a look-ahead's result: None means "not loaded".
     preloaded: bool = False
+    # The Python type whose values the leaf type serialises to themselves (str for
+    # String and ID, bool for Boolean, int for Int within 32 bits): no call needed.
+    unchanged: type | None = None
+    # A strawberry enum: its Python class, and the names it serialised members to
+    # (a pure function of the member, so remembered for the schema's lifetime).
+    enum_class: type | None = None
+    enum_names: dict[Any, str] | None = None
 
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
@@ -267,6 +291,7 @@ def _plan_field(
             is_type_of=is_type_of,
             preloaded=True,
         )
+    unchanged, enum_class = _leaf_shortcuts(leaf_type)
     return _FieldPlan(
         shape=shape,
         python_name=strawberry_field.python_name,
@@ -278,7 +303,25 @@ def _plan_field(
         leaf_type=leaf_type,
         object_type=object_type,
         is_type_of=is_type_of,
+        unchanged=unchanged,
+        enum_class=enum_class,
+        enum_names={} if enum_class is not None else None,
     )
+
+
+def _leaf_shortcuts(
+    leaf_type: GraphQLScalarType | GraphQLEnumType | None,
+) -> tuple[type | None, type | None]:
+    """The type a leaf serialises unchanged, and the enum class whose names to remember."""
+    if isinstance(leaf_type, GraphQLScalarType):
+        return _UNCHANGED_BY_SERIALISER.get(leaf_type.coerce_output_value), None
+    if type(leaf_type) is CustomGraphQLEnumType:
+        # strawberry's enum type: a member serialises to the name of the first value
+        # equal to the member's value, whatever else happens.
+        wrapped: object = getattr(leaf_type, "wrapped_cls", None)
+        if isinstance(wrapped, type) and issubclass(wrapped, enum.Enum):
+            return None, wrapped
+    return None, None
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -623,11 +666,24 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
         value = plan.read(source, plan.python_name)
     except Exception:  # graphql-core reports it when it reads the field again
         return _DECLINED
+    return _complete_leaf(plan, value, is_awaitable)
+
+
+def _complete_leaf(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """A leaf value completed as graphql-core would complete it, or _DECLINED."""
+    value_type = type(value)
+    if value_type is plan.unchanged and (
+        value_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+    ):
+        return value
     if value is None or value is Undefined:
         return None if plan.nullable else _DECLINED
-    if type(value) not in _NEVER_AWAITABLE and (
-        is_awaitable(value) or isinstance(value, Exception)
-    ):
+    enum_names = plan.enum_names
+    if value_type is plan.enum_class and enum_names is not None:
+        name = enum_names.get(value)
+        if name is not None:
+            return name
+    if value_type not in _NEVER_AWAITABLE and (is_awaitable(value) or isinstance(value, Exception)):
         return _DECLINED
     assert plan.leaf_type is not None
     try:
@@ -636,6 +692,8 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
         return _DECLINED
     if coerced is None or coerced is Undefined:
         return _DECLINED
+    if value_type is plan.enum_class and enum_names is not None and type(coerced) is str:
+        enum_names[value] = coerced
     return coerced
 
 
@@ -698,14 +756,20 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
             # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
             results[response_name] = tree.type_name
             continue
+        try:
+            value: Any = plan.read(source, plan.python_name)
+        except Exception:  # graphql-core reports it when it reads the field again
+            return _DECLINED
         shape = plan.shape
         if shape is _Shape.LEAF:
-            completed = _read_leaf(plan, source, is_awaitable)
+            value_type = type(value)
+            if value_type is plan.unchanged and (
+                value_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+            ):
+                results[response_name] = value
+                continue
+            completed = _complete_leaf(plan, value, is_awaitable)
         else:
-            try:
-                value = plan.read(source, plan.python_name)
-            except Exception:  # graphql-core reports it when it reads the field again
-                return _DECLINED
             if value is None or value is Undefined:
                 if plan.preloaded or not plan.nullable:
                     return _DECLINED

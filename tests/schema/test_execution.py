@@ -227,6 +227,11 @@ def _broken_products() -> list[Product | None]:
         _product("bad-weights", weights=[Decimal("1"), "heavy"]),
         _product("tuple", variants=(_variant("h"),), weights=(Decimal("2"),)),
         _product("sold-out", variants=[_variant("i"), _variant("j", stock=0)]),
+        # Int is 32-bit; an enum may also be given by its value.
+        _product(
+            "huge-stock", variants=[_variant("u", stock=2**31), _variant("w", stock=-(2**31))]
+        ),
+        _product("colour-by-value", variants=[_variant("v", colour="red")]),
         _product(
             "bad-extras", variants=[_variant("k", extras=[None, Option(name=NULL, value="x")])]
         ),
