@@ -57,7 +57,7 @@ from core.catalog.tables import (
 from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
-from core.inventory.queries import active_reserved
+from core.inventory.queries import active_reserved, channel_stock
 from core.inventory.tables import StockLevelRow
 from core.money import Money
 from core.reads import ReadConnection, fetch_rows
@@ -226,7 +226,8 @@ async def list_products(
 
     The sort key defaults to RELEVANCE with a search and NAME without; ties are
     broken by product id so the order is total and cursors are stable. ``now``
-    (which reservations are still active) is needed by the ``in_stock`` filter.
+    (which reservations are still active) is needed by the ``in_stock`` filter and
+    by ``include.availability``.
     """
     sort_key = sort.key or (
         ProductSortKey.RELEVANCE if product_filter.search else ProductSortKey.NAME
@@ -274,7 +275,7 @@ async def list_products(
     cursors = [
         Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row[7]), row[0]) for row in rows
     ]
-    bundles = await _bundles(connection, channel_id, products, cursors, include)
+    bundles = await _bundles(connection, channel_id, products, cursors, include, now)
     return ProductPage(
         bundles=tuple(bundles),
         has_next_page=has_next,
@@ -350,8 +351,12 @@ async def products_where(
     product_ids: Sequence[int] = (),
     slugs: Sequence[str] = (),
     include: ProductInclude,
+    now: datetime | None = None,
 ) -> list[ProductBundle]:
-    """Products visible in the channel by id or slug, with the included relations."""
+    """Products visible in the channel by id or slug, with the included relations.
+
+    ``now`` decides which reservations are active, for ``include.availability``.
+    """
     if not product_ids and not slugs:
         return []
     statement = _products_where_statement(connection.dialect.name, by_slug=not product_ids)
@@ -359,7 +364,7 @@ async def products_where(
     rows = await fetch_rows(connection, statement, {"channel_id": channel_id, "keys": keys})
     products = [_product_from_row(row) for row in rows]
     cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
-    return await _bundles(connection, channel_id, products, cursors, include)
+    return await _bundles(connection, channel_id, products, cursors, include, now)
 
 
 async def products_by_id(
@@ -380,13 +385,17 @@ async def _bundles(
     products: Sequence[Product],
     cursors: Sequence[Cursor],
     include: ProductInclude,
+    now: datetime | None,
 ) -> list[ProductBundle]:
     ids = [product.id for product in products]
-    variants = (
-        await variants_by_product_id(connection, channel_id, ids)
-        if include.variants and ids
-        else {}
-    )
+    if include.availability and now is None:
+        raise ValueError("availability needs now")
+    # The variants' stock comes with them (``ProductInclude.availability``).
+    stock_at = now if include.availability and include.variants else None
+    variants: dict[ProductId, list[Variant]] = {}
+    stock: dict[VariantId, int] = {}
+    if include.variants and ids:
+        variants, stock = await _variants_by_product_id(connection, channel_id, ids, stock_at)
     images = await images_by_product_id(connection, ids) if include.images and ids else {}
     category_ids = sorted({p.category_id for p in products if p.category_id is not None})
     categories = (
@@ -401,6 +410,9 @@ async def _bundles(
             variants=tuple(variants.get(product.id, ())),
             images=tuple(images.get(product.id, ())),
             category=categories.get(product.category_id) if product.category_id else None,
+            channel_stock=tuple([stock[variant.id] for variant in variants.get(product.id, ())])
+            if stock_at is not None
+            else (),
         )
         for product, cursor in zip(products, cursors, strict=True)
     ]
@@ -428,11 +440,15 @@ def _variant_columns() -> Select[Any]:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _variants_by_product_statement(dialect: str) -> Select[Any]:
-    return _variant_columns().where(
+@functools.lru_cache(maxsize=8)
+def _variants_by_product_statement(dialect: str, with_stock: bool) -> Select[Any]:
+    statement = _variant_columns().where(
         _in(_variants.c.product_id, "product_ids", dialect, BigInteger())
     )
+    if with_stock:
+        # Column 8: the availability of a listing, without a statement of its own.
+        statement = statement.add_columns(channel_stock(_variants.c.id, dialect))
+    return statement
 
 
 @functools.lru_cache(maxsize=4)
@@ -450,7 +466,7 @@ def _visible_variants_by_id_statement(dialect: str) -> Select[Any]:
 def _variant_from_row(row: Sequence[Any]) -> Variant:
     # Positional unpacking: a listing converts 80 of these, and reading a Row's
     # fields by name costs more than building the Variant.
-    fields: tuple[Any, ...] = tuple(row)
+    fields: tuple[Any, ...] = tuple(row[:8])
     id_, product_id, sku, name, position, options, amount_minor, currency = fields
     return Variant(
         id=id_,
@@ -484,13 +500,30 @@ async def variants_by_product_id(
     connection: ReadConnection, channel_id: ChannelId, product_ids: Sequence[int]
 ) -> dict[ProductId, list[Variant]]:
     """Variants of each product in display order, priced in the channel."""
-    parameters = {"channel_id": channel_id, "product_ids": list(product_ids)}
+    grouped, _stock = await _variants_by_product_id(connection, channel_id, product_ids, None)
+    return grouped
+
+
+async def _variants_by_product_id(
+    connection: ReadConnection,
+    channel_id: ChannelId,
+    product_ids: Sequence[int],
+    stock_at: datetime | None,
+) -> tuple[dict[ProductId, list[Variant]], dict[VariantId, int]]:
+    """Variants by product and, given ``stock_at``, each one's stock in the channel then."""
+    parameters: dict[str, Any] = {"channel_id": channel_id, "product_ids": list(product_ids)}
+    with_stock = stock_at is not None
+    if with_stock:
+        parameters["now"] = stock_at
     grouped: dict[ProductId, list[Variant]] = {}
-    statement = _variants_by_product_statement(connection.dialect.name)
+    stock: dict[VariantId, int] = {}
+    statement = _variants_by_product_statement(connection.dialect.name, with_stock)
     for row in await fetch_rows(connection, statement, parameters):
         variant = _variant_from_row(row)
         grouped.setdefault(variant.product_id, []).append(variant)
-    return grouped
+        if with_stock:
+            stock[variant.id] = row[8]
+    return grouped, stock
 
 
 async def variants_by_id(

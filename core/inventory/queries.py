@@ -72,6 +72,38 @@ def active_reserved(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
     return cast(_levels.c.reserved - expired, BigInteger)
 
 
+def channel_stock(variant_id: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Units of ``variant_id`` available to sell at the locations supplying a channel.
+
+    ``channel_quantities`` for one variant, as a correlated column: a statement that
+    reads variants carries their stock with them, one statement fewer on a listing.
+    The channel and the moment that decides which reservations are active are the
+    bound parameters ``channel_id`` and ``now``.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    available = _levels.c.on_hand - active_reserved(now)
+    # Per location, never below zero: an over-reservation does not hide another's stock.
+    at_least_zero = (
+        func.greatest(available, 0) if dialect == "postgresql" else func.max(available, 0)
+    )
+    summed = (
+        select(func.coalesce(func.sum(at_least_zero), 0))
+        .select_from(
+            _levels.join(
+                _links,
+                and_(
+                    _links.c.location_id == _levels.c.location_id,
+                    _links.c.channel_id == bindparam("channel_id", type_=BigInteger()),
+                ),
+            )
+        )
+        .where(_levels.c.variant_id == variant_id)
+        .scalar_subquery()
+    )
+    # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
+    return cast(summed, BigInteger)
+
+
 def _in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
     """``column IN (:name...)``: one array parameter on PostgreSQL, expanded on SQLite."""
     if dialect == "postgresql":

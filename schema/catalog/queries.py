@@ -18,9 +18,8 @@ from core.catalog.pricing import price_variants
 from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode
 from core.ids import CategoryId, VariantId
-from core.inventory.availability import channel_availability
+from core.inventory.availability import shown_from_stock
 from core.inventory.model import ShownAvailability, StockStatus
-from core.reads import ReadConnection
 from schema.catalog.types import (
     Category,
     Product,
@@ -52,21 +51,19 @@ def _include(node_paths: frozenset[str], *, total_count: bool = False) -> Produc
 
 async def _availability(
     context: Context,
-    connection: ReadConnection,
     channel: Channel,
     bundles: Sequence[ProductBundle],
     include: ProductInclude,
 ) -> dict[VariantId, ShownAvailability]:
-    """Availability of every variant of the page: one statement and one hook call."""
+    """Availability of every variant of the page, read with the variants: one hook call."""
     if not include.availability:
         return {}
-    return await channel_availability(
-        connection,
-        context.runtime.plugins,
-        channel=channel,
-        variant_ids=[variant.id for bundle in bundles for variant in bundle.variants],
-        now=context.runtime.clock.now(),
-    )
+    summed = {
+        variant.id: stock
+        for bundle in bundles
+        for variant, stock in zip(bundle.variants, bundle.channel_stock, strict=True)
+    }
+    return await shown_from_stock(context.runtime.plugins, channel=channel, summed=summed)
 
 
 async def _products(
@@ -163,7 +160,7 @@ class CatalogQuery:
                 include=include,
                 now=context.runtime.clock.now(),
             )
-            availability = await _availability(context, connection, resolved, page.bundles, include)
+        availability = await _availability(context, resolved, page.bundles, include)
         products = await _products(context, resolved, page.bundles, include, availability)
         edges = [
             ProductEdge(cursor=encode_cursor(bundle.cursor), node=product)
@@ -207,8 +204,9 @@ class CatalogQuery:
                 product_ids=product_ids,
                 slugs=[slug] if slug is not None else [],
                 include=include,
+                now=context.runtime.clock.now(),
             )
-            availability = await _availability(context, connection, resolved, bundles, include)
+        availability = await _availability(context, resolved, bundles, include)
         products = await _products(context, resolved, bundles, include, availability)
         return products[0] if products else None
 
