@@ -31,7 +31,6 @@ from schema.catalog.types import (
 )
 from schema.context import Context
 from schema.errors import bad_input
-from schema.inventory.types import VariantAvailability
 from schema.lookahead import selected_paths, under
 from schema.relay import PageInfo, decode_cursor, encode_cursor, from_global_id
 
@@ -75,13 +74,12 @@ async def _products(
 ) -> list[Product]:
     """Strawberry objects for loaded bundles, every variant priced in one hook call."""
     variants_by_product: dict[int, list[ProductVariant]] = {}
-    shown = {key: VariantAvailability.from_model(value) for key, value in availability.items()}
     in_stock: set[int] = set()
     if include.variants:
         variants = [variant for bundle in bundles for variant in bundle.variants]
         for priced in await price_variants(context.runtime.plugins, channel, variants):
             variant = priced.variant
-            available = shown.get(variant.id)
+            available = availability.get(variant.id)
             if available is not None and available.status is not StockStatus.OUT_OF_STOCK:
                 in_stock.add(variant.product_id)
             variants_by_product.setdefault(variant.product_id, []).append(

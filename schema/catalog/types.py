@@ -15,6 +15,7 @@ import strawberry
 
 from core.catalog import model
 from core.catalog.pricing import PricedVariant
+from core.inventory.model import ShownAvailability
 from schema.context import Context
 from schema.execution import preloaded
 from schema.inventory.types import (
@@ -95,7 +96,9 @@ class ProductVariant(Node):
     variant_id: strawberry.Private[int]
     product_id: strawberry.Private[int]
     channel_id: strawberry.Private[int]
-    preloaded_availability: strawberry.Private[VariantAvailability | None] = None
+    # core's ShownAvailability has the two fields of VariantAvailability, and the type
+    # checks no runtime type, so a look-ahead serves the core values as they are.
+    preloaded_availability: strawberry.Private[ShownAvailability | None] = None
 
     @strawberry.field(description="The product this variant belongs to.")
     def product(self, info: strawberry.Info[Context, None]) -> Product | None:
@@ -117,7 +120,7 @@ class ProductVariant(Node):
         if preloaded_value is not None and (
             channel is None or channel == info.context.known_channel(self.channel_id).slug
         ):
-            return preloaded_value
+            return cast(VariantAvailability, preloaded_value)
         return cast(  # an awaitable; graphql-core awaits what a resolver returns
             VariantAvailability,
             variant_availability(info.context, channel, self.channel_id, self.variant_id),
@@ -142,7 +145,7 @@ class ProductVariant(Node):
         cls,
         priced: PricedVariant,
         channel_id: int,
-        availability: VariantAvailability | None = None,
+        availability: ShownAvailability | None = None,
     ) -> ProductVariant:
         variant = priced.variant
         return cls(

@@ -745,7 +745,7 @@ REAL_CASES = {
         fragment Card on Product {
           id name slug createdAt category { name }
           variants { id sku options { name value } price { amount currency } }
-          variants { priceAgain: price { amount } }
+          variants { priceAgain: price { amount } availability { status quantity } }
         }
         """,
         {"withImages": True},
