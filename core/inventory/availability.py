@@ -16,7 +16,7 @@ from core.channels.model import Channel
 from core.hooks import AvailabilityContext
 from core.ids import VariantId
 from core.inventory import queries
-from core.inventory.model import ShownAvailability, shown_availability
+from core.inventory.model import ShownAvailability, shown_availabilities
 from core.plugin_host import PluginHost
 from core.reads import ReadConnection
 
@@ -44,10 +44,8 @@ async def shown_from_stock(
     The same hook call and display rule as ``channel_availability``: one call per batch.
     """
     quantities = await plugins.available_quantities(AvailabilityContext(channel=channel), summed)
-    display, threshold = channel.stock_display, channel.low_stock_threshold
-    return {
-        variant_id: shown_availability(
-            variant_id, quantity, stock_display=display, low_stock_threshold=threshold
-        )
-        for variant_id, quantity in quantities.items()
-    }
+    return shown_availabilities(
+        quantities,
+        stock_display=channel.stock_display,
+        low_stock_threshold=channel.low_stock_threshold,
+    )
