@@ -77,13 +77,13 @@ async def _products(
     in_stock: set[int] = set()
     if include.variants:
         variants = [variant for bundle in bundles for variant in bundle.variants]
-        for priced in await price_variants(context.runtime.plugins, channel, variants):
-            variant = priced.variant
+        prices = await price_variants(context.runtime.plugins, channel, variants)
+        for variant, price in zip(variants, prices, strict=True):
             available = availability.get(variant.id)
             if available is not None and available.status is not StockStatus.OUT_OF_STOCK:
                 in_stock.add(variant.product_id)
             variants_by_product.setdefault(variant.product_id, []).append(
-                ProductVariant.from_priced(priced, channel.id, available)
+                ProductVariant.from_model(variant, price, channel.id, available)
             )
     return [
         Product.from_model(

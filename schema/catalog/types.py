@@ -14,8 +14,8 @@ from typing import cast
 import strawberry
 
 from core.catalog import model
-from core.catalog.pricing import PricedVariant
 from core.inventory.model import ShownAvailability
+from core.money import Money as MoneyValue
 from schema.context import Context
 from schema.execution import preloaded
 from schema.inventory.types import (
@@ -141,13 +141,13 @@ class ProductVariant(Node):
         )
 
     @classmethod
-    def from_priced(
+    def from_model(
         cls,
-        priced: PricedVariant,
+        variant: model.Variant,
+        price: MoneyValue | None,
         channel_id: int,
         availability: ShownAvailability | None = None,
     ) -> ProductVariant:
-        variant = priced.variant
         return cls(
             id=strawberry.ID(to_global_id("ProductVariant", variant.id)),
             sku=variant.sku,
@@ -155,7 +155,7 @@ class ProductVariant(Node):
             # core's VariantOption has the same two plain fields and the GraphQL type
             # checks no runtime type, so the values are served as they are.
             options=cast(list[VariantOption], variant.options),
-            price=Money.from_value(priced.price) if priced.price is not None else None,
+            price=Money.from_value(price) if price is not None else None,
             variant_id=variant.id,
             product_id=variant.product_id,
             channel_id=channel_id,
