@@ -28,6 +28,11 @@ anything in the tree declines, the object takes graphql-core's path from the
 start and nothing observable happened before; the tree is then not tried again
 in that request (its data needs resolvers).
 
+Whether graphql-core accepts a value as an object (not awaitable, not an
+Exception, strawberry's ``is_type_of``) depends on its class and on what its own
+``__dict__`` overrides, so once an instance of a plain class was accepted for a
+field, the next ones cost a dict lookup (``_accepts_object``).
+
 Once a sub-selection has started executing, a field cannot decline any more;
 from there on the code mirrors graphql-core 3.3.2's ``execute_fields``,
 ``execute_field``, ``complete_iterable_value`` and ``complete_list_item_value``
@@ -40,7 +45,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from graphql import (
@@ -57,6 +62,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.pyutils.is_awaitable import is_awaitable as default_is_awaitable
 from graphql.type.scalars import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
@@ -65,8 +71,11 @@ from graphql.type.scalars import (
     serialize_int,
     serialize_string,
 )
+from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 # strawberry's generated ``is_type_of`` for types implementing an interface: it
@@ -106,6 +115,21 @@ def preloaded(attribute: str) -> dict[str, str]:
     """``strawberry.field(metadata=preloaded("attr"))`` for a look-ahead relation."""
     return {PRELOADED: attribute}
 
+
+_KNOWN_IS_AWAITABLE: Final = (optimized_is_awaitable, default_is_awaitable)
+
+# What an instance's own ``__dict__`` may hold that changes whether it is accepted as
+# an object: an ``__await__`` (is_awaitable uses hasattr), strawberry's cast marker,
+# a strawberry definition of its own (for generic types).
+_INSTANCE_OVERRIDES: Final = frozenset(
+    {"__await__", TYPE_CAST_ATTRIBUTE, "__strawberry_definition__"}
+)
+
+# What a class (below ``object``) may define that makes its instances' attribute
+# lookup or ``isinstance`` differ from Python's own, or answers those lookups itself.
+_CLASS_OVERRIDES: Final = frozenset(
+    {"__getattribute__", "__getattr__", "__class__", "__await__", TYPE_CAST_ATTRIBUTE}
+)
 
 # Never awaitable and never an Exception: the common leaf values skip both checks.
 _NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
@@ -161,6 +185,11 @@ class _FieldPlan:
     # (a pure function of the member, so remembered for the schema's lifetime).
     enum_class: type | None = None
     enum_names: dict[Any, str] | None = None
+    # Objects: the classes whose instances graphql-core accepts for this type, each
+    # with whether its instances have a ``__dict__`` (see ``_accepts_object``); only
+    # filled when ``memoisable``.
+    accepted: dict[type, bool] = field(default_factory=dict)
+    memoisable: bool = False
 
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
@@ -290,6 +319,7 @@ def _plan_field(
             object_type=object_type,
             is_type_of=is_type_of,
             preloaded=True,
+            memoisable=_class_decides_acceptance(object_type, is_type_of),
         )
     unchanged, enum_class = _leaf_shortcuts(leaf_type)
     return _FieldPlan(
@@ -306,7 +336,30 @@ def _plan_field(
         unchanged=unchanged,
         enum_class=enum_class,
         enum_names={} if enum_class is not None else None,
+        memoisable=object_type is not None and _class_decides_acceptance(object_type, is_type_of),
     )
+
+
+def _class_decides_acceptance(
+    object_type: GraphQLObjectType, is_type_of: Callable[[Any, Any], object] | None
+) -> bool:
+    """Whether a value's class (and its own ``__dict__``) decides if it is accepted.
+
+    graphql-core accepts a value for an object type when it is not awaitable, not
+    an Exception and, for strawberry's ``is_type_of``, not cast to another type and
+    an instance of one of the type's classes. Those ``isinstance`` checks depend on
+    the value's class alone when every class checked against has the plain
+    metaclass: the builtins do, and so must the strawberry classes.
+    """
+    if is_type_of is None:
+        return True
+    definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        return False
+    checked = [definition.origin, *(interface.origin for interface in definition.interfaces)]
+    if definition.concrete_of is not None:
+        checked.append(definition.concrete_of.origin)
+    return all(type(klass) is type for klass in checked)
 
 
 def _leaf_shortcuts(
@@ -332,7 +385,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # Strawberry turns extensions with a ``resolve`` hook into middleware; they
         # expect to see every field, so with any of them everything runs normally.
-        self._fast_enabled = manager is None or not manager.middlewares
+        # The plans remember which classes are accepted as objects, as graphql-core's
+        # own and strawberry's ``is_awaitable`` decide (strawberry always passes its own).
+        self._fast_enabled = (manager is None or not manager.middlewares) and (
+            self.is_awaitable in _KNOWN_IS_AWAITABLE
+        )
         self._plans = _schema_plans(self.schema)
         # Per request, by identity: graphql-core memoises the grouped field set of
         # a selection, so the 80 variants of a listing share one entry. The set is
@@ -698,17 +755,54 @@ def _complete_leaf(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], b
 
 
 def _accepts_object(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
-    """Whether graphql-core would complete ``value`` as the plan's object type."""
+    """Whether graphql-core would complete ``value`` as the plan's object type.
+
+    Once an instance of a class is accepted, later ones are at the cost of a dict
+    lookup (``_remembered``): see ``_class_decides_acceptance`` and ``_plain_class``.
+    """
+    if _remembered(plan, value):
+        return True
     if is_awaitable(value) or isinstance(value, Exception):
         return False
     is_type_of = plan.is_type_of
-    if is_type_of is None:
-        return True
-    try:
-        # None for the info: only strawberry's info-free checks get here.
-        return is_type_of(value, None) is True
-    except Exception:  # graphql-core raises it again, located, on its own path
+    if is_type_of is not None:
+        try:
+            # None for the info: only strawberry's info-free checks get here.
+            if is_type_of(value, None) is not True:
+                return False
+        except Exception:  # graphql-core raises it again, located, on its own path
+            return False
+    if plan.memoisable:
+        cls = type(value)
+        if _plain_class(cls):
+            plan.accepted[cls] = cls.__dictoffset__ != 0
+    return True
+
+
+def _remembered(plan: _FieldPlan, value: Any) -> bool:
+    """True when the value's class was accepted and the value overrides nothing itself."""
+    has_dict = plan.accepted.get(type(value))
+    if has_dict is None:
         return False
+    return not has_dict or value.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES)
+
+
+def _plain_class(cls: type) -> bool:
+    """Whether every instance of ``cls`` is accepted like the one just checked.
+
+    With Python's own attribute lookup and none of the looked-up names on the class,
+    ``hasattr(value, "__await__")`` and strawberry's cast and definition lookups can
+    only differ between instances through their own ``__dict__``, which
+    ``_remembered`` reads; ``isinstance`` reads ``__class__``, left to ``object``.
+    """
+    for klass in cls.__mro__[:-1]:
+        names = vars(klass)
+        if not names.keys().isdisjoint(_CLASS_OVERRIDES):
+            return False
+        definition = names.get("__strawberry_definition__")
+        if definition is not None and hasattr(type(definition), "__get__"):
+            return False
+    return True
 
 
 def _complete_leaf_list(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
@@ -777,7 +871,12 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
                 continue
             if shape is _Shape.OBJECT:
                 assert subtree is not None
-                if not _accepts_object(plan, value, is_awaitable):
+                # _remembered, inline: most objects of a request are of a few classes.
+                has_dict = plan.accepted.get(type(value))
+                if (
+                    has_dict is None
+                    or (has_dict and not value.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES))
+                ) and not _accepts_object(plan, value, is_awaitable):
                     return _DECLINED
                 completed = _complete_tree(subtree, value, is_awaitable)
             elif shape is _Shape.OBJECT_LIST:
@@ -799,6 +898,7 @@ def _complete_tree_list(
     if type(value) not in _LIST_TYPES:
         return _DECLINED
     item_nullable = plan.item_nullable
+    accepted = plan.accepted
     completed: list[Any] = []
     append = completed.append
     for item in value:
@@ -807,7 +907,12 @@ def _complete_tree_list(
                 return _DECLINED
             append(None)
             continue
-        if not _accepts_object(plan, item, is_awaitable):
+        # _remembered, inline.
+        has_dict = accepted.get(type(item))
+        if (
+            has_dict is None
+            or (has_dict and not item.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES))
+        ) and not _accepts_object(plan, item, is_awaitable):
             return _DECLINED
         completed_item = _complete_tree(tree, item, is_awaitable)
         if completed_item is _DECLINED:

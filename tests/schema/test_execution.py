@@ -204,6 +204,12 @@ def _product(key: str, **overrides: Any) -> Product:
     return Product(**fields)
 
 
+def _with_own_await(variant: Variant) -> Variant:
+    # graphql-core's is_awaitable looks for the attribute, so this one is "awaitable".
+    variant.__dict__["__await__"] = lambda: iter(())
+    return variant
+
+
 def _late(value: object) -> asyncio.Future[object]:
     # A future rather than a coroutine: left unselected, it warns about nothing.
     future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
@@ -232,6 +238,9 @@ def _broken_products() -> list[Product | None]:
             "huge-stock", variants=[_variant("u", stock=2**31), _variant("w", stock=-(2**31))]
         ),
         _product("colour-by-value", variants=[_variant("v", colour="red")]),
+        # Instances of a class already accepted, made unlike it through their own dict.
+        _product("own-await", variants=[_variant("x"), _with_own_await(_variant("y"))]),
+        _product("cast-away", variants=[_variant("z"), strawberry.cast(Product, _variant("c"))]),
         _product(
             "bad-extras", variants=[_variant("k", extras=[None, Option(name=NULL, value="x")])]
         ),
