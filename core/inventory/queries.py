@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     cast,
     func,
     select,
@@ -68,8 +69,13 @@ def active_reserved(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
-    # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
-    return cast(_levels.c.reserved - expired, BigInteger)
+    # Reserved counts every reservation row of the stock level, so at zero there is no
+    # expired one to look for: most stock is in nobody's cart, and the probe is skipped.
+    return case(
+        (_levels.c.reserved == 0, _levels.c.reserved),
+        # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
+        else_=cast(_levels.c.reserved - expired, BigInteger),
+    )
 
 
 def channel_stock(variant_id: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
