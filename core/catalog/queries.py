@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Float,
@@ -23,7 +22,6 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    any_,
     bindparam,
     func,
     or_,
@@ -55,7 +53,7 @@ from core.catalog.tables import (
     VariantRow,
 )
 from core.channels.tables import ChannelLocationRow
-from core.db import UTCDateTime, table_of
+from core.db import UTCDateTime, in_bound_list, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
 from core.inventory.queries import active_reserved, channel_stock
 from core.inventory.tables import StockLevelRow
@@ -325,23 +323,11 @@ def _after(
     return or_(sort_value > value, and_(sort_value == value, _products.c.id > product_id))
 
 
-def _in(column: ColumnElement[Any], name: str, dialect: str, item_type: Any) -> ColumnElement[bool]:
-    """``column IN (:name...)`` as the engine runs it fastest with a bound list.
-
-    PostgreSQL takes the whole list as one array parameter (``= ANY``), so the SQL
-    text never changes and nothing is re-rendered per call; SQLite has no arrays, so
-    there SQLAlchemy expands the list into one parameter per item.
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(item_type)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 @functools.lru_cache(maxsize=8)
 def _products_where_statement(dialect: str, by_slug: bool) -> Select[Any]:
     if by_slug:
-        return _visible_products().where(_in(_products.c.slug, "keys", dialect, String()))
-    return _visible_products().where(_in(_products.c.id, "keys", dialect, BigInteger()))
+        return _visible_products().where(in_bound_list(_products.c.slug, "keys", dialect, String()))
+    return _visible_products().where(in_bound_list(_products.c.id, "keys", dialect, BigInteger()))
 
 
 async def products_where(
@@ -443,7 +429,7 @@ def _variant_columns() -> Select[Any]:
 @functools.lru_cache(maxsize=8)
 def _variants_by_product_statement(dialect: str, with_stock: bool) -> Select[Any]:
     statement = _variant_columns().where(
-        _in(_variants.c.product_id, "product_ids", dialect, BigInteger())
+        in_bound_list(_variants.c.product_id, "product_ids", dialect, BigInteger())
     )
     if with_stock:
         # Column 8: the availability of a listing, without a statement of its own.
@@ -454,7 +440,7 @@ def _variants_by_product_statement(dialect: str, with_stock: bool) -> Select[Any
 @functools.lru_cache(maxsize=4)
 def _visible_variants_by_id_statement(dialect: str) -> Select[Any]:
     return _variant_columns().where(
-        _in(_variants.c.id, "variant_ids", dialect, BigInteger()),
+        in_bound_list(_variants.c.id, "variant_ids", dialect, BigInteger()),
         _variants.c.product_id.in_(
             select(_listings.c.product_id).where(
                 _listings.c.channel_id == _CHANNEL, _listings.c.is_published.is_(True)

@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Select,
     and_,
-    any_,
     bindparam,
     case,
     cast,
@@ -29,7 +27,7 @@ from sqlalchemy import (
 
 from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelLocationRow
-from core.db import UTCDateTime, table_of
+from core.db import UTCDateTime, in_bound_list, table_of
 from core.ids import (
     ChannelId,
     LocationId,
@@ -110,13 +108,6 @@ def channel_stock(variant_id: ColumnElement[Any], dialect: str) -> ColumnElement
     return cast(summed, BigInteger)
 
 
-def _in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
-    """``column IN (:name...)``: one array parameter on PostgreSQL, expanded on SQLite."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
-    return column.in_(bindparam(name, expanding=True))
-
-
 @functools.lru_cache(maxsize=4)
 def _available_in_channel_statement(dialect: str) -> Select[Any]:
     """Built once per dialect: availability is on the hot path of every listing."""
@@ -134,7 +125,7 @@ def _available_in_channel_statement(dialect: str) -> Select[Any]:
                 _levels,
                 and_(
                     _levels.c.location_id == _links.c.location_id,
-                    _in_list(_levels.c.variant_id, "variant_ids", dialect),
+                    in_bound_list(_levels.c.variant_id, "variant_ids", dialect, BigInteger()),
                 ),
             )
         )
