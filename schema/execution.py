@@ -184,7 +184,7 @@ class _FieldPlan:
     # A strawberry enum: its Python class, and the names it serialised members to
     # (a pure function of the member, so remembered for the schema's lifetime).
     enum_class: type | None = None
-    enum_names: dict[Any, str] | None = None
+    enum_names: dict[Any, str] = field(default_factory=dict)
     # Objects: the classes whose instances graphql-core accepts for this type, each
     # with whether its instances have a ``__dict__`` (see ``_accepts_object``); only
     # filled when ``memoisable``.
@@ -207,6 +207,9 @@ class _Tree:
 
     type_name: str
     fields: tuple[tuple[str, _FieldPlan | None, _Tree | None], ...]
+    # Only leaves and ``__typename`` (a price, an availability): completed in the
+    # parent's frame, without a call of its own.
+    leaves_only: bool = False
 
 
 _TYPENAME_PLAN: Final = _FieldPlan(
@@ -335,7 +338,6 @@ def _plan_field(
         is_type_of=is_type_of,
         unchanged=unchanged,
         enum_class=enum_class,
-        enum_names={} if enum_class is not None else None,
         memoisable=object_type is not None and _class_decides_acceptance(object_type, is_type_of),
     )
 
@@ -520,7 +522,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if subtree is None:
                     return None
                 fields.append((response_name, plan, subtree))
-        return _Tree(object_type.name, tuple(fields))
+        leaves_only = all(subtree is None for _name, _plan, subtree in fields)
+        return _Tree(object_type.name, tuple(fields), leaves_only)
 
     def _declined(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -736,7 +739,7 @@ def _complete_leaf(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], b
     if value is None or value is Undefined:
         return None if plan.nullable else _DECLINED
     enum_names = plan.enum_names
-    if value_type is plan.enum_class and enum_names is not None:
+    if value_type is plan.enum_class:
         name = enum_names.get(value)
         if name is not None:
             return name
@@ -749,7 +752,7 @@ def _complete_leaf(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], b
         return _DECLINED
     if coerced is None or coerced is Undefined:
         return _DECLINED
-    if value_type is plan.enum_class and enum_names is not None and type(coerced) is str:
+    if value_type is plan.enum_class and type(coerced) is str:
         enum_names[value] = coerced
     return coerced
 
@@ -862,6 +865,11 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
             ):
                 results[response_name] = value
                 continue
+            if value_type is plan.enum_class:
+                name = plan.enum_names.get(value)
+                if name is not None:
+                    results[response_name] = name
+                    continue
             completed = _complete_leaf(plan, value, is_awaitable)
         else:
             if value is None or value is Undefined:
@@ -878,6 +886,34 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
                     or (has_dict and not value.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES))
                 ) and not _accepts_object(plan, value, is_awaitable):
                     return _DECLINED
+                if subtree.leaves_only:
+                    # _complete_tree for leaves only, inline: two of them per variant.
+                    leaves: dict[str, Any] = {}
+                    for leaf_name, leaf_plan, _none in subtree.fields:
+                        if leaf_plan is None:
+                            leaves[leaf_name] = subtree.type_name
+                            continue
+                        try:
+                            leaf: Any = leaf_plan.read(value, leaf_plan.python_name)
+                        except Exception:  # graphql-core reports it when it reads it again
+                            return _DECLINED
+                        leaf_type = type(leaf)
+                        if leaf_type is leaf_plan.unchanged and (
+                            leaf_type is not int or GRAPHQL_MIN_INT <= leaf <= GRAPHQL_MAX_INT
+                        ):
+                            leaves[leaf_name] = leaf
+                            continue
+                        if leaf_type is leaf_plan.enum_class:
+                            name = leaf_plan.enum_names.get(leaf)
+                            if name is not None:
+                                leaves[leaf_name] = name
+                                continue
+                        leaf = _complete_leaf(leaf_plan, leaf, is_awaitable)
+                        if leaf is _DECLINED:
+                            return _DECLINED
+                        leaves[leaf_name] = leaf
+                    results[response_name] = leaves
+                    continue
                 completed = _complete_tree(subtree, value, is_awaitable)
             elif shape is _Shape.OBJECT_LIST:
                 assert subtree is not None
