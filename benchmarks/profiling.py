@@ -53,21 +53,21 @@ async def _profile(options: ProfileOptions) -> ProfileReport:
     app = create_app(Settings(database_url=options.driver_url, default_channel=options.channel))
     body = json.dumps({"query": options.query.document}).encode()
     try:
-        status, answer = await _post(app, body)
+        status, answer = await post(app, body)
         problems = answer_problems(options.query, status, json.loads(answer or b"null"))
         if problems:
             raise AnswerError("; ".join(problems[:5]) + " (load the catalog with --load)")
         for _ in range(_WARMUP_REQUESTS):
-            await _post(app, body)
+            await post(app, body)
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(options.requests):
-            await _post(app, body)
+            await post(app, body)
         cpu_ms = 1000 * (time.process_time() - cpu) / options.requests
         wall_ms = 1000 * (time.perf_counter() - wall) / options.requests
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(options.requests):
-            await _post(app, body)
+            await post(app, body)
         profiler.disable()
     finally:
         await app.state.runtime.close()
@@ -87,7 +87,7 @@ def _stats_text(profiler: cProfile.Profile, top: int) -> str:
     return text.getvalue()
 
 
-async def _post(app: Callable[..., Awaitable[None]], body: bytes) -> tuple[int, bytes]:
+async def post(app: Callable[..., Awaitable[None]], body: bytes) -> tuple[int, bytes]:
     """One POST /graphql through the ASGI interface, as uvicorn would send it."""
     scope = {
         "type": "http",
