@@ -116,18 +116,9 @@ def _min_price() -> ColumnElement[Any]:
 
 
 def _product_from_row(row: Sequence[Any]) -> Product:
-    # Positional: the columns of ``_visible_products`` (reading by name is slower).
-    fields: tuple[Any, ...] = tuple(row[:7])
-    id_, slug, name, description, category_id, created_at, updated_at = fields
-    return Product(
-        id=id_,
-        slug=slug,
-        name=name,
-        description=description,
-        category_id=category_id,
-        created_at=created_at,
-        updated_at=updated_at,
-    )
+    # The columns of ``_visible_products`` are Product's fields in order: passed by
+    # position, as reading a row by name or passing keywords costs more.
+    return Product(*row[:7])
 
 
 def _category_subtree() -> Select[Any]:
@@ -454,14 +445,15 @@ def _variant_from_row(row: Sequence[Any]) -> Variant:
     # fields by name costs more than building the Variant.
     fields: tuple[Any, ...] = tuple(row[:8])
     id_, product_id, sku, name, position, options, amount_minor, currency = fields
+    # Variant's fields in order, by position (keywords cost more, 80 times a listing).
     return Variant(
-        id=id_,
-        product_id=product_id,
-        sku=sku,
-        name=name,
-        position=position,
-        options=_options(options),
-        base_price=Money(amount_minor, currency) if amount_minor is not None else None,
+        id_,
+        product_id,
+        sku,
+        name,
+        position,
+        _options(options),
+        Money(amount_minor, currency) if amount_minor is not None else None,
     )
 
 

@@ -84,6 +84,10 @@ class VariantOption:
     value: str
 
 
+# The type of a look-ahead's options, built once (``list[...]`` makes a new alias).
+_VariantOptions = list[VariantOption]
+
+
 @strawberry.type(description="A sellable version of a product (one SKU).")
 class ProductVariant(Node):
     id: strawberry.ID
@@ -154,7 +158,7 @@ class ProductVariant(Node):
             name=variant.name,
             # core's VariantOption has the same two plain fields and the GraphQL type
             # checks no runtime type, so the values are served as they are.
-            options=cast(list[VariantOption], variant.options),
+            options=cast(_VariantOptions, variant.options),
             price=Money.from_value(price) if price is not None else None,
             variant_id=variant.id,
             product_id=variant.product_id,
