@@ -134,9 +134,10 @@ _CLASS_OVERRIDES: Final = frozenset(
 # Never awaitable and never an Exception: the common leaf values skip both checks.
 _NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
 
-# graphql-core's serialisers that return a value of this exact type as it is (Int
-# only within 32 bits, checked where it is used).
+# Serialisers that return a value of this exact type as it is (graphql-core's, and
+# the builtin str; Int only within 32 bits, checked where it is used).
 _UNCHANGED_BY_SERIALISER: Final[Mapping[object, type]] = {
+    str: str,  # strawberry's Decimal (a Money amount is already its exact string)
     serialize_string: str,
     serialize_id: str,
     serialize_boolean: bool,
@@ -159,6 +160,15 @@ class _Shape(enum.Enum):
     LEAF_LIST = enum.auto()
     OBJECT = enum.auto()
     OBJECT_LIST = enum.auto()
+
+
+# The shapes as module constants: reading a member from its enum class goes through
+# the metaclass (about 1,000 instructions), and the tree walk asks for several per field.
+_TYPENAME: Final = _Shape.TYPENAME
+_LEAF: Final = _Shape.LEAF
+_LEAF_LIST: Final = _Shape.LEAF_LIST
+_OBJECT: Final = _Shape.OBJECT
+_OBJECT_LIST: Final = _Shape.OBJECT_LIST
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +223,7 @@ class _Tree:
 
 
 _TYPENAME_PLAN: Final = _FieldPlan(
-    shape=_Shape.TYPENAME,
+    shape=_TYPENAME,
     python_name="__typename",
     read=getattr,
     return_type=TypeNameMetaFieldDef.type,
@@ -295,13 +305,13 @@ def _plan_field(
     is_type_of: Callable[[Any, Any], object] | None = None
     if isinstance(named, GraphQLScalarType | GraphQLEnumType):
         leaf_type = named
-        shape = _Shape.LEAF if item_type is None else _Shape.LEAF_LIST
+        shape = _LEAF if item_type is None else _LEAF_LIST
     elif isinstance(named, GraphQLObjectType):
         info_free, is_type_of = _info_free_is_type_of(named)
         if not info_free:
             return None
         object_type = named
-        shape = _Shape.OBJECT if item_type is None else _Shape.OBJECT_LIST
+        shape = _OBJECT if item_type is None else _OBJECT_LIST
     else:
         # Abstract types resolve their runtime type with the info; lists of lists
         # are rare enough not to be worth their own path.
@@ -430,18 +440,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for response_name, field_details_list, plan in planned_fields:
                 if plan is not None:
                     shape = plan.shape
-                    if shape is _Shape.LEAF:
+                    if shape is _LEAF:
                         completed = _read_leaf(plan, source_value, is_awaitable)
                         if completed is not _DECLINED:
                             results[response_name] = completed
                             continue
-                    elif shape is _Shape.TYPENAME:
+                    elif shape is _TYPENAME:
                         # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
                         results[response_name] = parent_name
                         continue
                 field_path = Path(path, response_name, parent_name)
                 result: Any = _DECLINED
-                if plan is not None and plan.shape is not _Shape.LEAF:
+                if plan is not None and plan.shape is not _LEAF:
                     result = self._execute_planned(
                         plan, source_value, field_details_list, field_path, position_context
                     )
@@ -512,9 +522,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if plan is None:
                 return None
             shape = plan.shape
-            if shape is _Shape.TYPENAME:
+            if shape is _TYPENAME:
                 fields.append((response_name, None, None))
-            elif shape is _Shape.LEAF or shape is _Shape.LEAF_LIST:
+            elif shape is _LEAF or shape is _LEAF_LIST:
                 fields.append((response_name, plan, None))
             else:
                 assert plan.object_type is not None
@@ -587,11 +597,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return _DECLINED  # not loaded ahead: the resolver loads it
             return None if plan.nullable else _DECLINED
         shape = plan.shape
-        if shape is _Shape.OBJECT:
+        if shape is _OBJECT:
             return self._complete_object(plan, value, field_details_list, path, position_context)
-        if shape is _Shape.LEAF_LIST:
+        if shape is _LEAF_LIST:
             return _complete_leaf_list(plan, value, self.is_awaitable)
-        if shape is _Shape.OBJECT_LIST:
+        if shape is _OBJECT_LIST:
             return self._complete_object_list(
                 plan, value, field_details_list, path, position_context
             )
@@ -858,7 +868,7 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
         except Exception:  # graphql-core reports it when it reads the field again
             return _DECLINED
         shape = plan.shape
-        if shape is _Shape.LEAF:
+        if shape is _LEAF:
             value_type = type(value)
             if value_type is plan.unchanged and (
                 value_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
@@ -877,7 +887,7 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
                     return _DECLINED
                 results[response_name] = None
                 continue
-            if shape is _Shape.OBJECT:
+            if shape is _OBJECT:
                 assert subtree is not None
                 # _remembered, inline: most objects of a request are of a few classes.
                 has_dict = plan.accepted.get(type(value))
@@ -915,7 +925,7 @@ def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]
                     results[response_name] = leaves
                     continue
                 completed = _complete_tree(subtree, value, is_awaitable)
-            elif shape is _Shape.OBJECT_LIST:
+            elif shape is _OBJECT_LIST:
                 assert subtree is not None
                 completed = _complete_tree_list(plan, subtree, value, is_awaitable)
             else:

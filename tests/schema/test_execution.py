@@ -53,6 +53,8 @@ from schema.schema import build_schema
 CREATED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 # A null where the type forbids one: the broken data is wrong on purpose.
 NULL: Any = None
+# A Decimal field holding the amount's exact string (what schema.money.Money holds).
+AS_TEXT: Any = "12.50"
 
 # ---------------------------------------------------------------------------
 # A standalone schema covering every shape the fast path plans, and the ones
@@ -238,6 +240,10 @@ def _broken_products() -> list[Product | None]:
             "huge-stock", variants=[_variant("u", stock=2**31), _variant("w", stock=-(2**31))]
         ),
         _product("colour-by-value", variants=[_variant("v", colour="red")]),
+        # A Decimal given as its exact string, as our Money amounts are.
+        _product(
+            "amount-as-text", variants=[_variant("aa", price=Money(amount=AS_TEXT, currency="PLN"))]
+        ),
         # Instances of a class already accepted, made unlike it through their own dict.
         _product("own-await", variants=[_variant("x"), _with_own_await(_variant("y"))]),
         _product("cast-away", variants=[_variant("z"), strawberry.cast(Product, _variant("c"))]),
