@@ -19,12 +19,19 @@ from benchmarks.catalog import (
     check_database_url,
     prepare_database,
 )
+from benchmarks.instructions import (
+    WARMUP_REQUESTS,
+    InstructionsError,
+    count_instructions,
+)
 from benchmarks.profiling import ProfileOptions, profile
 from benchmarks.queries import DEFAULT_QUERIES, QUERIES, AnswerError, parse_query_names
 from benchmarks.run import RunOptions, run
 from benchmarks.server import ServerError
 from benchmarks.statements import count_statements
 from benchmarks.wrk import WrkError
+
+_WARMUP_NOTE = f"{WARMUP_REQUESTS} warm-up requests, in-process"
 
 _WIPE_WARNING = (
     "WARNING: --db is WIPED. On PostgreSQL the named database is created if missing and "
@@ -115,6 +122,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--load", action="store_true", help="wipe --db and load the catalog first"
     )
     profile_parser.add_argument("--output", type=Path, metavar="PATH", help="pstats file")
+
+    instructions_parser = commands.add_parser(
+        "instructions",
+        help="count the instructions one query costs the in-process app (callgrind)",
+        description=(
+            "Call the app in-process (ASGI, uvloop) with one query under valgrind's "
+            "callgrind: warm-up requests uncounted, then --requests counted; print the "
+            "instructions per request. Unlike CPU time it does not move with the machine, "
+            "so it compares changes. Needs valgrind. Uses the catalog already in --db; "
+            "--load wipes and loads it first. " + _WIPE_WARNING
+        ),
+    )
+    instructions_parser.add_argument("--db", required=True, metavar="URL", help="as for run")
+    instructions_parser.add_argument("--query", default="Q1", help="Q1 or Q2 (default Q1)")
+    instructions_parser.add_argument(
+        "--requests", type=_int_between(1, 10_000, "--requests"), default=40
+    )
+    instructions_parser.add_argument(
+        "--load", action="store_true", help="wipe --db and load the catalog first"
+    )
     return parser
 
 
@@ -131,8 +158,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "profile":
             return _profile(parser, args)
+        if args.command == "instructions":
+            return _instructions(parser, args)
         return _run(parser, args)
-    except (DatabaseUrlError, WrkError, ServerError, AnswerError, MissingCatalogError) as error:
+    except (
+        DatabaseUrlError,
+        WrkError,
+        ServerError,
+        AnswerError,
+        MissingCatalogError,
+        InstructionsError,
+    ) as error:
         print(f"benchmarks: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -172,6 +208,23 @@ def _profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         f"{report.cpu_ms_per_request:.2f} ms CPU, "
         f"{report.wall_ms_per_request:.2f} ms wall per request (in-process, one at a time, "
         "no profiler)"
+    )
+    return 0
+
+
+def _instructions(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        (query,) = parse_query_names(args.query)
+    except ValueError:
+        parser.error("--query takes one of Q1, Q2")
+    driver_url = check_database_url(args.db)
+    if args.load:
+        prepare_database(driver_url)
+    counted = count_instructions(driver_url, CHANNEL_SLUG, query, args.requests)
+    print(
+        f"{query.name} on {make_url(driver_url).get_backend_name()}: "
+        f"{counted.per_request:,} instructions per request "
+        f"(callgrind, {counted.requests} requests after {_WARMUP_NOTE})"
     )
     return 0
 

@@ -59,19 +59,19 @@ async def _profile(options: ProfileOptions) -> ProfileReport:
     timed = [request_body(query, carts, n) for n in range(options.requests)]
     profiled = [request_body(query, carts, n) for n in range(options.requests)]
     try:
-        status, answer = await _post(app, bodies[0])
+        status, answer = await post(app, bodies[0])
         problems = answer_problems(query, status, json.loads(answer or b"null"))
         if problems:
             raise AnswerError("; ".join(problems[:5]) + " (load the catalog with --load)")
         for body in bodies[1:]:
-            await _post(app, body)
+            await post(app, body)
         wall, cpu = time.perf_counter(), time.process_time()
-        answers = [await _post(app, body) for body in timed]
+        answers = [await post(app, body) for body in timed]
         cpu_ms = 1000 * (time.process_time() - cpu) / options.requests
         wall_ms = 1000 * (time.perf_counter() - wall) / options.requests
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-        answers += [await _post(app, body) for body in profiled]
+        answers += [await post(app, body) for body in profiled]
         profiler.disable()
         # Checked afterwards, so that checking costs the timed requests nothing.
         for status, answer in answers:
@@ -96,7 +96,7 @@ def _stats_text(profiler: cProfile.Profile, top: int) -> str:
     return text.getvalue()
 
 
-async def _post(app: Callable[..., Awaitable[None]], body: bytes) -> tuple[int, bytes]:
+async def post(app: Callable[..., Awaitable[None]], body: bytes) -> tuple[int, bytes]:
     """One POST /graphql through the ASGI interface, as uvicorn would send it."""
     scope = {
         "type": "http",

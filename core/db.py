@@ -6,11 +6,26 @@ Nothing here runs at import time: the composition root (CLI, tests) calls
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, event
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -55,6 +70,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class _JSONList(TypeDecorator[Sequence[Any]]):
+    """A list bound as one JSON array (for SQLite's ``json_each``)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[Any] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json_dumps(list(value))
+
+
+def in_bound_list(
+    column: ColumnElement[Any], name: str, dialect: str, item_type: Any
+) -> ColumnElement[bool]:
+    """``column IN`` the list bound as ``name``, one parameter whatever its length.
+
+    So the SQL text never changes and is compiled once: PostgreSQL takes an array
+    (``= ANY``), SQLite a JSON array read by ``json_each`` (SQLAlchemy's expanding IN
+    would render one parameter per item, and new SQL for every length).
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(item_type)))
+    items = func.json_each(bindparam(name, type_=_JSONList())).table_valued("value")
+    return column.in_(select(items.c.value))
 
 
 def is_sqlite(url: str) -> bool:

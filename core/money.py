@@ -126,6 +126,12 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
+        if (
+            type(self.minor_units) is int
+            and type(self.currency) is str
+            and self.currency in CURRENCY_EXPONENTS
+        ):
+            return  # the common case, decided without a call (a listing builds 80)
         if isinstance(self.minor_units, bool) or not isinstance(self.minor_units, int):
             if isinstance(self.minor_units, float | Decimal):
                 raise TypeError(
@@ -187,15 +193,17 @@ class Money:
 
     def amount_string(self) -> str:
         """Return the exact decimal string used by GraphQL: "10.00", "-0.50", "5", "0.001"."""
-        # Integer arithmetic: exact, and several times faster than going through Decimal
-        # (it runs for every price a listing shows).
+        # Digits of the integer, split: exact, and several times faster than going
+        # through Decimal (it runs for every price a listing shows).
         exponent = exponent_of(self.currency)
         units = self.minor_units
         if exponent == 0:
             return str(units)
-        whole, fraction = divmod(abs(units), 10**exponent)
-        sign = "-" if units < 0 else ""
-        return f"{sign}{whole}.{fraction:0{exponent}d}"
+        if units < 0:
+            digits = str(-units).rjust(exponent + 1, "0")
+            return f"-{digits[:-exponent]}.{digits[-exponent:]}"
+        digits = str(units).rjust(exponent + 1, "0")
+        return f"{digits[:-exponent]}.{digits[-exponent:]}"
 
     def format(self) -> str:
         """Return a locale-free rendering: the amount string, a space, the code ("10.00 USD")."""

@@ -19,11 +19,19 @@ null for a non-null type, a value its scalar refuses, resolve middleware
 (strawberry extensions with a ``resolve`` hook). So errors, their paths and
 locations, null propagation, ``@defer`` and ``@stream`` stay graphql-core's own.
 
-An object whose sub-selection is only leaves and ``__typename`` (a price, an
-availability) is answered in the frame completing it, outside any delivery
-group and when no ``@defer`` starts there: every leaf is read, and if one
-declines the object takes graphql-core's path from the start (leaves have no
-side effect, so nothing observable happened before).
+An object whose sub-selection is plain attribute fields all the way down (a
+listing's connection, its edges, products, variants, prices and availability)
+is answered as one tree, outside any delivery group and when no ``@defer``
+starts in it: no path, no per-field dispatch, one recursive walk. Reading
+attributes, checking values and serialising leaves have no side effect, so when
+anything in the tree declines, the object takes graphql-core's path from the
+start and nothing observable happened before; the tree is then not tried again
+in that request (its data needs resolvers).
+
+Whether graphql-core accepts a value as an object (not awaitable, not an
+Exception, strawberry's ``is_type_of``) depends on its class and on what its own
+``__dict__`` overrides, so once an instance of a plain class was accepted for a
+field, the next ones cost a dict lookup (``_accepts_object``).
 
 Once a sub-selection has started executing, a field cannot decline any more;
 from there on the code mirrors graphql-core 3.3.2's ``execute_fields``,
@@ -37,8 +45,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
 
 from graphql import (
     GraphQLEnumType,
@@ -54,8 +62,20 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.pyutils.is_awaitable import is_awaitable as default_is_awaitable
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    serialize_boolean,
+    serialize_id,
+    serialize_int,
+    serialize_string,
+)
+from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 # strawberry's generated ``is_type_of`` for types implementing an interface: it
@@ -96,8 +116,33 @@ def preloaded(attribute: str) -> dict[str, str]:
     return {PRELOADED: attribute}
 
 
+_KNOWN_IS_AWAITABLE: Final = (optimized_is_awaitable, default_is_awaitable)
+
+# What an instance's own ``__dict__`` may hold that changes whether it is accepted as
+# an object: an ``__await__`` (is_awaitable uses hasattr), strawberry's cast marker,
+# a strawberry definition of its own (for generic types).
+_INSTANCE_OVERRIDES: Final = frozenset(
+    {"__await__", TYPE_CAST_ATTRIBUTE, "__strawberry_definition__"}
+)
+
+# What a class (below ``object``) may define that makes its instances' attribute
+# lookup or ``isinstance`` differ from Python's own, or answers those lookups itself.
+_CLASS_OVERRIDES: Final = frozenset(
+    {"__getattribute__", "__getattr__", "__class__", "__await__", TYPE_CAST_ATTRIBUTE}
+)
+
 # Never awaitable and never an Exception: the common leaf values skip both checks.
 _NEVER_AWAITABLE: Final = frozenset({str, int, float, bool})
+
+# Serialisers that return a value of this exact type as it is (graphql-core's, and
+# the builtin str; Int only within 32 bits, checked where it is used).
+_UNCHANGED_BY_SERIALISER: Final[Mapping[object, type]] = {
+    str: str,  # strawberry's Decimal (a Money amount is already its exact string)
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+    serialize_int: int,
+}
 
 
 class _Declined(enum.Enum):
@@ -117,6 +162,15 @@ class _Shape(enum.Enum):
     OBJECT_LIST = enum.auto()
 
 
+# The shapes as module constants: reading a member from its enum class goes through
+# the metaclass (about 1,000 instructions), and the tree walk asks for several per field.
+_TYPENAME: Final = _Shape.TYPENAME
+_LEAF: Final = _Shape.LEAF
+_LEAF_LIST: Final = _Shape.LEAF_LIST
+_OBJECT: Final = _Shape.OBJECT
+_OBJECT_LIST: Final = _Shape.OBJECT_LIST
+
+
 @dataclass(frozen=True, slots=True)
 class _FieldPlan:
     """How to read and complete one field of one parent type, decided once."""
@@ -134,16 +188,42 @@ class _FieldPlan:
     is_type_of: Callable[[Any, Any], object] | None
     # True when the attribute is a look-ahead's result: None means "not loaded".
     preloaded: bool = False
+    # The Python type whose values the leaf type serialises to themselves (str for
+    # String and ID, bool for Boolean, int for Int within 32 bits): no call needed.
+    unchanged: type | None = None
+    # A strawberry enum: its Python class, and the names it serialised members to
+    # (a pure function of the member, so remembered for the schema's lifetime).
+    enum_class: type | None = None
+    enum_names: dict[Any, str] = field(default_factory=dict)
+    # Objects: the classes whose instances graphql-core accepts for this type, each
+    # with whether its instances have a ``__dict__`` (see ``_accepts_object``); only
+    # filled when ``memoisable``.
+    accepted: dict[type, bool] = field(default_factory=dict)
+    memoisable: bool = False
 
 
 PlansByType = dict[GraphQLObjectType, dict[str, _FieldPlan | None]]
 _PlannedField = tuple[str, FieldDetailsList, _FieldPlan | None]
-# A sub-field of a leaf-only object: its response name and its LEAF plan, or None
-# for ``__typename``.
-_LeafField = tuple[str, _FieldPlan | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """A sub-selection made only of plain attribute fields, down to its leaves.
+
+    ``fields`` holds, per response name, the field's plan (None for
+    ``__typename``) and, for an object or a list of objects, the tree of its
+    own sub-selection.
+    """
+
+    type_name: str
+    fields: tuple[tuple[str, _FieldPlan | None, _Tree | None], ...]
+    # Only leaves and ``__typename`` (a price, an availability): completed in the
+    # parent's frame, without a call of its own.
+    leaves_only: bool = False
+
 
 _TYPENAME_PLAN: Final = _FieldPlan(
-    shape=_Shape.TYPENAME,
+    shape=_TYPENAME,
     python_name="__typename",
     read=getattr,
     return_type=TypeNameMetaFieldDef.type,
@@ -225,13 +305,13 @@ def _plan_field(
     is_type_of: Callable[[Any, Any], object] | None = None
     if isinstance(named, GraphQLScalarType | GraphQLEnumType):
         leaf_type = named
-        shape = _Shape.LEAF if item_type is None else _Shape.LEAF_LIST
+        shape = _LEAF if item_type is None else _LEAF_LIST
     elif isinstance(named, GraphQLObjectType):
         info_free, is_type_of = _info_free_is_type_of(named)
         if not info_free:
             return None
         object_type = named
-        shape = _Shape.OBJECT if item_type is None else _Shape.OBJECT_LIST
+        shape = _OBJECT if item_type is None else _OBJECT_LIST
     else:
         # Abstract types resolve their runtime type with the info; lists of lists
         # are rare enough not to be worth their own path.
@@ -252,7 +332,9 @@ def _plan_field(
             object_type=object_type,
             is_type_of=is_type_of,
             preloaded=True,
+            memoisable=_class_decides_acceptance(object_type, is_type_of),
         )
+    unchanged, enum_class = _leaf_shortcuts(leaf_type)
     return _FieldPlan(
         shape=shape,
         python_name=strawberry_field.python_name,
@@ -264,7 +346,47 @@ def _plan_field(
         leaf_type=leaf_type,
         object_type=object_type,
         is_type_of=is_type_of,
+        unchanged=unchanged,
+        enum_class=enum_class,
+        memoisable=object_type is not None and _class_decides_acceptance(object_type, is_type_of),
     )
+
+
+def _class_decides_acceptance(
+    object_type: GraphQLObjectType, is_type_of: Callable[[Any, Any], object] | None
+) -> bool:
+    """Whether a value's class (and its own ``__dict__``) decides if it is accepted.
+
+    graphql-core accepts a value for an object type when it is not awaitable, not
+    an Exception and, for strawberry's ``is_type_of``, not cast to another type and
+    an instance of one of the type's classes. Those ``isinstance`` checks depend on
+    the value's class alone when every class checked against has the plain
+    metaclass: the builtins do, and so must the strawberry classes.
+    """
+    if is_type_of is None:
+        return True
+    definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        return False
+    checked = [definition.origin, *(interface.origin for interface in definition.interfaces)]
+    if definition.concrete_of is not None:
+        checked.append(definition.concrete_of.origin)
+    return all(type(klass) is type for klass in checked)
+
+
+def _leaf_shortcuts(
+    leaf_type: GraphQLScalarType | GraphQLEnumType | None,
+) -> tuple[type | None, type | None]:
+    """The type a leaf serialises unchanged, and the enum class whose names to remember."""
+    if isinstance(leaf_type, GraphQLScalarType):
+        return _UNCHANGED_BY_SERIALISER.get(leaf_type.coerce_output_value), None
+    if type(leaf_type) is CustomGraphQLEnumType:
+        # strawberry's enum type: a member serialises to the name of the first value
+        # equal to the member's value, whatever else happens.
+        wrapped: object = getattr(leaf_type, "wrapped_cls", None)
+        if isinstance(wrapped, type) and issubclass(wrapped, enum.Enum):
+            return None, wrapped
+    return None, None
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -275,7 +397,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # Strawberry turns extensions with a ``resolve`` hook into middleware; they
         # expect to see every field, so with any of them everything runs normally.
-        self._fast_enabled = manager is None or not manager.middlewares
+        # The plans remember which classes are accepted as objects, as graphql-core's
+        # own and strawberry's ``is_awaitable`` decide (strawberry always passes its own).
+        self._fast_enabled = (manager is None or not manager.middlewares) and (
+            self.is_awaitable in _KNOWN_IS_AWAITABLE
+        )
         self._plans = _schema_plans(self.schema)
         # Per request, by identity: graphql-core memoises the grouped field set of
         # a selection, so the 80 variants of a listing share one entry. The set is
@@ -283,13 +409,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._planned_sets: dict[
             int, tuple[GroupedFieldSet, GraphQLObjectType, tuple[_PlannedField, ...]]
         ] = {}
-        # Per request, keyed like graphql-core's collect_subfields memo: the leaf
-        # sub-fields of an object whose selection is leaves only, else None. The
-        # field details list is kept in the entry for the same reason.
-        self._leaf_sets: dict[
-            tuple[GraphQLObjectType, int],
-            tuple[FieldDetailsList, tuple[_LeafField, ...] | None],
-        ] = {}
+        # Per request, keyed like graphql-core's collect_subfields memo: the tree of
+        # an object's sub-selection when it is plain attributes all the way down,
+        # else None (also once a value has declined it: its data needs resolvers,
+        # so the next values of this request go the field-by-field way at once).
+        # The field details list is kept in the entry for the same reason.
+        self._trees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Tree | None]] = {}
 
     def execute_fields(
         self,
@@ -315,18 +440,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for response_name, field_details_list, plan in planned_fields:
                 if plan is not None:
                     shape = plan.shape
-                    if shape is _Shape.LEAF:
+                    if shape is _LEAF:
                         completed = _read_leaf(plan, source_value, is_awaitable)
                         if completed is not _DECLINED:
                             results[response_name] = completed
                             continue
-                    elif shape is _Shape.TYPENAME:
+                    elif shape is _TYPENAME:
                         # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
                         results[response_name] = parent_name
                         continue
                 field_path = Path(path, response_name, parent_name)
                 result: Any = _DECLINED
-                if plan is not None and plan.shape is not _Shape.LEAF:
+                if plan is not None and plan.shape is not _LEAF:
                     result = self._execute_planned(
                         plan, source_value, field_details_list, field_path, position_context
                     )
@@ -361,40 +486,80 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._planned_sets[key] = (grouped_field_set, parent_type, planned_fields)
         return planned_fields
 
-    def _leaf_fields(
+    def _pure_tree(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> tuple[_LeafField, ...] | None:
-        """The sub-fields of an object selecting only leaves, or None.
+    ) -> _Tree | None:
+        """The tree of an object's sub-selection if it is plain attributes throughout.
 
-        Only for objects outside any delivery group: with no new defer usage
-        either, every variant of graphql-core's execute_collected_subfields just
-        calls execute_fields, whose answer for leaves only is built in place. May
-        raise what collect_subfields raises, where collect_and_execute_subfields
-        would have raised it.
+        Only for objects outside any delivery group: with no new defer usage at
+        any level either, every variant of graphql-core's
+        execute_collected_subfields just calls execute_fields. When collecting a
+        sub-selection raises, there is no tree: graphql-core's path collects it
+        again and raises where it always has.
         """
         key = (object_type, id(field_details_list))
-        cached = self._leaf_sets.get(key)
+        cached = self._trees.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
+        tree: _Tree | None = None
+        try:
+            tree = self._build_tree(object_type, field_details_list)
+        except Exception:  # raised again by graphql-core's path, where it belongs
+            tree = None
+        self._trees[key] = (field_details_list, tree)
+        return tree
+
+    def _build_tree(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> _Tree | None:
         grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
             object_type, field_details_list
         )
-        leaf_fields: tuple[_LeafField, ...] | None = None
-        if not new_defer_usages:
-            planned_fields = self._planned_field_set(object_type, grouped_field_set)
-            if all(
-                plan is not None and (plan.shape is _Shape.LEAF or plan.shape is _Shape.TYPENAME)
-                for _name, _details, plan in planned_fields
-            ):
-                leaf_fields = tuple(
-                    (
-                        response_name,
-                        plan if plan is not None and plan.shape is _Shape.LEAF else None,
-                    )
-                    for response_name, _details, plan in planned_fields
-                )
-        self._leaf_sets[key] = (field_details_list, leaf_fields)
-        return leaf_fields
+        if new_defer_usages:
+            return None
+        fields: list[tuple[str, _FieldPlan | None, _Tree | None]] = []
+        for response_name, details, plan in self._planned_field_set(object_type, grouped_field_set):
+            if plan is None:
+                return None
+            shape = plan.shape
+            if shape is _TYPENAME:
+                fields.append((response_name, None, None))
+            elif shape is _LEAF or shape is _LEAF_LIST:
+                fields.append((response_name, plan, None))
+            else:
+                assert plan.object_type is not None
+                subtree = self._pure_tree(plan.object_type, details)
+                if subtree is None:
+                    return None
+                fields.append((response_name, plan, subtree))
+        leaves_only = all(subtree is None for _name, _plan, subtree in fields)
+        return _Tree(object_type.name, tuple(fields), leaves_only)
+
+    def _declined(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> None:
+        self._trees[(object_type, id(field_details_list))] = (field_details_list, None)
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: DeliveryGroupMap | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        # Every object graphql-core or this class completes comes through here, its
+        # value already accepted for ``return_type``.
+        if self._fast_enabled and position_context is None:
+            tree = self._pure_tree(return_type, field_details_list)
+            if tree is not None:
+                completed = _complete_tree(tree, result, self.is_awaitable)
+                if completed is not _DECLINED:
+                    return cast(dict[str, Any], completed)
+                self._declined(return_type, field_details_list)
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
 
     def _plan(
         self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -432,56 +597,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return _DECLINED  # not loaded ahead: the resolver loads it
             return None if plan.nullable else _DECLINED
         shape = plan.shape
-        if shape is _Shape.OBJECT:
+        if shape is _OBJECT:
             return self._complete_object(plan, value, field_details_list, path, position_context)
-        if shape is _Shape.LEAF_LIST:
-            return self._complete_leaf_list(plan, value)
-        if shape is _Shape.OBJECT_LIST:
+        if shape is _LEAF_LIST:
+            return _complete_leaf_list(plan, value, self.is_awaitable)
+        if shape is _OBJECT_LIST:
             return self._complete_object_list(
                 plan, value, field_details_list, path, position_context
             )
         return _DECLINED
 
-    def _complete_leaf_list(self, plan: _FieldPlan, value: Any) -> Any:
-        # Exact types: a subclass could be an async iterable, or refuse iteration.
-        if type(value) not in _LIST_TYPES:
-            return _DECLINED
-        assert plan.leaf_type is not None
-        coerce = plan.leaf_type.coerce_output_value
-        is_awaitable = self.is_awaitable
-        item_nullable = plan.item_nullable
-        completed: list[Any] = []
-        append = completed.append
-        for item in value:
-            if item is None or item is Undefined:
-                if not item_nullable:
-                    return _DECLINED
-                append(None)
-                continue
-            if type(item) not in _NEVER_AWAITABLE and (
-                is_awaitable(item) or isinstance(item, Exception)
-            ):
-                return _DECLINED
-            try:
-                coerced = coerce(item)
-            except Exception:  # graphql-core raises it again, located, on its own path
-                return _DECLINED
-            if coerced is None or coerced is Undefined:
-                return _DECLINED
-            append(coerced)
-        return completed
-
     def _accepts_object(self, plan: _FieldPlan, value: Any) -> bool:
-        if self.is_awaitable(value) or isinstance(value, Exception):
-            return False
-        is_type_of = plan.is_type_of
-        if is_type_of is None:
-            return True
-        try:
-            # None for the info: only strawberry's info-free checks get here.
-            return is_type_of(value, None) is True
-        except Exception:  # graphql-core raises it again, located, on its own path
-            return False
+        return _accepts_object(plan, value, self.is_awaitable)
 
     def _complete_object(
         self,
@@ -498,14 +625,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # From here on, graphql-core's execute_field after complete_value: a
         # completed object is never None, so the non-null check cannot fire.
         try:
-            if position_context is None:
-                leaf_fields = self._leaf_fields(object_type, field_details_list)
-                if leaf_fields is not None:
-                    leaves = _complete_leaves(
-                        leaf_fields, object_type.name, value, self.is_awaitable
-                    )
-                    if leaves is not _DECLINED:
-                        return leaves
             completed = self.collect_and_execute_subfields(
                 object_type, field_details_list, path, value, position_context
             )
@@ -538,14 +657,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         object_type = plan.object_type
         item_type = plan.item_type
         is_awaitable = self.is_awaitable
-        collect_and_execute_subfields = self.collect_and_execute_subfields
-        leaf_fields: tuple[_LeafField, ...] | None = None
-        if position_context is None and value:
-            try:
-                leaf_fields = self._leaf_fields(object_type, field_details_list)
-            except Exception:  # raised again, per item, on the existing path below
-                leaf_fields = None
-        type_name = object_type.name
+        # The items' own trees are tried here, so each item that declines goes
+        # straight to graphql-core's path rather than through this class's.
+        collect_and_execute_subfields = super().collect_and_execute_subfields
+        tree = (
+            self._pure_tree(object_type, field_details_list)
+            if position_context is None and value
+            else None
+        )
         # From here on, graphql-core's complete_iterable_value and
         # complete_list_item_value for items already known to be plain objects
         # (no stream: the field has no directive), inside execute_field's handling.
@@ -557,11 +676,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if item is None or item is Undefined:
                     append(None)
                     continue
-                if leaf_fields is not None:
-                    leaves = _complete_leaves(leaf_fields, type_name, item, is_awaitable)
-                    if leaves is not _DECLINED:
-                        append(leaves)
+                if tree is not None:
+                    completed_tree = _complete_tree(tree, item, is_awaitable)
+                    if completed_tree is not _DECLINED:
+                        append(completed_tree)
                         continue
+                    self._declined(object_type, field_details_list)
+                    tree = None
                 item_path = path.add_key(index, None)
                 try:
                     completed_item = collect_and_execute_subfields(
@@ -615,11 +736,24 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
         value = plan.read(source, plan.python_name)
     except Exception:  # graphql-core reports it when it reads the field again
         return _DECLINED
+    return _complete_leaf(plan, value, is_awaitable)
+
+
+def _complete_leaf(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """A leaf value completed as graphql-core would complete it, or _DECLINED."""
+    value_type = type(value)
+    if value_type is plan.unchanged and (
+        value_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+    ):
+        return value
     if value is None or value is Undefined:
         return None if plan.nullable else _DECLINED
-    if type(value) not in _NEVER_AWAITABLE and (
-        is_awaitable(value) or isinstance(value, Exception)
-    ):
+    enum_names = plan.enum_names
+    if value_type is plan.enum_class:
+        name = enum_names.get(value)
+        if name is not None:
+            return name
+    if value_type not in _NEVER_AWAITABLE and (is_awaitable(value) or isinstance(value, Exception)):
         return _DECLINED
     assert plan.leaf_type is not None
     try:
@@ -628,31 +762,209 @@ def _read_leaf(plan: _FieldPlan, source: Any, is_awaitable: Callable[[Any], bool
         return _DECLINED
     if coerced is None or coerced is Undefined:
         return _DECLINED
+    if value_type is plan.enum_class and type(coerced) is str:
+        enum_names[value] = coerced
     return coerced
 
 
-def _complete_leaves(
-    leaf_fields: tuple[_LeafField, ...],
-    type_name: str,
-    source: Any,
-    is_awaitable: Callable[[Any], bool],
-) -> Any:
-    """What execute_fields answers for an object selecting only leaves, or _DECLINED.
+def _accepts_object(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+    """Whether graphql-core would complete ``value`` as the plan's object type.
 
-    Leaves are side-effect free, so a decline leaves nothing observable behind
-    and the object can take the existing path from the start.
+    Once an instance of a class is accepted, later ones are at the cost of a dict
+    lookup (``_remembered``): see ``_class_decides_acceptance`` and ``_plain_class``.
+    """
+    if _remembered(plan, value):
+        return True
+    if is_awaitable(value) or isinstance(value, Exception):
+        return False
+    is_type_of = plan.is_type_of
+    if is_type_of is not None:
+        try:
+            # None for the info: only strawberry's info-free checks get here.
+            if is_type_of(value, None) is not True:
+                return False
+        except Exception:  # graphql-core raises it again, located, on its own path
+            return False
+    if plan.memoisable:
+        cls = type(value)
+        if _plain_class(cls):
+            plan.accepted[cls] = cls.__dictoffset__ != 0
+    return True
+
+
+def _remembered(plan: _FieldPlan, value: Any) -> bool:
+    """True when the value's class was accepted and the value overrides nothing itself."""
+    has_dict = plan.accepted.get(type(value))
+    if has_dict is None:
+        return False
+    return not has_dict or value.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES)
+
+
+def _plain_class(cls: type) -> bool:
+    """Whether every instance of ``cls`` is accepted like the one just checked.
+
+    With Python's own attribute lookup and none of the looked-up names on the class,
+    ``hasattr(value, "__await__")`` and strawberry's cast and definition lookups can
+    only differ between instances through their own ``__dict__``, which
+    ``_remembered`` reads; ``isinstance`` reads ``__class__``, left to ``object``.
+    """
+    for klass in cls.__mro__[:-1]:
+        names = vars(klass)
+        if not names.keys().isdisjoint(_CLASS_OVERRIDES):
+            return False
+        definition = names.get("__strawberry_definition__")
+        if definition is not None and hasattr(type(definition), "__get__"):
+            return False
+    return True
+
+
+def _complete_leaf_list(plan: _FieldPlan, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """A list of leaves as graphql-core would complete it, or _DECLINED."""
+    # Exact types: a subclass could be an async iterable, or refuse iteration.
+    if type(value) not in _LIST_TYPES:
+        return _DECLINED
+    assert plan.leaf_type is not None
+    coerce = plan.leaf_type.coerce_output_value
+    item_nullable = plan.item_nullable
+    completed: list[Any] = []
+    append = completed.append
+    for item in value:
+        if item is None or item is Undefined:
+            if not item_nullable:
+                return _DECLINED
+            append(None)
+            continue
+        if type(item) not in _NEVER_AWAITABLE and (
+            is_awaitable(item) or isinstance(item, Exception)
+        ):
+            return _DECLINED
+        try:
+            coerced = coerce(item)
+        except Exception:  # graphql-core raises it again, located, on its own path
+            return _DECLINED
+        if coerced is None or coerced is Undefined:
+            return _DECLINED
+        append(coerced)
+    return completed
+
+
+def _complete_tree(tree: _Tree, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """What execute_fields answers for ``source`` over a pure tree, or _DECLINED.
+
+    Every step reads a plain attribute, checks a value or serialises a leaf, none
+    with a side effect; so a decline anywhere leaves nothing observable behind and
+    the object takes graphql-core's path from the start. A decline is anything
+    graphql-core would not simply complete: an error, a null where the type
+    forbids one, an awaitable, a look-ahead relation that was not loaded.
     """
     results: dict[str, Any] = {}
-    for response_name, plan in leaf_fields:
+    for response_name, plan, subtree in tree.fields:
         if plan is None:
             # What TypeNameMetaFieldDef resolves to; String! keeps it as is.
-            results[response_name] = type_name
+            results[response_name] = tree.type_name
             continue
-        completed = _read_leaf(plan, source, is_awaitable)
+        try:
+            value: Any = plan.read(source, plan.python_name)
+        except Exception:  # graphql-core reports it when it reads the field again
+            return _DECLINED
+        shape = plan.shape
+        if shape is _LEAF:
+            value_type = type(value)
+            if value_type is plan.unchanged and (
+                value_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+            ):
+                results[response_name] = value
+                continue
+            if value_type is plan.enum_class:
+                name = plan.enum_names.get(value)
+                if name is not None:
+                    results[response_name] = name
+                    continue
+            completed = _complete_leaf(plan, value, is_awaitable)
+        else:
+            if value is None or value is Undefined:
+                if plan.preloaded or not plan.nullable:
+                    return _DECLINED
+                results[response_name] = None
+                continue
+            if shape is _OBJECT:
+                assert subtree is not None
+                # _remembered, inline: most objects of a request are of a few classes.
+                has_dict = plan.accepted.get(type(value))
+                if (
+                    has_dict is None
+                    or (has_dict and not value.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES))
+                ) and not _accepts_object(plan, value, is_awaitable):
+                    return _DECLINED
+                if subtree.leaves_only:
+                    # _complete_tree for leaves only, inline: two of them per variant.
+                    leaves: dict[str, Any] = {}
+                    for leaf_name, leaf_plan, _none in subtree.fields:
+                        if leaf_plan is None:
+                            leaves[leaf_name] = subtree.type_name
+                            continue
+                        try:
+                            leaf: Any = leaf_plan.read(value, leaf_plan.python_name)
+                        except Exception:  # graphql-core reports it when it reads it again
+                            return _DECLINED
+                        leaf_type = type(leaf)
+                        if leaf_type is leaf_plan.unchanged and (
+                            leaf_type is not int or GRAPHQL_MIN_INT <= leaf <= GRAPHQL_MAX_INT
+                        ):
+                            leaves[leaf_name] = leaf
+                            continue
+                        if leaf_type is leaf_plan.enum_class:
+                            name = leaf_plan.enum_names.get(leaf)
+                            if name is not None:
+                                leaves[leaf_name] = name
+                                continue
+                        leaf = _complete_leaf(leaf_plan, leaf, is_awaitable)
+                        if leaf is _DECLINED:
+                            return _DECLINED
+                        leaves[leaf_name] = leaf
+                    results[response_name] = leaves
+                    continue
+                completed = _complete_tree(subtree, value, is_awaitable)
+            elif shape is _OBJECT_LIST:
+                assert subtree is not None
+                completed = _complete_tree_list(plan, subtree, value, is_awaitable)
+            else:
+                completed = _complete_leaf_list(plan, value, is_awaitable)
         if completed is _DECLINED:
             return _DECLINED
         results[response_name] = completed
     return results
+
+
+def _complete_tree_list(
+    plan: _FieldPlan, tree: _Tree, value: Any, is_awaitable: Callable[[Any], bool]
+) -> Any:
+    """A list of objects over a pure tree, or _DECLINED (see ``_complete_tree``)."""
+    # Exact types: a subclass could be an async iterable, or refuse iteration.
+    if type(value) not in _LIST_TYPES:
+        return _DECLINED
+    item_nullable = plan.item_nullable
+    accepted = plan.accepted
+    completed: list[Any] = []
+    append = completed.append
+    for item in value:
+        if item is None or item is Undefined:
+            if not item_nullable:
+                return _DECLINED
+            append(None)
+            continue
+        # _remembered, inline.
+        has_dict = accepted.get(type(item))
+        if (
+            has_dict is None
+            or (has_dict and not item.__dict__.keys().isdisjoint(_INSTANCE_OVERRIDES))
+        ) and not _accepts_object(plan, item, is_awaitable):
+            return _DECLINED
+        completed_item = _complete_tree(tree, item, is_awaitable)
+        if completed_item is _DECLINED:
+            return _DECLINED
+        append(completed_item)
+    return completed
 
 
 async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:

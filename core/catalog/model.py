@@ -125,6 +125,9 @@ class ProductBundle:
     variants: tuple[Variant, ...] = ()
     images: tuple[ProductImage, ...] = ()
     category: Category | None = None
+    # Per variant, in order: units available to sell at the locations supplying the
+    # channel, before plugins lower them (``ProductInclude.availability``).
+    channel_stock: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Float,
@@ -23,7 +22,6 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    any_,
     bindparam,
     func,
     or_,
@@ -55,9 +53,9 @@ from core.catalog.tables import (
     VariantRow,
 )
 from core.channels.tables import ChannelLocationRow
-from core.db import UTCDateTime, table_of
+from core.db import UTCDateTime, in_bound_list, table_of
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
-from core.inventory.queries import active_reserved
+from core.inventory.queries import active_reserved, channel_stock
 from core.inventory.tables import StockLevelRow
 from core.money import Money
 from core.reads import ReadConnection, fetch_rows
@@ -118,18 +116,9 @@ def _min_price() -> ColumnElement[Any]:
 
 
 def _product_from_row(row: Sequence[Any]) -> Product:
-    # Positional: the columns of ``_visible_products`` (reading by name is slower).
-    fields: tuple[Any, ...] = tuple(row[:7])
-    id_, slug, name, description, category_id, created_at, updated_at = fields
-    return Product(
-        id=id_,
-        slug=slug,
-        name=name,
-        description=description,
-        category_id=category_id,
-        created_at=created_at,
-        updated_at=updated_at,
-    )
+    # The columns of ``_visible_products`` are Product's fields in order: passed by
+    # position, as reading a row by name or passing keywords costs more.
+    return Product(*row[:7])
 
 
 def _category_subtree() -> Select[Any]:
@@ -226,7 +215,8 @@ async def list_products(
 
     The sort key defaults to RELEVANCE with a search and NAME without; ties are
     broken by product id so the order is total and cursors are stable. ``now``
-    (which reservations are still active) is needed by the ``in_stock`` filter.
+    (which reservations are still active) is needed by the ``in_stock`` filter and
+    by ``include.availability``.
     """
     sort_key = sort.key or (
         ProductSortKey.RELEVANCE if product_filter.search else ProductSortKey.NAME
@@ -274,7 +264,7 @@ async def list_products(
     cursors = [
         Cursor(sort_key, sort.reverse, _cursor_value(sort_key, row[7]), row[0]) for row in rows
     ]
-    bundles = await _bundles(connection, channel_id, products, cursors, include)
+    bundles = await _bundles(connection, channel_id, products, cursors, include, now)
     return ProductPage(
         bundles=tuple(bundles),
         has_next_page=has_next,
@@ -324,23 +314,11 @@ def _after(
     return or_(sort_value > value, and_(sort_value == value, _products.c.id > product_id))
 
 
-def _in(column: ColumnElement[Any], name: str, dialect: str, item_type: Any) -> ColumnElement[bool]:
-    """``column IN (:name...)`` as the engine runs it fastest with a bound list.
-
-    PostgreSQL takes the whole list as one array parameter (``= ANY``), so the SQL
-    text never changes and nothing is re-rendered per call; SQLite has no arrays, so
-    there SQLAlchemy expands the list into one parameter per item.
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(item_type)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 @functools.lru_cache(maxsize=8)
 def _products_where_statement(dialect: str, by_slug: bool) -> Select[Any]:
     if by_slug:
-        return _visible_products().where(_in(_products.c.slug, "keys", dialect, String()))
-    return _visible_products().where(_in(_products.c.id, "keys", dialect, BigInteger()))
+        return _visible_products().where(in_bound_list(_products.c.slug, "keys", dialect, String()))
+    return _visible_products().where(in_bound_list(_products.c.id, "keys", dialect, BigInteger()))
 
 
 async def products_where(
@@ -350,8 +328,12 @@ async def products_where(
     product_ids: Sequence[int] = (),
     slugs: Sequence[str] = (),
     include: ProductInclude,
+    now: datetime | None = None,
 ) -> list[ProductBundle]:
-    """Products visible in the channel by id or slug, with the included relations."""
+    """Products visible in the channel by id or slug, with the included relations.
+
+    ``now`` decides which reservations are active, for ``include.availability``.
+    """
     if not product_ids and not slugs:
         return []
     statement = _products_where_statement(connection.dialect.name, by_slug=not product_ids)
@@ -359,7 +341,7 @@ async def products_where(
     rows = await fetch_rows(connection, statement, {"channel_id": channel_id, "keys": keys})
     products = [_product_from_row(row) for row in rows]
     cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
-    return await _bundles(connection, channel_id, products, cursors, include)
+    return await _bundles(connection, channel_id, products, cursors, include, now)
 
 
 async def products_by_id(
@@ -380,13 +362,17 @@ async def _bundles(
     products: Sequence[Product],
     cursors: Sequence[Cursor],
     include: ProductInclude,
+    now: datetime | None,
 ) -> list[ProductBundle]:
     ids = [product.id for product in products]
-    variants = (
-        await variants_by_product_id(connection, channel_id, ids)
-        if include.variants and ids
-        else {}
-    )
+    if include.availability and now is None:
+        raise ValueError("availability needs now")
+    # The variants' stock comes with them (``ProductInclude.availability``).
+    stock_at = now if include.availability and include.variants else None
+    variants: dict[ProductId, list[Variant]] = {}
+    stock: dict[VariantId, int] = {}
+    if include.variants and ids:
+        variants, stock = await _variants_by_product_id(connection, channel_id, ids, stock_at)
     images = await images_by_product_id(connection, ids) if include.images and ids else {}
     category_ids = sorted({p.category_id for p in products if p.category_id is not None})
     categories = (
@@ -401,6 +387,9 @@ async def _bundles(
             variants=tuple(variants.get(product.id, ())),
             images=tuple(images.get(product.id, ())),
             category=categories.get(product.category_id) if product.category_id else None,
+            channel_stock=tuple([stock[variant.id] for variant in variants.get(product.id, ())])
+            if stock_at is not None
+            else (),
         )
         for product, cursor in zip(products, cursors, strict=True)
     ]
@@ -428,17 +417,21 @@ def _variant_columns() -> Select[Any]:
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _variants_by_product_statement(dialect: str) -> Select[Any]:
-    return _variant_columns().where(
-        _in(_variants.c.product_id, "product_ids", dialect, BigInteger())
+@functools.lru_cache(maxsize=8)
+def _variants_by_product_statement(dialect: str, with_stock: bool) -> Select[Any]:
+    statement = _variant_columns().where(
+        in_bound_list(_variants.c.product_id, "product_ids", dialect, BigInteger())
     )
+    if with_stock:
+        # Column 8: the availability of a listing, without a statement of its own.
+        statement = statement.add_columns(channel_stock(_variants.c.id, dialect))
+    return statement
 
 
 @functools.lru_cache(maxsize=4)
 def _visible_variants_by_id_statement(dialect: str) -> Select[Any]:
     return _variant_columns().where(
-        _in(_variants.c.id, "variant_ids", dialect, BigInteger()),
+        in_bound_list(_variants.c.id, "variant_ids", dialect, BigInteger()),
         _variants.c.product_id.in_(
             select(_listings.c.product_id).where(
                 _listings.c.channel_id == _CHANNEL, _listings.c.is_published.is_(True)
@@ -450,16 +443,17 @@ def _visible_variants_by_id_statement(dialect: str) -> Select[Any]:
 def _variant_from_row(row: Sequence[Any]) -> Variant:
     # Positional unpacking: a listing converts 80 of these, and reading a Row's
     # fields by name costs more than building the Variant.
-    fields: tuple[Any, ...] = tuple(row)
+    fields: tuple[Any, ...] = tuple(row[:8])
     id_, product_id, sku, name, position, options, amount_minor, currency = fields
+    # Variant's fields in order, by position (keywords cost more, 80 times a listing).
     return Variant(
-        id=id_,
-        product_id=product_id,
-        sku=sku,
-        name=name,
-        position=position,
-        options=_options(options),
-        base_price=Money(amount_minor, currency) if amount_minor is not None else None,
+        id_,
+        product_id,
+        sku,
+        name,
+        position,
+        _options(options),
+        Money(amount_minor, currency) if amount_minor is not None else None,
     )
 
 
@@ -484,13 +478,30 @@ async def variants_by_product_id(
     connection: ReadConnection, channel_id: ChannelId, product_ids: Sequence[int]
 ) -> dict[ProductId, list[Variant]]:
     """Variants of each product in display order, priced in the channel."""
-    parameters = {"channel_id": channel_id, "product_ids": list(product_ids)}
+    grouped, _stock = await _variants_by_product_id(connection, channel_id, product_ids, None)
+    return grouped
+
+
+async def _variants_by_product_id(
+    connection: ReadConnection,
+    channel_id: ChannelId,
+    product_ids: Sequence[int],
+    stock_at: datetime | None,
+) -> tuple[dict[ProductId, list[Variant]], dict[VariantId, int]]:
+    """Variants by product and, given ``stock_at``, each one's stock in the channel then."""
+    parameters: dict[str, Any] = {"channel_id": channel_id, "product_ids": list(product_ids)}
+    with_stock = stock_at is not None
+    if with_stock:
+        parameters["now"] = stock_at
     grouped: dict[ProductId, list[Variant]] = {}
-    statement = _variants_by_product_statement(connection.dialect.name)
+    stock: dict[VariantId, int] = {}
+    statement = _variants_by_product_statement(connection.dialect.name, with_stock)
     for row in await fetch_rows(connection, statement, parameters):
         variant = _variant_from_row(row)
         grouped.setdefault(variant.product_id, []).append(variant)
-    return grouped
+        if with_stock:
+            stock[variant.id] = row[8]
+    return grouped, stock
 
 
 async def variants_by_id(

@@ -14,13 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     ColumnElement,
     Select,
     and_,
-    any_,
     bindparam,
+    case,
     cast,
     func,
     select,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 
 from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelLocationRow
-from core.db import UTCDateTime, table_of
+from core.db import UTCDateTime, in_bound_list, table_of
 from core.ids import (
     ChannelId,
     LocationId,
@@ -68,15 +67,45 @@ def active_reserved(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
         )
         .scalar_subquery()
     )
+    # Reserved counts every reservation row of the stock level, so at zero there is no
+    # expired one to look for: most stock is in nobody's cart, and the probe is skipped.
+    return case(
+        (_levels.c.reserved == 0, _levels.c.reserved),
+        # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
+        else_=cast(_levels.c.reserved - expired, BigInteger),
+    )
+
+
+def channel_stock(variant_id: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Units of ``variant_id`` available to sell at the locations supplying a channel.
+
+    ``channel_quantities`` for one variant, as a correlated column: a statement that
+    reads variants carries their stock with them, one statement fewer on a listing.
+    The channel and the moment that decides which reservations are active are the
+    bound parameters ``channel_id`` and ``now``.
+    """
+    now = bindparam("now", type_=UTCDateTime())
+    available = _levels.c.on_hand - active_reserved(now)
+    # Per location, never below zero: an over-reservation does not hide another's stock.
+    at_least_zero = (
+        func.greatest(available, 0) if dialect == "postgresql" else func.max(available, 0)
+    )
+    summed = (
+        select(func.coalesce(func.sum(at_least_zero), 0))
+        .select_from(
+            _levels.join(
+                _links,
+                and_(
+                    _links.c.location_id == _levels.c.location_id,
+                    _links.c.channel_id == bindparam("channel_id", type_=BigInteger()),
+                ),
+            )
+        )
+        .where(_levels.c.variant_id == variant_id)
+        .scalar_subquery()
+    )
     # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
-    return cast(_levels.c.reserved - expired, BigInteger)
-
-
-def _in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
-    """``column IN (:name...)``: one array parameter on PostgreSQL, expanded on SQLite."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
-    return column.in_(bindparam(name, expanding=True))
+    return cast(summed, BigInteger)
 
 
 @functools.lru_cache(maxsize=4)
@@ -96,7 +125,7 @@ def _available_in_channel_statement(dialect: str) -> Select[Any]:
                 _levels,
                 and_(
                     _levels.c.location_id == _links.c.location_id,
-                    _in_list(_levels.c.variant_id, "variant_ids", dialect),
+                    in_bound_list(_levels.c.variant_id, "variant_ids", dialect, BigInteger()),
                 ),
             )
         )

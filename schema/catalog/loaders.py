@@ -57,9 +57,10 @@ def variants_by_product_id(
             for channel_id, ids in _by_channel(keys).items():
                 grouped = await queries.variants_by_product_id(connection, channel_id, ids)
                 variants = [v for product_variants in grouped.values() for v in product_variants]
-                for priced in await price_variants(plugins, channel_of(channel_id), variants):
-                    found[(channel_id, priced.variant.product_id)].append(
-                        ProductVariant.from_priced(priced, channel_id)
+                prices = await price_variants(plugins, channel_of(channel_id), variants)
+                for variant, price in zip(variants, prices, strict=True):
+                    found[(channel_id, variant.product_id)].append(
+                        ProductVariant.from_model(variant, price, channel_id)
                     )
         return [found.get(key, []) for key in keys]
 
@@ -73,13 +74,13 @@ def variants_by_id(
         found: dict[ChannelKey, ProductVariant] = {}
         async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
-                variants = await queries.variants_by_id(connection, channel_id, ids)
-                priced = await price_variants(
-                    plugins, channel_of(channel_id), list(variants.values())
+                variants = list(
+                    (await queries.variants_by_id(connection, channel_id, ids)).values()
                 )
-                for result in priced:
-                    found[(channel_id, result.variant.id)] = ProductVariant.from_priced(
-                        result, channel_id
+                prices = await price_variants(plugins, channel_of(channel_id), variants)
+                for variant, price in zip(variants, prices, strict=True):
+                    found[(channel_id, variant.id)] = ProductVariant.from_model(
+                        variant, price, channel_id
                     )
         return [found.get(key) for key in keys]
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import strawberry
 
 from core.catalog import model, services
-from core.catalog.pricing import PricedVariant
 from core.channels.model import Channel
 from core.errors import DomainError
 from core.ids import CategoryId, ProductId, VariantId
@@ -472,4 +471,4 @@ async def _variant_view(
     for sibling in siblings:
         if sibling.variant_id == variant.id:
             return sibling
-    return ProductVariant.from_priced(PricedVariant(variant, None), channel.id)
+    return ProductVariant.from_model(variant, None, channel.id)

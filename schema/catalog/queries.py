@@ -18,9 +18,8 @@ from core.catalog.pricing import price_variants
 from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode
 from core.ids import CategoryId, VariantId
-from core.inventory.availability import channel_availability
+from core.inventory.availability import shown_from_stock
 from core.inventory.model import ShownAvailability, StockStatus
-from core.reads import ReadConnection
 from schema.catalog.types import (
     Category,
     Product,
@@ -32,7 +31,6 @@ from schema.catalog.types import (
 )
 from schema.context import Context
 from schema.errors import bad_input
-from schema.inventory.types import VariantAvailability
 from schema.lookahead import selected_paths, under
 from schema.relay import PageInfo, decode_cursor, encode_cursor, from_global_id
 
@@ -52,21 +50,19 @@ def _include(node_paths: frozenset[str], *, total_count: bool = False) -> Produc
 
 async def _availability(
     context: Context,
-    connection: ReadConnection,
     channel: Channel,
     bundles: Sequence[ProductBundle],
     include: ProductInclude,
 ) -> dict[VariantId, ShownAvailability]:
-    """Availability of every variant of the page: one statement and one hook call."""
+    """Availability of every variant of the page, read with the variants: one hook call."""
     if not include.availability:
         return {}
-    return await channel_availability(
-        connection,
-        context.runtime.plugins,
-        channel=channel,
-        variant_ids=[variant.id for bundle in bundles for variant in bundle.variants],
-        now=context.runtime.clock.now(),
-    )
+    summed = {
+        variant.id: stock
+        for bundle in bundles
+        for variant, stock in zip(bundle.variants, bundle.channel_stock, strict=True)
+    }
+    return await shown_from_stock(context.runtime.plugins, channel=channel, summed=summed)
 
 
 async def _products(
@@ -78,17 +74,16 @@ async def _products(
 ) -> list[Product]:
     """Strawberry objects for loaded bundles, every variant priced in one hook call."""
     variants_by_product: dict[int, list[ProductVariant]] = {}
-    shown = {key: VariantAvailability.from_model(value) for key, value in availability.items()}
     in_stock: set[int] = set()
     if include.variants:
         variants = [variant for bundle in bundles for variant in bundle.variants]
-        for priced in await price_variants(context.runtime.plugins, channel, variants):
-            variant = priced.variant
-            available = shown.get(variant.id)
+        prices = await price_variants(context.runtime.plugins, channel, variants)
+        for variant, price in zip(variants, prices, strict=True):
+            available = availability.get(variant.id)
             if available is not None and available.status is not StockStatus.OUT_OF_STOCK:
                 in_stock.add(variant.product_id)
             variants_by_product.setdefault(variant.product_id, []).append(
-                ProductVariant.from_priced(priced, channel.id, available)
+                ProductVariant.from_model(variant, price, channel.id, available)
             )
     return [
         Product.from_model(
@@ -163,7 +158,7 @@ class CatalogQuery:
                 include=include,
                 now=context.runtime.clock.now(),
             )
-            availability = await _availability(context, connection, resolved, page.bundles, include)
+        availability = await _availability(context, resolved, page.bundles, include)
         products = await _products(context, resolved, page.bundles, include, availability)
         edges = [
             ProductEdge(cursor=encode_cursor(bundle.cursor), node=product)
@@ -207,8 +202,9 @@ class CatalogQuery:
                 product_ids=product_ids,
                 slugs=[slug] if slug is not None else [],
                 include=include,
+                now=context.runtime.clock.now(),
             )
-            availability = await _availability(context, connection, resolved, bundles, include)
+        availability = await _availability(context, resolved, bundles, include)
         products = await _products(context, resolved, bundles, include, availability)
         return products[0] if products else None
 

@@ -14,7 +14,8 @@ from typing import cast
 import strawberry
 
 from core.catalog import model
-from core.catalog.pricing import PricedVariant
+from core.inventory.model import ShownAvailability
+from core.money import Money as MoneyValue
 from schema.context import Context
 from schema.execution import preloaded
 from schema.inventory.types import (
@@ -83,6 +84,10 @@ class VariantOption:
     value: str
 
 
+# The type of a look-ahead's options, built once (``list[...]`` makes a new alias).
+_VariantOptions = list[VariantOption]
+
+
 @strawberry.type(description="A sellable version of a product (one SKU).")
 class ProductVariant(Node):
     id: strawberry.ID
@@ -95,7 +100,9 @@ class ProductVariant(Node):
     variant_id: strawberry.Private[int]
     product_id: strawberry.Private[int]
     channel_id: strawberry.Private[int]
-    preloaded_availability: strawberry.Private[VariantAvailability | None] = None
+    # core's ShownAvailability has the two fields of VariantAvailability, and the type
+    # checks no runtime type, so a look-ahead serves the core values as they are.
+    preloaded_availability: strawberry.Private[ShownAvailability | None] = None
 
     @strawberry.field(description="The product this variant belongs to.")
     def product(self, info: strawberry.Info[Context, None]) -> Product | None:
@@ -117,7 +124,7 @@ class ProductVariant(Node):
         if preloaded_value is not None and (
             channel is None or channel == info.context.known_channel(self.channel_id).slug
         ):
-            return preloaded_value
+            return cast(VariantAvailability, preloaded_value)
         return cast(  # an awaitable; graphql-core awaits what a resolver returns
             VariantAvailability,
             variant_availability(info.context, channel, self.channel_id, self.variant_id),
@@ -138,21 +145,21 @@ class ProductVariant(Node):
         )
 
     @classmethod
-    def from_priced(
+    def from_model(
         cls,
-        priced: PricedVariant,
+        variant: model.Variant,
+        price: MoneyValue | None,
         channel_id: int,
-        availability: VariantAvailability | None = None,
+        availability: ShownAvailability | None = None,
     ) -> ProductVariant:
-        variant = priced.variant
         return cls(
             id=strawberry.ID(to_global_id("ProductVariant", variant.id)),
             sku=variant.sku,
             name=variant.name,
             # core's VariantOption has the same two plain fields and the GraphQL type
             # checks no runtime type, so the values are served as they are.
-            options=cast(list[VariantOption], variant.options),
-            price=Money.from_value(priced.price) if priced.price is not None else None,
+            options=cast(_VariantOptions, variant.options),
+            price=Money.from_value(price) if price is not None else None,
             variant_id=variant.id,
             product_id=variant.product_id,
             channel_id=channel_id,

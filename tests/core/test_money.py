@@ -481,6 +481,13 @@ def test_the_amount_string_parses_back_to_the_same_money(money: Money) -> None:
 
 
 @given(money=amounts())
+def test_the_amount_string_is_the_exact_decimal_written_out(money: Money) -> None:
+    text = money.amount_string()
+
+    assert text == str(money.to_decimal())
+
+
+@given(money=amounts())
 def test_the_decimal_parses_back_to_the_same_money(money: Money) -> None:
     value = money.to_decimal()
 

@@ -53,6 +53,8 @@ from schema.schema import build_schema
 CREATED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 # A null where the type forbids one: the broken data is wrong on purpose.
 NULL: Any = None
+# A Decimal field holding the amount's exact string (what schema.money.Money holds).
+AS_TEXT: Any = "12.50"
 
 # ---------------------------------------------------------------------------
 # A standalone schema covering every shape the fast path plans, and the ones
@@ -204,6 +206,12 @@ def _product(key: str, **overrides: Any) -> Product:
     return Product(**fields)
 
 
+def _with_own_await(variant: Variant) -> Variant:
+    # graphql-core's is_awaitable looks for the attribute, so this one is "awaitable".
+    variant.__dict__["__await__"] = lambda: iter(())
+    return variant
+
+
 def _late(value: object) -> asyncio.Future[object]:
     # A future rather than a coroutine: left unselected, it warns about nothing.
     future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
@@ -227,6 +235,18 @@ def _broken_products() -> list[Product | None]:
         _product("bad-weights", weights=[Decimal("1"), "heavy"]),
         _product("tuple", variants=(_variant("h"),), weights=(Decimal("2"),)),
         _product("sold-out", variants=[_variant("i"), _variant("j", stock=0)]),
+        # Int is 32-bit; an enum may also be given by its value.
+        _product(
+            "huge-stock", variants=[_variant("u", stock=2**31), _variant("w", stock=-(2**31))]
+        ),
+        _product("colour-by-value", variants=[_variant("v", colour="red")]),
+        # A Decimal given as its exact string, as our Money amounts are.
+        _product(
+            "amount-as-text", variants=[_variant("aa", price=Money(amount=AS_TEXT, currency="PLN"))]
+        ),
+        # Instances of a class already accepted, made unlike it through their own dict.
+        _product("own-await", variants=[_variant("x"), _with_own_await(_variant("y"))]),
+        _product("cast-away", variants=[_variant("z"), strawberry.cast(Product, _variant("c"))]),
         _product(
             "bad-extras", variants=[_variant("k", extras=[None, Option(name=NULL, value="x")])]
         ),
@@ -740,7 +760,7 @@ REAL_CASES = {
         fragment Card on Product {
           id name slug createdAt category { name }
           variants { id sku options { name value } price { amount currency } }
-          variants { priceAgain: price { amount } }
+          variants { priceAgain: price { amount } availability { status quantity } }
         }
         """,
         {"withImages": True},
@@ -936,3 +956,44 @@ async def test_leaf_only_objects_build_no_resolve_info() -> None:
     }
     # Only the root field: every amount is a Decimal, so no object declines.
     assert built_infos == ["lines"]
+
+
+# ---------------------------------------------------------------------------
+# Plain attributes all the way down, completed as one tree
+# ---------------------------------------------------------------------------
+
+
+@strawberry.type
+class _Shelf:
+    label: str
+    parents: list[_Parent]
+
+
+async def test_a_decline_deep_in_a_plain_tree_runs_only_the_resolver_it_needs() -> None:
+    loaded = [_Parent(preloaded_leaves=[_Leaf(name=f"ahead {n}")]) for n in range(3)]
+    missing = _Parent()
+    shelves = [
+        _Shelf(label="all loaded", parents=loaded[:2]),
+        _Shelf(label="one missing", parents=[loaded[2], missing]),
+        _Shelf(label="loaded again", parents=loaded[:1]),
+    ]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def shelves(self) -> list[_Shelf]:
+            return shelves
+
+    fast = strawberry.Schema(query=Query, execution_context_class=CountingExecutionContext)
+    default = strawberry.Schema(query=Query)
+    document = "{ shelves { label parents { __typename leaves { name } } } }"
+    built_infos: list[str] = []
+
+    fast_result = await fast.execute(document, context_value=built_infos)
+    calls_after_fast = [list(parent.resolver_calls) for parent in [*loaded, missing]]
+    default_result = await default.execute(document, context_value=[])
+
+    assert _serialised(fast_result) == _serialised(default_result)
+    assert calls_after_fast == [[], [], [], ["leaves"]]
+    # The root, and the one relation that was not loaded ahead.
+    assert built_infos == ["shelves", "leaves"]

@@ -5,11 +5,14 @@ from dataclasses import replace
 
 import httpx
 import pytest
+import strawberry
+from graphql import ValidationContext, ValidationRule
 
 from core.config import Settings
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
+from schema.protection import DocumentCaches, Protection
 from tests.conftest import GraphQLClient
 
 
@@ -147,3 +150,36 @@ async def test_readiness_fails_when_the_database_is_unreachable(plugins: PluginH
 
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+class CountedRule(ValidationRule):
+    """A validation rule counting the documents it was run on."""
+
+    runs = 0
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        type(self).runs += 1
+
+
+@strawberry.type
+class _Query:
+    @strawberry.field
+    def greeting(self) -> str:
+        return "hello"
+
+
+async def test_a_document_is_validated_once_however_often_it_is_sent() -> None:
+    caches = DocumentCaches.bounded(8)
+    schema = strawberry.Schema(
+        query=_Query,
+        extensions=[lambda: Protection(max_tokens=1000, rules=(CountedRule,), caches=caches)],
+    )
+    CountedRule.runs = 0
+
+    answers = [await schema.execute("{ greeting }") for _ in range(3)]
+    other = await schema.execute("{ again: greeting }")
+
+    assert [answer.data for answer in answers] == [{"greeting": "hello"}] * 3
+    assert other.data == {"again": "hello"}
+    assert CountedRule.runs == 2

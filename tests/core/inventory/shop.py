@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.catalog import queries as catalog_queries
+from core.catalog.model import ProductInclude
 from core.channels.model import Channel, EnabledPlugin, Location, LocationKind
 from core.db import table_of
 from core.ids import VariantId
@@ -66,6 +68,22 @@ async def availability(runtime: Runtime, shop: Shop) -> ChannelAvailability:
             now=runtime.clock.now(),
         )
     return result[shop.variant_id]
+
+
+async def listed_stock(runtime: Runtime, shop: Shop) -> int:
+    """The variant's stock in the channel as a product page reads it, with its variants."""
+    async with runtime.reads.connect() as connection:
+        [bundle] = await catalog_queries.products_where(
+            connection,
+            channel_id=shop.channel.id,
+            slugs=[f"{shop.channel.slug}-tee"],
+            include=ProductInclude(variants=True, availability=True),
+            now=runtime.clock.now(),
+        )
+    [variant] = bundle.variants
+    assert variant.id == shop.variant_id
+    [quantity] = bundle.channel_stock
+    return quantity
 
 
 @dataclass(frozen=True)

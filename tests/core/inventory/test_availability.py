@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from core.channels import services as channels
 from core.channels.model import EnabledPlugin, StockDisplay
+from core.clock import FrozenClock
 from core.errors import DomainError, ErrorCode, PluginError
 from core.hooks import AvailabilityContext, hookimpl
 from core.ids import VariantId
+from core.inventory import reservations
 from core.inventory.availability import channel_availability
-from core.inventory.model import ShownAvailability, StockStatus, stock_status
+from core.inventory.model import OwnerKind, ShownAvailability, StockStatus, stock_status
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, availability, make_shop
+from tests.core.inventory.shop import Shop, availability, listed_stock, make_shop
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,28 @@ async def test_channel_availability_sums_the_supplying_locations_only(runtime: R
         (shop.warehouse.id, 0, 3),
         (shop.store.id, 1, 4),
     ]
+
+
+async def test_a_listing_reads_the_same_stock_with_its_variants(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    shop = await make_shop(runtime, warehouse=3, store=4)
+    await make_shop(runtime, warehouse=100, slug="other")
+    for owner_id, quantity, ttl_seconds in (("cart-1", 2, 60), ("cart-2", 4, 600)):
+        await reservations.reserve_for_channel(
+            runtime.uow(),
+            channel_id=shop.channel.id,
+            owner_kind=OwnerKind.CART,
+            owner_id=owner_id,
+            variant_id=shop.variant_id,
+            quantity=quantity,
+            ttl_seconds=ttl_seconds,
+        )
+    clock.set(clock.now() + timedelta(seconds=61))  # the first has expired, unswept
+
+    listed = await listed_stock(runtime, shop)
+
+    assert listed == (await availability(runtime, shop)).quantity == 3
 
 
 async def test_a_new_channel_shows_exact_quantities_with_threshold_five(runtime: Runtime) -> None:

@@ -25,7 +25,7 @@ from core.inventory import reservations, services
 from core.inventory.model import OwnerKind
 from core.runtime import Runtime
 from tests.conftest import FROZEN_AT
-from tests.core.inventory.shop import Shop, availability, make_shop, stored
+from tests.core.inventory.shop import Shop, availability, listed_stock, make_shop, stored
 
 T = TypeVar("T")
 
@@ -266,6 +266,8 @@ class InventoryMachine(RuleBasedStateMachine):
         ]
         assert all(a.available >= 0 for a in result.locations)
         assert result.quantity == sum(self.available(loc) for loc in self.locations)
+        # A listing reads the same sum with its variants, in the same statement.
+        assert self.run(listed_stock(self.runtime, self.shop)) == result.quantity
 
 
 @pytest.fixture
