@@ -160,10 +160,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 WRITE_OPTION = "omnicart_write"
 
 
-# Execution option marking connections that units of work write through.
-WRITE_OPTION = "omnicart_write"
-
-
 # Execution option marking read connections on SQLite (see ``read_engine``).
 READ_OPTION = "omnicart_read"
 
