@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.carts import services
-from core.carts.services import Caller, Guard, LineInput, LineQuantity
+from core.carts.services import Caller, CartLimits, Guard, LineInput, LineQuantity
 from core.channels import services as channels
 from core.channels.model import EnabledPlugin
 from core.clock import FrozenClock
 from core.config import Settings
 from core.errors import DomainError, ErrorCode, PluginError
-from core.ids import VariantId
+from core.ids import CartLineId, VariantId
 from core.plugin_host import PluginHost
 from core.reads import Reads
 from core.runtime import Runtime
+from tests.core.carts.test_merge import make_store
 from tests.core.inventory.shop import availability, make_shop, stored
 from tests.factories import make_customer, row_counts
 from tests.plugins.test_third_party import FailingPlugin
@@ -262,3 +264,37 @@ async def test_a_failing_pricing_plugin_writes_nothing(
 
     assert await row_counts(runtime) == before
     assert (await availability(runtime, shop)).quantity == 4
+
+
+async def test_line_limits_unknown_lines_and_expired_carts_are_refused(runtime: Runtime) -> None:
+    store = await make_store(runtime, variants=3, stock=10)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=store.channel.id, lines=[LineInput(store.variants[0], 1)]
+    )
+    assert created.token
+    limits = CartLimits(max_line_quantity=5, max_lines=2)
+    before = await row_counts(runtime)
+
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(),
+            token=created.token,
+            lines=[LineInput(store.variants[1], 1), LineInput(store.variants[2], 1)],
+            limits=limits,
+        )
+    assert codes(error) == {(ErrorCode.TOO_MANY_LINES, "lines")}
+    with pytest.raises(DomainError) as error:
+        await services.update_lines(
+            runtime.uow(), token=created.token, lines=[LineQuantity(CartLineId(987654), 1)]
+        )
+    assert codes(error) == {(ErrorCode.UNKNOWN_LINE, "lines.0.line_id")}
+    assert await row_counts(runtime) == before
+
+    clock = runtime.clock
+    assert isinstance(clock, FrozenClock)
+    clock.advance(timedelta(seconds=store.channel.cart_ttl_seconds + 1))
+    with pytest.raises(DomainError) as error:
+        await services.add_lines(
+            runtime.uow(), token=created.token, lines=[LineInput(store.variants[0], 1)]
+        )
+    assert codes(error) == {(ErrorCode.CART_EXPIRED, "token")}
