@@ -53,7 +53,7 @@ from core.inventory.model import OwnerKind
 from core.keys import CART_SEAL
 from core.money import Money
 from core.uow import UnitOfWork
-from core.validation import text_problems
+from core.validation import email_problems
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,6 @@ _carts = queries.carts_table
 _lines = queries.lines_table
 _requests = table_of(CartRequestRow)
 
-EMAIL_MAX_LENGTH = 320
 HOLD_REFRESH = timedelta(minutes=1)
 IDEMPOTENCY_KEY_LENGTH = (16, 255)
 
@@ -196,15 +195,8 @@ def _quantity_problems(
 
 
 def _email_problems(email: str) -> list[Problem]:
-    if not email:
-        return []
-    problems = text_problems(email, field="email", max_length=EMAIL_MAX_LENGTH, required=False)
-    local, at, domain = email.rpartition("@")
-    if problems or not at or not local or "." not in domain or any(c.isspace() for c in email):
-        return problems or [
-            Problem(ErrorCode.INVALID_EMAIL, "This is not an email address", "email")
-        ]
-    return []
+    """A cart's email is optional: "" clears it; anything else must be an address."""
+    return email_problems(email) if email else []
 
 
 def _line_problems(

@@ -29,12 +29,10 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    insert,
     select,
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
@@ -42,7 +40,7 @@ from core.db import table_of
 from core.errors import DomainError, ErrorCode
 from core.fastsql import fetch
 from core.hooks import AvailabilityContext
-from core.ids import ChannelId, LocationId, ReservationId, VariantId
+from core.ids import ChannelId, LocationId, VariantId
 from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
 from core.inventory.levels import (
     StockKey,
@@ -54,7 +52,7 @@ from core.inventory.levels import (
 )
 from core.inventory.model import OwnerKind, Reservation
 from core.inventory.queries import reservation_from_row
-from core.inventory.reservations import _take
+from core.inventory.reservations import _take, insert_reservation
 from core.uow import UnitOfWork
 
 _links = table_of(ChannelLocationRow)
@@ -587,47 +585,10 @@ async def quick_hold(
         reservations = tuple(reservation_from_row(row) for row in grown)
     else:
         reservations = (
-            await _insert_reservation(
-                connection, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
+            await insert_reservation(
+                uow, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
             ),
         )
     uow.record(StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations))
     record_stock_changed(uow, [(variant_id, location_id)], StockChangeCause.RESERVED)
     return True
-
-
-async def _insert_reservation(
-    connection: AsyncConnection,
-    owner_kind: OwnerKind,
-    owner_id: str,
-    variant_id: VariantId,
-    location_id: LocationId,
-    quantity: int,
-    now: datetime,
-    expires_at: datetime,
-) -> Reservation:
-    row_id = (
-        await connection.execute(
-            insert(reservations_table)
-            .values(
-                owner_kind=owner_kind.value,
-                owner_id=owner_id,
-                variant_id=variant_id,
-                location_id=location_id,
-                quantity=quantity,
-                expires_at=expires_at,
-                created_at=now,
-            )
-            .returning(reservations_table.c.id)
-        )
-    ).scalar_one()
-    return Reservation(
-        id=ReservationId(row_id),
-        owner_kind=owner_kind,
-        owner_id=owner_id,
-        variant_id=variant_id,
-        location_id=location_id,
-        quantity=quantity,
-        expires_at=expires_at,
-        created_at=now,
-    )

@@ -187,6 +187,22 @@ async def _take(
         raise DomainError.single(
             ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "quantity"
         )
+    return await insert_reservation(
+        uow, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
+    )
+
+
+async def insert_reservation(
+    uow: UnitOfWork,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    variant_id: VariantId,
+    location_id: LocationId,
+    quantity: int,
+    now: datetime,
+    expires_at: datetime,
+) -> Reservation:
+    """Write a reservation row (its stock already taken under the row's guard)."""
     row = (
         await uow.session.execute(
             insert(reservations_table)
