@@ -27,6 +27,7 @@ from benchmarks.profiling import post
 from benchmarks.queries import QUERIES, AnswerError, BenchmarkQuery, answer_problems
 from core.config import Settings
 from schema.app import create_app
+from schema.cli import tune_gc_for_serving
 
 WARMUP_REQUESTS: Final = 30
 
@@ -95,6 +96,7 @@ def _switch(on: bool) -> None:
 
 async def _measured(driver_url: str, channel: str, query: BenchmarkQuery, requests: int) -> None:
     app = create_app(Settings(database_url=driver_url, default_channel=channel))
+    tune_gc_for_serving()  # as schema.cli.app_from_environ does for uvicorn
     body = json.dumps({"query": query.document}).encode()
     try:
         status, answer = await post(app, body)

@@ -23,6 +23,7 @@ import uvloop
 from benchmarks.carts import CartSet, settings_for
 from benchmarks.queries import AnswerError, BenchmarkQuery, answer_problems, request_body
 from schema.app import create_app
+from schema.cli import tune_gc_for_serving
 
 _WARMUP_REQUESTS: Final = 50
 
@@ -53,6 +54,7 @@ def profile(options: ProfileOptions) -> ProfileReport:
 
 async def _profile(options: ProfileOptions) -> ProfileReport:
     app = create_app(settings_for(options.driver_url, options.channel))
+    tune_gc_for_serving()  # as schema.cli.app_from_environ does for uvicorn
     query, carts = options.query, options.carts
     # Bodies are made before the clock starts: building them is the client's work.
     bodies = [request_body(query, carts, n) for n in range(_WARMUP_REQUESTS + 1)]

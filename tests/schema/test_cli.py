@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.inventory.tables import ReservationRow
 from core.runtime import Runtime
-from schema.cli import main
+from schema.cli import SERVING_GC_THRESHOLD, app_from_environ, main
 from tests.conftest import GraphQLClient
 from tests.core.inventory.shop import make_shop, stored
 
@@ -173,3 +175,29 @@ async def test_the_readme_example_queries_answer_on_the_demo_data(
     listing = bodies[0]["data"]["products"]["edges"]
     assert len(listing) == 10
     assert all(edge["node"]["variants"][0]["price"]["currency"] == "PLN" for edge in listing)
+
+
+def test_a_worker_collects_garbage_less_often_and_skips_what_startup_loaded(
+    command_env: None,
+) -> None:
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        app_from_environ()
+
+        assert gc.get_threshold()[0] == SERVING_GC_THRESHOLD
+        assert gc.get_freeze_count() > frozen
+        # Cyclic garbage made while serving is still collected.
+        cycle: list[object] = []
+        cycle.append(cycle)
+        alive = weakref.ref(_Cyclic(cycle))
+        gc.collect()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+class _Cyclic:
+    def __init__(self, other: object) -> None:
+        self.self = self
+        self.other = other
