@@ -2,12 +2,10 @@
 
 ``UnitOfWork.commit`` calls ``append_events`` just before committing, so the events'
 rows commit or roll back with the change they describe. It is one statement per
-commit (a multi-row INSERT; a commit with more than ``ROWS_PER_STATEMENT`` events
-takes one more per that many).
+commit. On PostgreSQL that statement takes the events as arrays, so its text never
+changes and it is compiled once, and it also queues the notification::
 
-On PostgreSQL the same statement also queues the notification::
-
-    WITH written AS (INSERT INTO outbox_events ... RETURNING id)
+    WITH written AS (INSERT INTO outbox_events ... SELECT ... FROM unnest(...) RETURNING id)
     SELECT pg_notify('omnicart_events', string_agg(id::text, ',')) FROM ... GROUP BY chunk
 
 ``pg_notify`` inside a transaction is delivered when, and only if, it commits, so
@@ -17,8 +15,9 @@ notification (far below PostgreSQL's 8000-byte limit); listeners read the rows b
 (``records_by_id``) and replay what they missed (``core.events.replay``). The row
 also stores ``pg_current_xact_id()``, which replay compares with snapshots.
 
-On SQLite the rows are written by the same call (without a notification) and the
-in-process bus delivers after the commit.
+On SQLite the rows are written by a multi-row INSERT (a commit with more than
+``ROWS_PER_STATEMENT`` events takes one more per that many), without a notification:
+the in-process bus delivers after the commit.
 """
 
 from __future__ import annotations
@@ -29,13 +28,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
-from sqlalchemy import BigInteger, Text, cast, delete, func, insert, select
+from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql import ClauseElement
 
-from core.db import table_of
+from core.db import UTCDateTime, json_dumps, table_of
 from core.events.model import PublishedEvent
 from core.events.tables import OutboxEventRow
+from core.fastsql import fetch
 
 if TYPE_CHECKING:  # core.uow imports this module to write the outbox on commit
     from core.uow import UnitOfWork
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # core.uow imports this module to write the outbox on commit
 NOTIFY_CHANNEL: Final = "omnicart_events"
 # At most 20 characters per id and comma: 6000 bytes, below NOTIFY's 8000-byte limit.
 IDS_PER_NOTIFICATION: Final = 300
-# Five bind parameters per row: far below PostgreSQL's 32767 and SQLite's 32766.
+# SQLite: four bind parameters per row, far below its limit of 32766.
 ROWS_PER_STATEMENT: Final = 1000
 
 outbox_table = table_of(OutboxEventRow)
@@ -64,29 +65,65 @@ async def append_events(
     session: AsyncSession, events: Sequence[PublishedEvent], *, now: datetime
 ) -> None:
     """Write ``events`` in the session's open transaction (and on PostgreSQL, NOTIFY their ids)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    for start in range(0, len(events), ROWS_PER_STATEMENT):
-        rows = [_row(event, now, postgres) for event in events[start : start + ROWS_PER_STATEMENT]]
-        await session.execute(
-            _notifying_insert(rows) if postgres else insert(outbox_table).values(rows)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await fetch(
+            connection,
+            _NOTIFYING_INSERT,
+            {
+                "topics": [event.topic for event in events],
+                "subject_ids": [json_dumps(list(event.subject_ids())) for event in events],
+                "payloads": [json_dumps(event.payload()) for event in events],
+                "created_at": now,
+            },
         )
+        return
+    for start in range(0, len(events), ROWS_PER_STATEMENT):
+        rows = [
+            {
+                "topic": event.topic,
+                "subject_ids": list(event.subject_ids()),
+                "payload": event.payload(),
+                "created_at": now,
+            }
+            for event in events[start : start + ROWS_PER_STATEMENT]
+        ]
+        await connection.execute(insert(outbox_table).values(rows))
 
 
-def _row(event: PublishedEvent, now: datetime, postgres: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "topic": event.topic,
-        "subject_ids": list(event.subject_ids()),
-        "payload": event.payload(),
-        "created_at": now,
-    }
-    if postgres:
-        # xid8 has no cast to bigint; its text form is the same 64-bit number.
-        row["transaction_id"] = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
-    return row
+def _notifying_insert() -> ClauseElement:
+    """The PostgreSQL statement: the events come as three arrays, one element per event.
 
-
-def _notifying_insert(rows: list[dict[str, Any]]) -> Executable:
-    written = insert(outbox_table).values(rows).returning(outbox_table.c.id).cte("written")
+    Its text is the same for any number of events, so it is built and compiled once
+    (``core.fastsql``); a multi-row VALUES would be new SQL for every count, compiled
+    on every commit.
+    """
+    given = (
+        func.unnest(
+            bindparam("topics", type_=ARRAY(Text)),
+            bindparam("subject_ids", type_=ARRAY(Text)),
+            bindparam("payloads", type_=ARRAY(Text)),
+        )
+        .table_valued("topic", "subject_ids", "payload", with_ordinality="position")
+        .render_derived(name="given")
+    )
+    # xid8 has no cast to bigint; its text form is the same 64-bit number.
+    transaction_id = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+    written = (
+        insert(outbox_table)
+        .from_select(
+            ["topic", "subject_ids", "payload", "transaction_id", "created_at"],
+            select(
+                given.c.topic,
+                cast(given.c.subject_ids, JSON),
+                cast(given.c.payload, JSON),
+                transaction_id,
+                bindparam("created_at", type_=UTCDateTime()),
+            ).order_by(given.c.position),  # ids in the order the events were recorded
+        )
+        .returning(outbox_table.c.id)
+        .cte("written")
+    )
     numbered = select(
         written.c.id,
         ((func.row_number().over(order_by=written.c.id) - 1) // IDS_PER_NOTIFICATION).label(
@@ -94,8 +131,13 @@ def _notifying_insert(rows: list[dict[str, Any]]) -> Executable:
         ),
     ).subquery("numbered")
     return select(
-        func.pg_notify(NOTIFY_CHANNEL, func.string_agg(cast(numbered.c.id, Text), ","))
+        func.pg_notify(NOTIFY_CHANNEL, func.string_agg(cast(numbered.c.id, Text), ",")).label(
+            "notified"
+        )
     ).group_by(numbered.c.chunk)
+
+
+_NOTIFYING_INSERT: Final = _notifying_insert()
 
 
 def parse_notification(payload: str) -> list[int]:
