@@ -18,6 +18,7 @@ renders into the SQL.
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -64,8 +65,81 @@ async def fetch(
         result = await connection.execute(cast(Executable, statement), dict(parameters))
         return result.all() if result.returns_rows else []
     compiled, sa_compiled = _compile(statement, connection.dialect)
+    records = await _send(connection, compiled.sql, _arguments(compiled, sa_compiled, parameters))
+    row = compiled.row
+    if row is None:
+        return []
+    return [row(*record) for record in records]
+
+
+Part = tuple[ClauseElement, Mapping[str, Any]]
+
+
+async def fetch_together(
+    connection: AsyncConnection, writes: Sequence[Part], last: Part
+) -> Sequence[Any]:
+    """PostgreSQL: ``writes`` and then ``last`` as one statement, in one round trip.
+
+    Each write becomes a data-modifying ``WITH`` item ahead of ``last`` (whose own
+    ``WITH`` items follow them); the rows are ``last``'s. PostgreSQL runs every item to
+    completion, all on one snapshot: no part sees what another writes, so the parts
+    must write different rows, and none may need another's result. The combined text
+    is built once per sequence of statements and cached.
+    """
+    if connection.dialect.name != "postgresql":
+        raise RuntimeError("statements are combined on PostgreSQL only")
+    if not writes:
+        return await fetch(connection, *last)
+    parts = [*writes, last]
+    compiled_parts = [_compile(statement, connection.dialect) for statement, _ in parts]
+    key = tuple(id(statement) for statement, _ in parts)
+    combined = _combined.get(key)
+    if combined is None or combined[0] != [statement for statement, _ in parts]:
+        if len(_combined) >= _MAX_COMPILED:
+            _combined.clear()
+        combined = ([statement for statement, _ in parts], _combine(compiled_parts))
+        _combined[key] = combined
+    arguments: list[Any] = []
+    for (compiled, sa_compiled), (_statement, parameters) in zip(
+        compiled_parts, parts, strict=True
+    ):
+        arguments += _arguments(compiled, sa_compiled, parameters)
+    records = await _send(connection, combined[1], arguments)
+    row = compiled_parts[-1][0].row
+    if row is None:
+        return []
+    return [row(*record) for record in records]
+
+
+_combined: dict[tuple[int, ...], tuple[list[ClauseElement], str]] = {}
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def _combine(compiled_parts: Sequence[tuple[_Compiled, SQLCompiler]]) -> str:
+    items: list[str] = []
+    offset = 0
+    for number, (compiled, _sa) in enumerate(compiled_parts[:-1]):
+        items.append(f"omnicart_write_{number} AS ({_shifted(compiled.sql, offset)})")
+        offset += len(compiled.names)
+    last = _shifted(compiled_parts[-1][0].sql, offset).lstrip()
+    if last[:5].upper() == "WITH ":
+        return "WITH " + ", ".join(items) + ", " + last[5:]
+    return "WITH " + ", ".join(items) + " " + last
+
+
+def _shifted(sql: str, offset: int) -> str:
+    # Our statements hold no literal "$<digits>": every value is a bind parameter.
+    return _PLACEHOLDER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
+
+
+def _arguments(
+    compiled: _Compiled, sa_compiled: SQLCompiler, parameters: Mapping[str, Any]
+) -> list[Any]:
     values = sa_compiled.construct_params(parameters) or {}
-    arguments = [values[name] for name in compiled.names]
+    return [values[name] for name in compiled.names]
+
+
+async def _send(connection: AsyncConnection, sql: str, arguments: list[Any]) -> Any:
     fairy = await connection.get_raw_connection()
     adapted: Any = fairy.dbapi_connection
     if adapted._transaction is None:  # BEGIN as SQLAlchemy's cursor would
@@ -73,10 +147,6 @@ async def fetch(
     sync_connection = connection.sync_connection
     if sync_connection is not None:
         sync_connection.dispatch.before_cursor_execute(
-            sync_connection, None, compiled.sql, arguments, None, False
+            sync_connection, None, sql, arguments, None, False
         )
-    records = await adapted.driver_connection.fetch(compiled.sql, *arguments)
-    row = compiled.row
-    if row is None:
-        return []
-    return [row(*record) for record in records]
+    return await adapted.driver_connection.fetch(sql, *arguments)

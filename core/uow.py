@@ -8,7 +8,8 @@ Services ``record`` domain events (past-tense dataclasses such as
 transaction that rolls back are dropped with it. ``commit`` first writes the
 published ones (``core.events.model.PublishedEvent``) to the outbox in the same
 transaction, one statement for all of them (``core.events.outbox``; on PostgreSQL
-that statement also queues the NOTIFY that carries their ids to every process), then
+that statement also queues the NOTIFY that carries their ids to every process, and
+carries the writes held back by ``write_later``), then
 commits, moves the events to ``committed_events`` and hands them to ``publish`` (the
 runtime's event bus, ``core.events.bus``: on SQLite it delivers in process). A
 failed publish is logged and never fails the request: the data is committed by then.
@@ -18,15 +19,17 @@ failed publish is logged and never fails the request: the data is committed by t
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import ClauseElement
 
 from core.clock import Clock
 from core.events.model import PublishedEvent
-from core.events.outbox import append_events
+from core.events.outbox import append_events, notifying_insert
+from core.fastsql import Part, fetch, fetch_together
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
 
@@ -52,6 +55,8 @@ class UnitOfWork:
         self.plugins = plugins
         self._session: AsyncSession | None = None
         self._pending: list[object] = []
+        # Writes held for the commit (PostgreSQL; ``write_later``).
+        self._deferred: list[Part] = []
         self.committed_events: list[object] = []
 
     @property
@@ -72,6 +77,7 @@ class UnitOfWork:
         if self._session is not None:
             raise RuntimeError("units of work do not nest")
         self._pending = []
+        self._deferred = []
         self._session = self._sessions()
         await self._session.begin()
         return self
@@ -85,6 +91,7 @@ class UnitOfWork:
         session = self.session
         self._session = None
         self._pending = []
+        self._deferred = []
         try:
             await session.rollback()
         finally:
@@ -101,9 +108,33 @@ class UnitOfWork:
             raise RuntimeError("events are recorded inside the unit of work's block")
         self._pending.append(event)
 
+    async def write_later(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> None:
+        """Run a write whose effect nothing in this unit of work reads back, by the commit.
+
+        On PostgreSQL it is sent with the outbox write just before the commit, in one
+        statement (``core.fastsql.fetch_together``): a round trip saved per write. So
+        until the commit, reads in this transaction do not see it, and it must not
+        write rows that another deferred write or the outbox write touches. SQLite
+        runs it now.
+        """
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            self._deferred.append((statement, dict(parameters)))
+        else:
+            await fetch(connection, statement, parameters)
+
     async def commit(self) -> None:
         published = [event for event in self._pending if isinstance(event, PublishedEvent)]
-        if published:
+        deferred, self._deferred = self._deferred, []
+        if deferred:  # PostgreSQL
+            connection = await self.session.connection()
+            if published:
+                await fetch_together(
+                    connection, deferred, notifying_insert(published, now=self.clock.now())
+                )
+            else:
+                await fetch_together(connection, deferred[:-1], deferred[-1])
+        elif published:
             await append_events(self.session, published, now=self.clock.now())
         await self.session.commit()
         events, self._pending = self._pending, []

@@ -125,6 +125,17 @@ class _Change:
     stock: holds.HeldStock | None = None
     # Stock to hold once the cart's own rows are written (see _hold_added).
     stock_work: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Line updates and the cart's touch sent with the commit (UnitOfWork.write_later):
+    # set by _change, where nothing reads them back before the commit.
+    write_later: bool = False
+
+    async def write(
+        self, connection: AsyncConnection, statement: Any, parameters: dict[str, Any]
+    ) -> None:
+        if self.write_later:
+            await self.uow.write_later(statement, parameters)
+        else:
+            await fetch(connection, statement, parameters)
 
     @property
     def owner_id(self) -> str:
@@ -573,14 +584,11 @@ async def _change(
         if unchanged_if is not None and unchanged_if(cart):
             await uow.session.rollback()
             return CartResult(await _priced(uow, await uow.session.connection(), cart))
-        if unchanged_if is not None and unchanged_if(cart):
-            await uow.session.rollback()
-            return CartResult(await _priced(uow, await uow.session.connection(), cart))
         lines, info = await queries.lines_and_sale_info(
             connection, cart.id, channel.id, variant_ids
         )
         cart = replace(cart, lines=tuple(lines))
-        change = _Change(uow, cart, channel, info, limits, now)
+        change = _Change(uow, cart, channel, info, limits, now, write_later=True)
         new_lines = await apply(change)
         cart = await _touch(change, replace(change.cart, lines=new_lines), connection)
         # Priced (a plugin may fail) before the stock is taken: from taking it to the
@@ -630,7 +638,7 @@ async def _touch(change: _Change, cart: Cart, connection: AsyncConnection) -> Ca
     if holds_until is None or holds_until < change.hold_until - HOLD_REFRESH:
         await holds.extend(change.uow, OwnerKind.CART, str(cart.id), expires_at=change.hold_until)
         holds_until = change.hold_until
-    await fetch(
+    await change.write(
         connection,
         _TOUCH,
         {
@@ -754,7 +762,7 @@ async def _write_line(
             change.now,
             change.now,
         )
-    await fetch(
+    await change.write(
         connection,
         _LINE_UPDATE,
         {

@@ -36,7 +36,7 @@ from sqlalchemy.sql import ClauseElement
 from core.db import UTCDateTime, json_dumps, table_of
 from core.events.model import PublishedEvent
 from core.events.tables import OutboxEventRow
-from core.fastsql import fetch
+from core.fastsql import Part, fetch
 
 if TYPE_CHECKING:  # core.uow imports this module to write the outbox on commit
     from core.uow import UnitOfWork
@@ -67,16 +67,7 @@ async def append_events(
     """Write ``events`` in the session's open transaction (and on PostgreSQL, NOTIFY their ids)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await fetch(
-            connection,
-            _NOTIFYING_INSERT,
-            {
-                "topics": [event.topic for event in events],
-                "subject_ids": [json_dumps(list(event.subject_ids())) for event in events],
-                "payloads": [json_dumps(event.payload()) for event in events],
-                "created_at": now,
-            },
-        )
+        await fetch(connection, *notifying_insert(events, now=now))
         return
     for start in range(0, len(events), ROWS_PER_STATEMENT):
         rows = [
@@ -89,6 +80,16 @@ async def append_events(
             for event in events[start : start + ROWS_PER_STATEMENT]
         ]
         await connection.execute(insert(outbox_table).values(rows))
+
+
+def notifying_insert(events: Sequence[PublishedEvent], *, now: datetime) -> Part:
+    """PostgreSQL's outbox write of ``events`` (and their NOTIFY): statement and parameters."""
+    return _NOTIFYING_INSERT, {
+        "topics": [event.topic for event in events],
+        "subject_ids": [json_dumps(list(event.subject_ids())) for event in events],
+        "payloads": [json_dumps(event.payload()) for event in events],
+        "created_at": now,
+    }
 
 
 def _notifying_insert() -> ClauseElement:
