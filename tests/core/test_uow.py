@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select, update
 from core.carts.events import CartChanged
 from core.channels.tables import LocationRow
 from core.db import table_of
+from core.ids import CartId
 from core.runtime import Runtime
 from tests.conftest import StatementCounter
 from tests.core.events.test_outbox import stored_events
@@ -45,7 +46,7 @@ async def test_held_writes_land_with_the_commit_and_its_events_in_one_statement(
     async with runtime.uow() as uow:
         await uow.write_later(RENAME, {"location_id": first.id, "name": "North hall"})
         await uow.write_later(RENAME, {"location_id": second.id, "name": "South hall"})
-        uow.record(CartChanged(cart_id=7, version=2))
+        uow.record(CartChanged(cart_id=CartId(7), version=2))
         await uow.commit()
     sent = list(count_statements.statements)
 
@@ -78,7 +79,7 @@ async def test_held_writes_are_dropped_when_the_unit_of_work_fails(runtime: Runt
     with pytest.raises(RuntimeError):
         async with runtime.uow() as uow:
             await uow.write_later(RENAME, {"location_id": location.id, "name": "Lost"})
-            uow.record(CartChanged(cart_id=7, version=2))
+            uow.record(CartChanged(cart_id=CartId(7), version=2))
             raise RuntimeError("a plugin failed")
     # The next unit of work on the same runtime starts with nothing held.
     async with runtime.uow() as uow:
