@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     instructions_parser.add_argument("--db", required=True, metavar="URL", help="as for run")
-    instructions_parser.add_argument("--query", default="Q1", help="Q1 or Q2 (default Q1)")
+    instructions_parser.add_argument("--query", default="Q1", help="one of Q1, Q2, M1 (default Q1)")
     instructions_parser.add_argument(
         "--requests", type=_int_between(1, 10_000, "--requests"), default=40
     )
@@ -216,7 +216,7 @@ def _instructions(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     try:
         (query,) = parse_query_names(args.query)
     except ValueError:
-        parser.error("--query takes one of Q1, Q2")
+        parser.error("--query takes one of Q1, Q2, M1")
     driver_url = check_database_url(args.db)
     if args.load:
         prepare_database(driver_url)

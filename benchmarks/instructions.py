@@ -7,6 +7,7 @@ compared by it: the app runs in-process as in ``profile`` (ASGI, uvloop), under
 valgrind's callgrind with counting switched off; after the warm-up requests it is
 switched on (``callgrind_control``) for the measured ones only, then off again.
 Instructions of the database server are not counted (another process); SQLite's are.
+M1 makes its 100 carts first (uncounted) and rotates over them as under wrk.
 """
 
 from __future__ import annotations
@@ -23,9 +24,15 @@ from typing import Final
 
 import uvloop
 
+from benchmarks.carts import CartSet, prepare_carts, settings_for
 from benchmarks.profiling import post
-from benchmarks.queries import QUERIES, AnswerError, BenchmarkQuery, answer_problems
-from core.config import Settings
+from benchmarks.queries import (
+    QUERIES,
+    AnswerError,
+    BenchmarkQuery,
+    answer_problems,
+    request_body,
+)
 from schema.app import create_app
 from schema.cli import tune_gc_for_serving
 
@@ -94,19 +101,24 @@ def _switch(on: bool) -> None:
     )
 
 
-async def _measured(driver_url: str, channel: str, query: BenchmarkQuery, requests: int) -> None:
-    app = create_app(Settings(database_url=driver_url, default_channel=channel))
+async def _measured(
+    driver_url: str, channel: str, query: BenchmarkQuery, requests: int, carts: CartSet | None
+) -> None:
+    app = create_app(settings_for(driver_url, channel))
     tune_gc_for_serving()  # as schema.cli.app_from_environ does for uvicorn
-    body = json.dumps({"query": query.document}).encode()
+    # M1 rotates over its carts with a fresh idempotency key per request, as under wrk;
+    # bodies are made before counting starts (the client's work).
+    bodies = [request_body(query, carts, n) for n in range(1 + WARMUP_REQUESTS + requests)]
     try:
-        status, answer = await post(app, body)
+        status, answer = await post(app, bodies[0])
         problems = answer_problems(query, status, json.loads(answer or b"null"))
         if problems:
             raise AnswerError("; ".join(problems[:5]) + " (load the catalog with --load)")
-        for _ in range(WARMUP_REQUESTS):
+        for body in bodies[1 : 1 + WARMUP_REQUESTS]:
             await post(app, body)
+        counted = bodies[1 + WARMUP_REQUESTS :]
         _switch(on=True)
-        for _ in range(requests):
+        for body in counted:
             await post(app, body)
         _switch(on=False)
     finally:
@@ -116,4 +128,7 @@ async def _measured(driver_url: str, channel: str, query: BenchmarkQuery, reques
 if __name__ == "__main__":
     # The process callgrind runs: driver URL, channel, query name, requests.
     url, channel_slug, name, count = sys.argv[1:5]
-    uvloop.run(_measured(url, channel_slug, QUERIES[name], int(count)))
+    measured = QUERIES[name]
+    # M1's 100 carts are made here, before valgrind counts anything.
+    made = prepare_carts(url) if measured.adds_to_carts else None
+    uvloop.run(_measured(url, channel_slug, measured, int(count), made))
