@@ -34,6 +34,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
 from core.db import is_sqlite, json_dumps
+from core.fastsql import Binder
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
@@ -78,21 +79,22 @@ class AutocommitReads:
 
         # SQLCompiler SQL of the hot statements, by statement (they live as long as the
         # process); bounded in case a caller passes fresh statements.
-        self._compiled: dict[ClauseElement, SQLCompiler] = {}
+        self._compiled: dict[ClauseElement, tuple[SQLCompiler, Binder]] = {}
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[ReadConnection]:
         async with self._engine.connect() as connection:
             yield _AsyncpgConnection(connection, self._compile)
 
-    def _compile(self, statement: ClauseElement) -> SQLCompiler:
-        compiled = self._compiled.get(statement)
-        if compiled is None:
+    def _compile(self, statement: ClauseElement) -> tuple[SQLCompiler, Binder]:
+        found = self._compiled.get(statement)
+        if found is None:
             if len(self._compiled) >= _MAX_COMPILED:
                 self._compiled.clear()
             compiled = cast(SQLCompiler, statement.compile(dialect=self._base.dialect))
-            self._compiled[statement] = compiled
-        return compiled
+            found = (compiled, Binder(compiled))
+            self._compiled[statement] = found
+        return found
 
     @property
     def sync_engine(self) -> Engine:
@@ -174,7 +176,9 @@ class _AsyncpgConnection(_HotPath):
     """
 
     def __init__(
-        self, connection: AsyncConnection, compile_: Callable[[ClauseElement], SQLCompiler]
+        self,
+        connection: AsyncConnection,
+        compile_: Callable[[ClauseElement], tuple[SQLCompiler, Binder]],
     ) -> None:
         self._connection = connection
         self._compile = compile_
@@ -190,10 +194,8 @@ class _AsyncpgConnection(_HotPath):
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
-        compiled = self._compile(statement)
-        values = compiled.construct_params(parameters) or {}
-        names = compiled.positiontup or ()
-        arguments = [values[name] for name in names]
+        compiled, binder = self._compile(statement)
+        arguments = binder.arguments(parameters)
         if self._driver is None:
             self._driver = (await self._connection.get_raw_connection()).driver_connection
         # Listeners of SQLAlchemy's cursor events (statement counters, tracing) still

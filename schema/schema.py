@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry
@@ -9,6 +10,8 @@ from graphql import GraphQLError
 from graphql.validation import ASTValidationRule
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from core.config import Settings
@@ -39,6 +42,19 @@ class Query(CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQue
 @strawberry.type
 class Subscription(CartSubscription, InventorySubscription):
     pass
+
+
+class _CachedNames(NameConverter):
+    """Strawberry's names, each worked out once.
+
+    Strawberry converts every argument name of every resolved field on each request
+    (``to_camel_case``, a regular expression): about 3% of a product page's CPU. The
+    answer depends on the name alone.
+    """
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one converter per process
+    def apply_naming_config(self, name: str) -> str:
+        return super().apply_naming_config(name)
 
 
 class OmnicartSchema(strawberry.Schema):
@@ -72,4 +88,5 @@ def build_schema(
         # A factory: strawberry builds a fresh extension per request.
         extensions=[lambda: Protection(max_tokens=settings.max_tokens, rules=rules, caches=caches)],
         execution_context_class=execution_context_class,
+        config=StrawberryConfig(name_converter=_CachedNames()),
     )
