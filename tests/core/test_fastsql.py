@@ -21,7 +21,8 @@ STATEMENT = select(variants.c.id, func.coalesce(variants.c.position, 7).label("p
 
 
 def compiled(statement: Any) -> SQLCompiler:
-    return cast(SQLCompiler, statement.compile(dialect=asyncpg.dialect()))
+    dialect = asyncpg.dialect()  # type: ignore[no-untyped-call]
+    return cast(SQLCompiler, statement.compile(dialect=dialect))
 
 
 def expected(sql: SQLCompiler, parameters: dict[str, Any]) -> list[Any]:
