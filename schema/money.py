@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import strawberry
@@ -21,7 +22,14 @@ class Money:
 
     @classmethod
     def from_value(cls, money: MoneyValue) -> Money:
-        return cls(amount=money.amount_string(), currency=money.currency)
+        return _shown(money)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _shown(money: MoneyValue) -> Money:
+    # One object per amount, shared by every field that shows it (nothing changes a
+    # Money once made): a listing shows 80 prices, mostly the same ones each request.
+    return Money(amount=money.amount_string(), currency=money.currency)
 
 
 @strawberry.input(name="MoneyInput", description="An exact amount: decimal string plus currency.")

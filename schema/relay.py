@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from typing import Any
 
 import orjson
@@ -26,7 +27,10 @@ class PageInfo:
     end_cursor: str | None
 
 
+@functools.lru_cache(maxsize=65_536)
 def to_global_id(type_name: str, key: int | str) -> str:
+    # Cached: a listing encodes a hundred IDs, mostly the same ones request after
+    # request (a bounded cache; an ID is a few dozen bytes).
     raw = f"{type_name}:{key}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
