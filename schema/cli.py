@@ -26,7 +26,7 @@ logger = logging.getLogger("omnicart")
 # (CPython's default is 700). A catalog listing allocates a few thousand objects, so at
 # 700 a collection ran in the middle of nearly every request and traversed that
 # request's live objects, then again as they aged; at 10,000 most of them are freed
-# by reference counting before a collection looks (benchmarks/README.md, "GC").
+# by reference counting before a collection looks (docs/operations.md).
 SERVING_GC_THRESHOLD = 10_000
 
 
