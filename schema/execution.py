@@ -61,6 +61,12 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
+from graphql.language import (
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from graphql.pyutils.is_awaitable import is_awaitable as default_is_awaitable
 from graphql.type.scalars import (
@@ -234,6 +240,64 @@ _TYPENAME_PLAN: Final = _FieldPlan(
     object_type=None,
     is_type_of=None,
 )
+
+
+_SHARED_TREES_ATTRIBUTE: Final = "_omnicart_fast_shared_trees"
+# Operations whose trees a schema keeps; more are dropped all at once (a client
+# sending endless distinct documents must not grow memory).
+_SHARED_OPERATIONS: Final = 512
+SharedTrees = dict[tuple[Any, ...], "_Tree | None"]
+
+
+def _shared_trees_of(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> SharedTrees | None:
+    """The trees of ``operation`` every request of it can use, or None.
+
+    A tree is what collecting the operation's selections gives, planned against the
+    schema: it depends on the document, the schema and, through ``@skip`` and
+    ``@include`` (or fragment arguments), on the variables. With no directive and no
+    fragment argument anywhere in the document it depends on the document alone, so
+    requests of the same parsed operation share them instead of collecting and
+    planning again. The entry keeps the operation, so its id is not reused.
+    """
+    by_operation: dict[int, tuple[OperationDefinitionNode, SharedTrees | None]] | None = (
+        schema.__dict__.get(_SHARED_TREES_ATTRIBUTE)
+    )
+    if by_operation is None:
+        by_operation = {}
+        setattr(schema, _SHARED_TREES_ATTRIBUTE, by_operation)
+    found = by_operation.get(id(operation))
+    if found is not None and found[0] is operation:
+        return found[1]
+    if len(by_operation) >= _SHARED_OPERATIONS:
+        by_operation.clear()
+    variable_free = (
+        not operation.directives
+        and not any(
+            _depends_on_variables(node.selection_set) for node in (operation, *fragments.values())
+        )
+        and not any(fragment.directives for fragment in fragments.values())
+    )
+    trees: SharedTrees | None = {} if variable_free else None
+    by_operation[id(operation)] = (operation, trees)
+    return trees
+
+
+def _depends_on_variables(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if selection.directives:
+            return True
+        if isinstance(selection, FragmentSpreadNode):
+            if getattr(selection, "arguments", None):
+                return True
+        elif _depends_on_variables(getattr(selection, "selection_set", None)):
+            return True
+    return False
 
 
 def _schema_plans(schema: GraphQLSchema) -> PlansByType:
@@ -415,6 +479,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # so the next values of this request go the field-by-field way at once).
         # The field details list is kept in the entry for the same reason.
         self._trees: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Tree | None]] = {}
+        # Across requests of the same parsed operation (the parse cache hands out one
+        # document per query text): the trees, when nothing in its document depends
+        # on variables (no directive at all). See _shared_trees_of.
+        self._shared_trees = _shared_trees_of(
+            self.schema, self.operation, self.fragment_definitions
+        )
 
     def execute_fields(
         self,
@@ -501,12 +571,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._trees.get(key)
         if cached is not None and cached[0] is field_details_list:
             return cached[1]
-        tree: _Tree | None = None
+        shared = self._shared_trees
+        shared_key: tuple[Any, ...] | None = None
+        if shared is not None and all(d.defer_usage is None for d in field_details_list):
+            # The nodes belong to the operation the shared entry keeps alive: their
+            # ids are not reused while it lasts.
+            shared_key = (object_type, *[id(details.node) for details in field_details_list])
+            if shared_key in shared:
+                tree = shared[shared_key]
+                self._trees[key] = (field_details_list, tree)
+                return tree
+        tree = None
         try:
             tree = self._build_tree(object_type, field_details_list)
         except Exception:  # raised again by graphql-core's path, where it belongs
             tree = None
         self._trees[key] = (field_details_list, tree)
+        if shared_key is not None and shared is not None:
+            shared[shared_key] = tree
         return tree
 
     def _build_tree(

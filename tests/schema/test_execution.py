@@ -26,7 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -997,3 +997,65 @@ async def test_a_decline_deep_in_a_plain_tree_runs_only_the_resolver_it_needs() 
     assert calls_after_fast == [[], [], [], ["leaves"]]
     # The root, and the one relation that was not loaded ahead.
     assert built_infos == ["shelves", "leaves"]
+
+
+# ---------------------------------------------------------------------------
+# Trees shared between requests of one parsed document
+# ---------------------------------------------------------------------------
+
+
+class TreeCountingExecutionContext(FastExecutionContext):
+    """Counts, in the request's context (a list), the trees built from scratch."""
+
+    def _build_tree(self, *args: Any) -> Any:
+        self.context_value.append("built")
+        return super()._build_tree(*args)
+
+
+def _cached_parse_schema(execution_context_class: type[Any]) -> strawberry.Schema:
+    # As the app's Protection does: the same query text gets the same parsed document.
+    parser = ParserCache(maxsize=16)
+    return _schema(execution_context_class, extensions=[lambda: parser])
+
+
+async def test_requests_of_one_directive_free_document_share_its_trees() -> None:
+    schema = _cached_parse_schema(TreeCountingExecutionContext)
+    query = "{ products { id name variants { sku price { amount currency } } } }"
+    first: list[str] = []
+    second: list[str] = []
+
+    one = await schema.execute(query, context_value=first)
+    two = await schema.execute(query, context_value=second)
+
+    assert first and not second  # the second request built no tree
+    assert _serialised(two) == _serialised(one)
+    assert _serialised(two) == _serialised(await _executors().default.execute(query))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        CASES["include-and-skip"].query,
+        # Directives only on fragments: every field of the tree is a plain attribute.
+        """
+        query ($yes: Boolean!, $no: Boolean!) {
+          products { id ... @include(if: $yes) { name } ...Skus @skip(if: $no) }
+        }
+        fragment Skus on Product { variants { sku } }
+        """,
+    ],
+    ids=["on-fields", "on-fragments"],
+)
+async def test_skip_and_include_follow_each_requests_variables(query: str) -> None:
+    fast = _cached_parse_schema(FastExecutionContext)
+    default = _executors().default
+
+    for variables in (
+        {"yes": True, "no": False},
+        {"yes": False, "no": True},
+        {"yes": True, "no": True},
+        {"yes": True, "no": False},
+    ):
+        answer = await fast.execute(query, variable_values=variables)
+        expected = await default.execute(query, variable_values=variables)
+        assert _serialised(answer) == _serialised(expected), variables
