@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -336,12 +336,70 @@ async def products_where(
     """
     if not product_ids and not slugs:
         return []
-    statement = _products_where_statement(connection.dialect.name, by_slug=not product_ids)
+    dialect = connection.dialect.name
     keys = list(product_ids) if product_ids else list(slugs)
-    rows = await fetch_rows(connection, statement, {"channel_id": channel_id, "keys": keys})
-    products = [_product_from_row(row) for row in rows]
-    cursors = [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
-    return await _bundles(connection, channel_id, products, cursors, include, now)
+    parameters: dict[str, Any] = {"channel_id": channel_id, "keys": keys}
+    if not include.variants:
+        statement = _products_where_statement(dialect, by_slug=not product_ids)
+        rows = await fetch_rows(connection, statement, parameters)
+        found = [_product_from_row(row) for row in rows]
+        return await _bundles(connection, channel_id, found, _cursors(found), include, now)
+    # The variants (and their stock) come with their products: one statement fewer.
+    if include.availability and now is None:
+        raise ValueError("availability needs now")
+    with_stock = include.availability
+    if with_stock:
+        parameters["now"] = now
+    statement = _products_with_variants_statement(dialect, not product_ids, with_stock)
+    products: list[Product] = []
+    variants: dict[ProductId, list[Variant]] = {}
+    stock: dict[VariantId, int] = {}
+    for row in await fetch_rows(connection, statement, parameters):
+        if not products or products[-1].id != row[0]:
+            products.append(_product_from_row(row))
+            variants[row[0]] = []
+        if row[_VARIANT_AT] is not None:  # a product without variants has one row of nulls
+            variant = _variant_from_row(row[_VARIANT_AT:])
+            variants[variant.product_id].append(variant)
+            if with_stock:
+                stock[variant.id] = row[_VARIANT_AT + 8]
+    return await _bundles(
+        connection, channel_id, products, _cursors(products), include, now, (variants, stock)
+    )
+
+
+def _cursors(products: Sequence[Product]) -> list[Cursor]:
+    return [Cursor(ProductSortKey.NAME, False, product.name, product.id) for product in products]
+
+
+# Where a joined row's variant columns start: after the product's 7 (_visible_products).
+_VARIANT_AT: Final = 7
+
+
+@functools.lru_cache(maxsize=8)
+def _products_with_variants_statement(dialect: str, by_slug: bool, with_stock: bool) -> Any:
+    """``_products_where_statement`` with each product's variants joined, in display order.
+
+    A row per variant (the product's columns repeated), or one with null variant
+    columns for a product without any; the variant columns are ``_variant_columns``'
+    from ``_VARIANT_AT`` on, then the channel stock when ``with_stock``.
+    """
+    variant_columns = _variant_columns()
+    statement = (
+        _products_where_statement(dialect, by_slug)
+        .add_columns(*variant_columns.selected_columns)
+        .outerjoin(
+            _variants.outerjoin(
+                _prices,
+                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == _CHANNEL),
+            ),
+            _variants.c.product_id == _products.c.id,
+        )
+        .order_by(_products.c.id, _variants.c.position, _variants.c.id)
+    )
+    if with_stock:
+        statement = statement.add_columns(channel_stock(_variants.c.id, dialect))
+    return statement
 
 
 async def products_by_id(
@@ -363,7 +421,9 @@ async def _bundles(
     cursors: Sequence[Cursor],
     include: ProductInclude,
     now: datetime | None,
+    loaded: tuple[dict[ProductId, list[Variant]], dict[VariantId, int]] | None = None,
 ) -> list[ProductBundle]:
+    """Bundles of ``products``; ``loaded``: their variants and stock, already read."""
     ids = [product.id for product in products]
     if include.availability and now is None:
         raise ValueError("availability needs now")
@@ -371,7 +431,9 @@ async def _bundles(
     stock_at = now if include.availability and include.variants else None
     variants: dict[ProductId, list[Variant]] = {}
     stock: dict[VariantId, int] = {}
-    if include.variants and ids:
+    if loaded is not None:
+        variants, stock = loaded
+    elif include.variants and ids:
         variants, stock = await _variants_by_product_id(connection, channel_id, ids, stock_at)
     images = await images_by_product_id(connection, ids) if include.images and ids else {}
     category_ids = sorted({p.category_id for p in products if p.category_id is not None})

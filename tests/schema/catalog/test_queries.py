@@ -418,3 +418,41 @@ async def test_node_lookups_batch_their_relations(
     assert all(len(body["data"][f"n{i}"]["variants"]) == 3 for i in range(10))
     # channel + products + variants + images, whatever the number of nodes
     assert count_statements.count <= 4
+
+
+PRODUCT_PAGE = """
+query ($slug: String!) {
+  product(slug: $slug, channel: "web") {
+    slug variants { sku price { amount } availability { status } }
+  }
+}
+"""
+
+
+async def test_a_product_page_reads_the_product_and_its_variants_in_one_statement(
+    runtime: Runtime, gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    await given(runtime, product(1, variants=3), product(2, variants=2))
+    await gql(PRODUCT_PAGE, {"slug": "p2"})  # warm-up
+
+    count_statements.reset()
+    body = await gql(PRODUCT_PAGE, {"slug": "p1"})
+
+    page = body["data"]["product"]
+    assert page["slug"] == "p1"
+    assert [v["sku"] for v in page["variants"]] == ["P1-0", "P1-1", "P1-2"]
+    assert [v["price"]["amount"] for v in page["variants"]] == ["10.01", "10.02", "10.03"]
+    assert {v["availability"]["status"] for v in page["variants"]} == {"OUT_OF_STOCK"}
+    # The channel (the tests' runtime caches no channel), then the product with its
+    # variants, their prices and stock.
+    assert count_statements.count == 2, count_statements.statements
+
+
+async def test_a_product_without_variants_shows_an_empty_list(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    await given(runtime, product(1, variants=0))
+
+    body = await gql(PRODUCT_PAGE, {"slug": "p1"})
+
+    assert body["data"]["product"] == {"slug": "p1", "variants": []}
