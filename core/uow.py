@@ -78,8 +78,9 @@ class UnitOfWork:
             raise RuntimeError("units of work do not nest")
         self._pending = []
         self._deferred = []
+        # The transaction begins with the first statement (the session's autobegin):
+        # no round trip to the greenlet bridge for an empty BEGIN here.
         self._session = self._sessions()
-        await self._session.begin()
         return self
 
     async def __aexit__(
@@ -92,10 +93,8 @@ class UnitOfWork:
         self._session = None
         self._pending = []
         self._deferred = []
-        try:
-            await session.rollback()
-        finally:
-            await session.close()
+        # Closing rolls back what was not committed and returns the connection.
+        await session.close()
 
     @property
     def events(self) -> list[object]:
@@ -139,7 +138,7 @@ class UnitOfWork:
         await self.session.commit()
         events, self._pending = self._pending, []
         self.committed_events.extend(events)
-        await self.session.begin()
+        # Work after the commit runs in a new transaction, begun by its first statement.
         if self._publish is not None and events:
             try:
                 await self._publish(events)
