@@ -128,3 +128,23 @@ async def test_products_and_stock_read_the_same_on_both_paths(
     products, _per_location, summed = hot
     assert sorted(product.product.slug for product in products) == ["jacket", "web-tee"]
     assert summed == {variant_ids[0]: 6, variant_ids[1]: 0, variant_ids[2]: 0}
+
+
+async def test_read_connections_go_back_to_the_pool_whichever_path_they_took(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    shop, variant_ids = await stocked_shop(runtime, clock)
+    rounds = 3 * (runtime.settings.db_pool_size * 2)  # past the pool and its overflow
+
+    for _ in range(rounds):
+        async with runtime.reads.connect() as connection:  # the driver's path only
+            await inventory_queries.channel_quantities(
+                connection, channel_id=shop.channel.id, variant_ids=variant_ids, now=clock.now()
+            )
+        async with runtime.reads.connect() as connection:  # SQLAlchemy's path too
+            await catalog_queries.products_by_id(connection, [1])
+            await inventory_queries.channel_quantities(
+                connection, channel_id=shop.channel.id, variant_ids=variant_ids, now=clock.now()
+            )
+
+    assert runtime.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
