@@ -57,6 +57,8 @@ class UnitOfWork:
         self._pending: list[object] = []
         # Writes held for the commit (PostgreSQL; ``write_later``).
         self._deferred: list[Part] = []
+        # Recorded events a statement already wrote to the outbox (``flush_with``), by id.
+        self._written: set[int] = set()
         self.committed_events: list[object] = []
 
     @property
@@ -78,6 +80,7 @@ class UnitOfWork:
             raise RuntimeError("units of work do not nest")
         self._pending = []
         self._deferred = []
+        self._written = set()
         # The transaction begins with the first statement (the session's autobegin):
         # no round trip to the greenlet bridge for an empty BEGIN here.
         self._session = self._sessions()
@@ -93,6 +96,7 @@ class UnitOfWork:
         self._session = None
         self._pending = []
         self._deferred = []
+        self._written = set()
         # Closing rolls back what was not committed and returns the connection.
         await session.close()
 
@@ -122,8 +126,41 @@ class UnitOfWork:
         else:
             await fetch(connection, statement, parameters)
 
+    async def flush_with(
+        self, statement: ClauseElement, parameters: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        """PostgreSQL: the held writes, the outbox rows of the events recorded so far and
+        ``statement``, in one statement; ``statement``'s rows.
+
+        ``statement`` writes those outbox rows itself (and queues their NOTIFY): it
+        is given them as the arrays ``topics``, ``subject_ids`` and ``payloads``
+        (``core.events.outbox.notifying_insert``'s), besides ``parameters``. So a
+        change whose last step takes a contended lock (a hot variant's stock row)
+        sends everything else with it, and holds the lock only until the COMMIT
+        right after. Events it writes itself are recorded with ``record_written``.
+        """
+        connection = await self.session.connection()
+        published = self._unwritten()
+        _statement, outbox = notifying_insert(published, now=self.clock.now())
+        deferred, self._deferred = self._deferred, []
+        rows = await fetch_together(connection, deferred, (statement, {**outbox, **parameters}))
+        self._written.update(id(event) for event in published)
+        return rows
+
+    def record_written(self, event: PublishedEvent) -> None:
+        """Record an event a statement of this transaction already wrote to the outbox."""
+        self.record(event)
+        self._written.add(id(event))
+
+    def _unwritten(self) -> list[PublishedEvent]:
+        return [
+            event
+            for event in self._pending
+            if isinstance(event, PublishedEvent) and id(event) not in self._written
+        ]
+
     async def commit(self) -> None:
-        published = [event for event in self._pending if isinstance(event, PublishedEvent)]
+        published = self._unwritten()
         deferred, self._deferred = self._deferred, []
         if deferred:  # PostgreSQL
             connection = await self.session.connection()
@@ -137,6 +174,7 @@ class UnitOfWork:
             await append_events(self.session, published, now=self.clock.now())
         await self.session.commit()
         events, self._pending = self._pending, []
+        self._written = set()
         self.committed_events.extend(events)
         # Work after the commit runs in a new transaction, begun by its first statement.
         if self._publish is not None and events:

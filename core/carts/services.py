@@ -698,7 +698,8 @@ async def _hold_added(
 
     The common case (one variant, no availability plugin in the channel) is one guarded
     increment at the first location by priority that has any of it
-    (``holds.quick_hold``); when that location cannot give the whole quantity, when the
+    (``holds.quick_hold_last``, sent with everything else the change writes); when that
+    location cannot give the whole quantity, when the
     line's earlier hold lapsed, or when a plugin may hold units back, the rows are
     locked and the stock planned across locations (``holds.set_held``).
     """
@@ -707,7 +708,7 @@ async def _hold_added(
         ((variant_id, quantity),) = wanted.items()
         line = existing.get(variant_id)
         lapsed = line is not None and (change.cart.holds_until or change.now) <= change.now
-        if not lapsed and await holds.quick_hold(
+        if not lapsed and await holds.quick_hold_last(
             uow,
             channel.id,
             OwnerKind.CART,

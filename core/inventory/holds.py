@@ -26,22 +26,32 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     String,
+    Text,
     and_,
     bindparam,
+    column,
     func,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode
+from core.events.outbox import IDS_PER_NOTIFICATION, NOTIFY_CHANNEL
 from core.fastsql import fetch
 from core.hooks import AvailabilityContext
 from core.ids import ChannelId, LocationId, VariantId
-from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
+from core.inventory.events import (
+    STOCK_TOPIC,
+    ReservationsReleased,
+    StockChangeCause,
+    StockChanged,
+    StockReserved,
+)
 from core.inventory.levels import (
     StockKey,
     _release_expired,
@@ -430,9 +440,9 @@ def _first_hold() -> Any:
 # PostgreSQL: take the stock and grow (or start) the owner's hold in one statement, so
 # the stock row, which every add of the variant must lock, is held for one round trip
 # and the commit only.
-_QUICK_HOLD_PG = (
-    text(
-        """
+# The guarded take and the owner's hold, as WITH items (for _QUICK_HOLD_PG and
+# _QUICK_HOLD_AND_PUBLISH_PG).
+_QUICK_HOLD_ITEMS = """
 WITH first_location AS (
     SELECT cl.location_id
     FROM channel_locations AS cl
@@ -467,20 +477,71 @@ WITH first_location AS (
     WHERE NOT EXISTS (SELECT 1 FROM grown)
     RETURNING id, owner_kind, owner_id, variant_id, location_id, quantity, expires_at,
               created_at
+)"""
+_QUICK_HOLD_BINDS = (
+    bindparam("variant_id", type_=BigInteger()),
+    bindparam("channel_id", type_=BigInteger()),
+    bindparam("quantity", type_=BigInteger()),
+    bindparam("owner_kind", type_=String()),
+    bindparam("owner_id", type_=String()),
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("expires_at", type_=DateTime(timezone=True)),
 )
-SELECT * FROM grown UNION ALL SELECT * FROM inserted
+_RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
+_QUICK_HOLD_PG = (
+    text(_QUICK_HOLD_ITEMS + "\nSELECT * FROM grown UNION ALL SELECT * FROM inserted\n")
+    .bindparams(*_QUICK_HOLD_BINDS)
+    .columns(*_RESERVATION_COLUMNS)
+)
+# The same take, and the outbox rows of the transaction's events with it (the arrays
+# of core.events.outbox.notifying_insert, through UnitOfWork.flush_with), plus a
+# StockChanged row when the take succeeded, built here as StockChanged.payload()
+# would (tests compare the two); their NOTIFY as in core.events.outbox. One row:
+# the reservation's columns (all null when nothing was taken) and the count of
+# notifications.
+_QUICK_HOLD_AND_PUBLISH_PG = (
+    text(
+        _QUICK_HOLD_ITEMS
+        + """, given AS (
+    SELECT e.topic, e.subject_ids, e.payload, e.position
+    FROM unnest(CAST(:topics AS TEXT[]), CAST(:subject_ids AS TEXT[]),
+                CAST(:payloads AS TEXT[]))
+         WITH ORDINALITY AS e(topic, subject_ids, payload, position)
+    UNION ALL
+    SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
+           CAST(json_build_object('variant_id', :variant_id,
+                                  'location_ids', json_build_array(taken.location_id),
+                                  'cause', :stock_cause) AS TEXT),
+           9223372036854775807
+    FROM taken
+), written AS (
+    INSERT INTO outbox_events (topic, subject_ids, payload, transaction_id, created_at)
+    SELECT g.topic, CAST(g.subject_ids AS JSON), CAST(g.payload AS JSON),
+           CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT), :now
+    FROM given AS g ORDER BY g.position
+    RETURNING id
+), notified AS (
+    SELECT pg_notify(:notify_channel, string_agg(CAST(n.id AS TEXT), ',')) AS sent
+    FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / :ids_per_notification AS chunk
+          FROM written) AS n
+    GROUP BY n.chunk
+)
+SELECT r.*, (SELECT count(*) FROM notified) AS notifications
+FROM (SELECT 1) AS one
+LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
 """
     )
     .bindparams(
-        bindparam("variant_id", type_=BigInteger()),
-        bindparam("channel_id", type_=BigInteger()),
-        bindparam("quantity", type_=BigInteger()),
-        bindparam("owner_kind", type_=String()),
-        bindparam("owner_id", type_=String()),
-        bindparam("now", type_=DateTime(timezone=True)),
-        bindparam("expires_at", type_=DateTime(timezone=True)),
+        *_QUICK_HOLD_BINDS,
+        bindparam("topics", type_=ARRAY(Text())),
+        bindparam("subject_ids", type_=ARRAY(Text())),
+        bindparam("payloads", type_=ARRAY(Text())),
+        bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
+        bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
+        bindparam("notify_channel", value=NOTIFY_CHANNEL, type_=String()),
+        bindparam("ids_per_notification", value=IDS_PER_NOTIFICATION, type_=BigInteger()),
     )
-    .columns(*[column.label(column.name) for column in reservations_table.c])
+    .columns(*_RESERVATION_COLUMNS, column("notifications", BigInteger()))
 )
 
 
@@ -507,6 +568,54 @@ def _grow_statement(dialect: str) -> Any:
         )
         .returning(*reservations_table.c)
     )
+
+
+async def quick_hold_last(
+    uow: UnitOfWork,
+    channel_id: ChannelId,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    variant_id: VariantId,
+    quantity: int,
+    *,
+    expires_at: datetime,
+) -> bool:
+    """``quick_hold`` as the transaction's last statement before its COMMIT (PostgreSQL).
+
+    The take is sent with the unit of work's held writes and its events' outbox rows
+    (``UnitOfWork.flush_with``), so the stock row it locks, which every add of a
+    popular variant must lock too, is held only until the COMMIT right after, not
+    across more round trips. False when nothing was taken: the rest was written all
+    the same, and the caller takes the locked path before committing. On SQLite
+    this is ``quick_hold``.
+    """
+    connection = await uow.session.connection()
+    if connection.dialect.name != "postgresql":
+        return await quick_hold(
+            uow, channel_id, owner_kind, owner_id, variant_id, quantity, expires_at=expires_at
+        )
+    rows = await uow.flush_with(
+        _QUICK_HOLD_AND_PUBLISH_PG,
+        {
+            "variant_id": variant_id,
+            "channel_id": channel_id,
+            "quantity": quantity,
+            "owner_kind": owner_kind.value,
+            "owner_id": owner_id,
+            "now": uow.clock.now(),
+            "expires_at": expires_at,
+        },
+    )
+    held = [row for row in rows if row.id is not None]
+    if not held:
+        return False
+    reservations = tuple(reservation_from_row(row) for row in held)
+    uow.record(StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations))
+    # Written to the outbox by the statement itself.
+    uow.record_written(
+        StockChanged(variant_id, (reservations[0].location_id,), StockChangeCause.RESERVED)
+    )
+    return True
 
 
 async def quick_hold(

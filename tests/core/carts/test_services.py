@@ -15,11 +15,15 @@ from core.channels.model import EnabledPlugin
 from core.clock import FrozenClock
 from core.config import Settings
 from core.errors import DomainError, ErrorCode, PluginError
+from core.events.bus import BusMessage
+from core.events.model import PublishedEvent
 from core.ids import CartLineId, VariantId
+from core.inventory.events import STOCK_TOPIC
 from core.plugin_host import PluginHost
 from core.reads import Reads
 from core.runtime import Runtime
 from tests.core.carts.test_merge import make_store
+from tests.core.events.test_outbox import DELIVERY_TIMEOUT, stored_events
 from tests.core.inventory.shop import availability, make_shop, stored
 from tests.factories import make_customer, row_counts
 from tests.plugins.test_third_party import FailingPlugin
@@ -298,3 +302,53 @@ async def test_line_limits_unknown_lines_and_expired_carts_are_refused(runtime: 
             runtime.uow(), token=created.token, lines=[LineInput(store.variants[0], 1)]
         )
     assert codes(error) == {(ErrorCode.CART_EXPIRED, "token")}
+
+
+async def test_adds_write_each_event_to_the_outbox_once_as_recorded(runtime: Runtime) -> None:
+    # The first add takes its unit in the statement that also writes the outbox
+    # (holds.quick_hold_last); the second needs 3 where the warehouse has 1 left, so
+    # it falls back to planning across locations after that statement.
+    shop = await make_shop(runtime, warehouse=2, store=5)
+    created = await services.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 1)]
+    )
+    assert created.token is not None
+    written_before = len(await stored_events(runtime))
+    recorded = []
+
+    for quantity in (1, 3):
+        uow = runtime.uow()
+        await services.add_lines(
+            uow, token=created.token, lines=[LineInput(shop.variant_id, quantity)]
+        )
+        recorded += [e for e in uow.committed_events if isinstance(e, PublishedEvent)]
+
+    written = (await stored_events(runtime))[written_before:]
+    assert [(e.topic, e.subject_ids, e.payload) for e in written] == [
+        (e.topic, list(e.subject_ids()), e.payload()) for e in recorded
+    ]
+    stock_events = [e.payload for e in written if e.topic == STOCK_TOPIC]
+    assert len(stock_events) == 2
+    assert stock_events[0] == {  # built by the statement: as StockChanged.payload() is
+        "variant_id": shop.variant_id,
+        "location_ids": [shop.warehouse.id],
+        "cause": "reserved",
+    }
+    assert (await availability(runtime, shop)).quantity == 2  # 7 on hand, 5 in the cart
+
+
+async def test_an_add_notifies_stock_subscribers_in_every_process(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=5)
+    created = await services.create_cart(runtime.uow(), channel_id=shop.channel.id, lines=[])
+    assert created.token is not None
+
+    try:
+        async with runtime.bus.subscribe(STOCK_TOPIC) as stock:
+            await services.add_lines(
+                runtime.uow(), token=created.token, lines=[LineInput(shop.variant_id, 1)]
+            )
+            message = await asyncio.wait_for(anext(stock), DELIVERY_TIMEOUT)
+    finally:
+        await runtime.bus.close()
+
+    assert message == BusMessage(STOCK_TOPIC, frozenset({shop.variant_id}))
