@@ -12,7 +12,19 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, Select, String, and_, any_, bindparam, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -275,6 +287,71 @@ async def lines_and_sale_info(
         _lines_and_sale_info_statement(connection.dialect.name),
         {"cart_id": cart_id, "channel_id": channel_id, "variant_ids": sorted(set(variant_ids))},
     )
+    return _lines_and_sale_info(rows)
+
+
+async def claim_then_lines(
+    connection: AsyncConnection,
+    claim: Any,
+    claim_values: dict[str, Any],
+    cart_id: CartId,
+    channel_id: ChannelId,
+    variant_ids: Collection[VariantId] = (),
+) -> tuple[bool, list[CartLine], dict[VariantId, SaleInfo]]:
+    """PostgreSQL: ``claim`` (an INSERT ... ON CONFLICT DO NOTHING RETURNING id, given
+    ``claim_values``), then ``lines_and_sale_info``, in one statement: whether the claim
+    inserted its row, the lines and the sale info.
+
+    The lines are read on the statement's snapshot, taken after the cart's row lock
+    (the statement before), so they are the cart's latest.
+    """
+    rows = await fetch(
+        connection,
+        _claim_then_lines_statement(claim),
+        {
+            **claim_values,
+            "cart_id": cart_id,
+            "channel_id": channel_id,
+            "variant_ids": sorted(set(variant_ids)),
+        },
+    )
+    claimed = bool(rows) and rows[0].claimed_id is not None
+    lines, info = _lines_and_sale_info([row for row in rows if row.id is not None])
+    return claimed, lines, info
+
+
+@functools.lru_cache(maxsize=2)
+def _claim_then_lines_statement(claim: Any) -> Select[Any]:
+    inserted = claim.cte("claimed")
+    found = _lines_and_sale_info_statement("postgresql").subquery("found")
+    # One row at least (nulls past claimed_id when nothing is found), so the claim's
+    # answer always comes back.
+    one = select(literal(1).label("one")).subquery("one")
+    return select(
+        select(inserted.c.id).scalar_subquery().label("claimed_id"),
+        *[found.c[name] for name in _LINE_INFO_COLUMNS],
+    ).select_from(one.outerjoin(found, true()))
+
+
+_LINE_INFO_COLUMNS = (
+    "id",
+    "product_id",
+    "sku",
+    "amount_minor",
+    "currency",
+    "is_published",
+    "line_id",
+    "quantity",
+    "unit_price_minor",
+    "line_currency",
+    "created_at",
+    "updated_at",
+)
+
+
+def _lines_and_sale_info(
+    rows: Sequence[Any],
+) -> tuple[list[CartLine], dict[VariantId, SaleInfo]]:
     lines: list[CartLine] = []
     info: dict[VariantId, SaleInfo] = {}
     for row in rows:
