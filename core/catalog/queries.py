@@ -388,12 +388,12 @@ def _products_with_variants_statement(dialect: str, by_slug: bool, with_stock: b
     statement = (
         _products_where_statement(dialect, by_slug)
         .add_columns(*variant_columns.selected_columns)
+        # Joined flat, not as a parenthesised (variants LEFT JOIN prices): SQLite would
+        # materialise that for every variant of the catalog.
+        .outerjoin(_variants, _variants.c.product_id == _products.c.id)
         .outerjoin(
-            _variants.outerjoin(
-                _prices,
-                and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == _CHANNEL),
-            ),
-            _variants.c.product_id == _products.c.id,
+            _prices,
+            and_(_prices.c.variant_id == _variants.c.id, _prices.c.channel_id == _CHANNEL),
         )
         .order_by(_products.c.id, _variants.c.position, _variants.c.id)
     )
