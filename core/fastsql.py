@@ -142,13 +142,16 @@ async def fetch_together(
     if not writes:
         return await fetch(connection, *last)
     parts = [*writes, last]
-    compiled_parts = [_compile(statement, connection.dialect) for statement, _ in parts]
-    key = tuple(id(statement) for statement, _ in parts)
+    statements = [statement for statement, _ in parts]
+    compiled_parts = [_compile(statement, connection.dialect) for statement in statements]
+    key = tuple(id(statement) for statement in statements)
     combined = _combined.get(key)
-    if combined is None or combined[0] != [statement for statement, _ in parts]:
+    # By identity: the entry keeps its statements, so their ids are not reused while it
+    # lasts (and a ClauseElement's == builds an expression rather than comparing).
+    if combined is None or any(a is not b for a, b in zip(combined[0], statements, strict=True)):
         if len(_combined) >= _MAX_COMPILED:
             _combined.clear()
-        combined = ([statement for statement, _ in parts], _combine(compiled_parts))
+        combined = (statements, _combine(compiled_parts))
         _combined[key] = combined
     arguments: list[Any] = []
     for (compiled, _sa_compiled), (_statement, parameters) in zip(

@@ -292,35 +292,19 @@ _CLAIMED = (
 )
 
 
-async def _claim(
-    connection: AsyncConnection,
-    *,
-    key_digest: str,
-    cart_id: CartId,
-    operation: str,
-    fingerprint: str,
-    cart_version: int,
-    now: datetime,
-    sealed_token: str | None = None,
-) -> Any | None:
-    """Record a keyed request; returns the earlier record when the key was used before.
+async def _claim(connection: AsyncConnection, values: dict[str, Any]) -> Any | None:
+    """Record a keyed request (``_claim_values``); returns the earlier record when the
+    key was used before.
 
     Concurrent requests with one key: the second waits on the unique index until the
     first commits (PostgreSQL) or on the write lock (SQLite), then finds its record.
     """
-    values = _claim_values(
-        key_digest=key_digest,
-        cart_id=cart_id,
-        operation=operation,
-        fingerprint=fingerprint,
-        cart_version=cart_version,
-        now=now,
-        sealed_token=sealed_token,
-    )
     inserted = await fetch(connection, _claim_statement(connection.dialect.name), values)
     if inserted:
         return None
-    return await _earlier(connection, key_digest, operation, fingerprint)
+    return await _earlier(
+        connection, values["key_digest"], values["operation"], values["fingerprint"]
+    )
 
 
 def _claim_values(
@@ -499,13 +483,15 @@ async def create_cart(
             }
             earlier = await _claim(
                 connection,
-                key_digest=_key_digest("create", idempotency_key),
-                cart_id=cart_id,
-                operation="cartCreate",
-                fingerprint=_fingerprint("cartCreate", arguments),
-                cart_version=1,
-                now=now,
-                sealed_token=_seal(token, idempotency_key),
+                _claim_values(
+                    key_digest=_key_digest("create", idempotency_key),
+                    cart_id=cart_id,
+                    operation="cartCreate",
+                    fingerprint=_fingerprint("cartCreate", arguments),
+                    cart_version=1,
+                    now=now,
+                    sealed_token=_seal(token, idempotency_key),
+                ),
             )
             if earlier is not None:
                 await uow.session.rollback()
@@ -583,19 +569,16 @@ async def _change(
         now = uow.clock.now()
         lines_and_info: tuple[list[CartLine], dict[VariantId, SaleInfo]] | None = None
         if guard.idempotency_key is not None:
-            key_digest = _key_digest(f"cart:{cart.id}", guard.idempotency_key)
-            fingerprint = _fingerprint(operation, arguments)
-            earlier = None
+            claim_values = _claim_values(
+                key_digest=_key_digest(f"cart:{cart.id}", guard.idempotency_key),
+                cart_id=cart.id,
+                operation=operation,
+                fingerprint=_fingerprint(operation, arguments),
+                cart_version=cart.version + 1,
+                now=now,
+            )
             if connection.dialect.name == "postgresql":
                 # The key and the lines in one statement: a round trip fewer per change.
-                claim_values = _claim_values(
-                    key_digest=key_digest,
-                    cart_id=cart.id,
-                    operation=operation,
-                    fingerprint=fingerprint,
-                    cart_version=cart.version + 1,
-                    now=now,
-                )
                 claimed, found_lines, found_info = await queries.claim_then_lines(
                     connection,
                     _claim_statement("postgresql"),
@@ -605,18 +588,16 @@ async def _change(
                     variant_ids,
                 )
                 lines_and_info = (found_lines, found_info)
+                earlier = None
                 if not claimed:
-                    earlier = await _earlier(connection, key_digest, operation, fingerprint)
+                    earlier = await _earlier(
+                        connection,
+                        claim_values["key_digest"],
+                        operation,
+                        claim_values["fingerprint"],
+                    )
             else:
-                earlier = await _claim(
-                    connection,
-                    key_digest=key_digest,
-                    cart_id=cart.id,
-                    operation=operation,
-                    fingerprint=fingerprint,
-                    cart_version=cart.version + 1,
-                    now=now,
-                )
+                earlier = await _claim(connection, claim_values)
             if earlier is not None:
                 await uow.session.rollback()
                 priced = await _priced(uow, await uow.session.connection(), cart)

@@ -440,8 +440,7 @@ def _first_hold() -> Any:
 # PostgreSQL: take the stock and grow (or start) the owner's hold in one statement, so
 # the stock row, which every add of the variant must lock, is held for one round trip
 # and the commit only.
-# The guarded take and the owner's hold, as WITH items (for _QUICK_HOLD_PG and
-# _QUICK_HOLD_AND_PUBLISH_PG).
+# The guarded take and the owner's hold, as WITH items (_QUICK_HOLD_AND_PUBLISH_PG).
 _QUICK_HOLD_ITEMS = """
 WITH first_location AS (
     SELECT cl.location_id
@@ -488,11 +487,6 @@ _QUICK_HOLD_BINDS = (
     bindparam("expires_at", type_=DateTime(timezone=True)),
 )
 _RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
-_QUICK_HOLD_PG = (
-    text(_QUICK_HOLD_ITEMS + "\nSELECT * FROM grown UNION ALL SELECT * FROM inserted\n")
-    .bindparams(*_QUICK_HOLD_BINDS)
-    .columns(*_RESERVATION_COLUMNS)
-)
 # The same take, and the outbox rows of the transaction's events with it (the arrays
 # of core.events.outbox.notifying_insert, through UnitOfWork.flush_with), plus a
 # StockChanged row when the take succeeded, built here as StockChanged.payload()
@@ -580,18 +574,20 @@ async def quick_hold_last(
     *,
     expires_at: datetime,
 ) -> bool:
-    """``quick_hold`` as the transaction's last statement before its COMMIT (PostgreSQL).
+    """Hold ``quantity`` at the channel's first location that has any of it, when that
+    location alone can give it all, as the transaction's last statement before its
+    COMMIT (PostgreSQL).
 
     The take is sent with the unit of work's held writes and its events' outbox rows
     (``UnitOfWork.flush_with``), so the stock row it locks, which every add of a
     popular variant must lock too, is held only until the COMMIT right after, not
     across more round trips. False when nothing was taken: the rest was written all
-    the same, and the caller takes the locked path before committing. On SQLite
-    this is ``quick_hold``.
+    the same, and the caller takes the locked path before committing. See
+    ``_quick_hold_sqlite`` for what the take does; SQLite runs it as two statements.
     """
     connection = await uow.session.connection()
     if connection.dialect.name != "postgresql":
-        return await quick_hold(
+        return await _quick_hold_sqlite(
             uow, channel_id, owner_kind, owner_id, variant_id, quantity, expires_at=expires_at
         )
     rows = await uow.flush_with(
@@ -618,7 +614,7 @@ async def quick_hold_last(
     return True
 
 
-async def quick_hold(
+async def _quick_hold_sqlite(
     uow: UnitOfWork,
     channel_id: ChannelId,
     owner_kind: OwnerKind,
@@ -637,32 +633,11 @@ async def quick_hold(
     The guard counts expired, unswept reservations as still reserved, so it can only
     refuse too early, never oversell; the locked path releases them and tries again.
     The owner's reservation at that location grows in place when it has an active one.
+    On SQLite: the take, then the hold (PostgreSQL does both in quick_hold_last's
+    statement).
     """
     now = uow.clock.now()
     connection = await uow.session.connection()
-    if connection.dialect.name == "postgresql":
-        held = await fetch(
-            connection,
-            _QUICK_HOLD_PG,
-            {
-                "variant_id": variant_id,
-                "channel_id": channel_id,
-                "quantity": quantity,
-                "owner_kind": owner_kind.value,
-                "owner_id": owner_id,
-                "now": now,
-                "expires_at": expires_at,
-            },
-        )
-        if not held:
-            return False
-        reservations = tuple(reservation_from_row(row) for row in held)
-        location_id = reservations[0].location_id
-        uow.record(
-            StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations)
-        )
-        record_stock_changed(uow, [(variant_id, location_id)], StockChangeCause.RESERVED)
-        return True
     taken_rows = await fetch(
         connection,
         _QUICK_TAKE,
