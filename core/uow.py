@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.sql import ClauseElement
 
 from core.clock import Clock
@@ -54,6 +54,7 @@ class UnitOfWork:
         self.clock = clock
         self.plugins = plugins
         self._session: AsyncSession | None = None
+        self._connection: AsyncConnection | None = None
         self._pending: list[object] = []
         # Writes held for the commit (PostgreSQL; ``write_later``).
         self._deferred: list[Part] = []
@@ -75,12 +76,25 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is used outside its `async with` block")
         return self._session
 
+    async def connection(self) -> AsyncConnection:
+        """The transaction's connection (its first use begins the transaction).
+
+        Kept while the transaction is open: ``session.connection()`` crosses
+        SQLAlchemy's greenlet bridge on every call, and a cart change asks for it about
+        six times. After a commit or a rollback the session gives the next one.
+        """
+        connection = self._connection
+        if connection is None or connection.closed or not connection.in_transaction():
+            connection = self._connection = await self.session.connection()
+        return connection
+
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("units of work do not nest")
         self._pending = []
         self._deferred = []
         self._written = set()
+        self._connection = None
         # The transaction begins with the first statement (the session's autobegin):
         # no round trip to the greenlet bridge for an empty BEGIN here.
         self._session = self._sessions()
@@ -94,6 +108,7 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         self._session = None
+        self._connection = None
         self._pending = []
         self._deferred = []
         self._written = set()
@@ -120,7 +135,7 @@ class UnitOfWork:
         write rows that another deferred write or the outbox write touches. SQLite
         runs it now.
         """
-        connection = await self.session.connection()
+        connection = await self.connection()
         if connection.dialect.name == "postgresql":
             self._deferred.append((statement, dict(parameters)))
         else:
@@ -139,7 +154,7 @@ class UnitOfWork:
         sends everything else with it, and holds the lock only until the COMMIT
         right after. Events it writes itself are recorded with ``record_written``.
         """
-        connection = await self.session.connection()
+        connection = await self.connection()
         published = self._unwritten()
         _statement, outbox = notifying_insert(published, now=self.clock.now())
         deferred, self._deferred = self._deferred, []
@@ -163,7 +178,7 @@ class UnitOfWork:
         published = self._unwritten()
         deferred, self._deferred = self._deferred, []
         if deferred:  # PostgreSQL
-            connection = await self.session.connection()
+            connection = await self.connection()
             if published:
                 await fetch_together(
                     connection, deferred, notifying_insert(published, now=self.clock.now())
@@ -173,6 +188,7 @@ class UnitOfWork:
         elif published:
             await append_events(self.session, published, now=self.clock.now())
         await self.session.commit()
+        self._connection = None
         events, self._pending = self._pending, []
         self._written = set()
         self.committed_events.extend(events)

@@ -354,7 +354,7 @@ async def read_cart(uow: UnitOfWork, token: str, caller: Caller) -> PricedCart |
     if token_problems(token):
         return None
     async with uow:
-        connection = await uow.session.connection()
+        connection = await uow.connection()
         row = await queries.cart_header_by_digest(connection, tokens.digest(token))
         if row is None or not tokens.same_digest(row.token_digest, token):
             return None
@@ -370,7 +370,7 @@ async def active_cart(
     """The customer's active cart in the channel, priced now, with its token."""
     seal_key = await uow.keys.key(CART_SEAL)
     async with uow:
-        connection = await uow.session.connection()
+        connection = await uow.connection()
         cart_id = await queries.active_cart_id_for_customer(connection, customer_id, channel_id)
         if cart_id is None:
             return None
@@ -440,7 +440,7 @@ async def create_cart(
         raise DomainError(problems)
     seal_key = await uow.keys.key(CART_SEAL)
     async with uow:
-        connection = await uow.session.connection()
+        connection = await uow.connection()
         channels = await channel_queries.channels_by_id(connection, [channel_id])
         channel = channels.get(channel_id)
         if channel is None:
@@ -524,10 +524,10 @@ async def create_cart(
 
 async def _replayed_create(uow: UnitOfWork, earlier: Any, key: str) -> CartResult:
     token = _unseal(earlier.sealed_token, key)
-    cart = await queries.cart_by_id(await uow.session.connection(), CartId(earlier.cart_id))
+    cart = await queries.cart_by_id(await uow.connection(), CartId(earlier.cart_id))
     if cart is None:
         raise DomainError.single(ErrorCode.CART_NOT_FOUND, "The cart no longer exists", "token")
-    connection = await uow.session.connection()
+    connection = await uow.connection()
     return CartResult(await _priced(uow, connection, cart), token=token, replayed=True)
 
 
@@ -558,7 +558,7 @@ async def _change(
     if problems:
         raise DomainError(problems)
     async with uow:
-        connection = await uow.session.connection()
+        connection = await uow.connection()
         found = await queries.cart_for_update(connection, tokens.digest(token))
         if found is None or not tokens.same_digest(found[0].cart_token_digest, token):
             raise _not_found()
@@ -600,7 +600,7 @@ async def _change(
                 earlier = await _claim(connection, claim_values)
             if earlier is not None:
                 await uow.session.rollback()
-                priced = await _priced(uow, await uow.session.connection(), cart)
+                priced = await _priced(uow, await uow.connection(), cart)
                 return CartResult(priced, replayed=True)
         if cart.status is not CartStatus.ACTIVE:
             raise DomainError.single(
@@ -618,7 +618,7 @@ async def _change(
             )
         if unchanged_if is not None and unchanged_if(cart):
             await uow.session.rollback()
-            return CartResult(await _priced(uow, await uow.session.connection(), cart))
+            return CartResult(await _priced(uow, await uow.connection(), cart))
         lines, info = lines_and_info or await queries.lines_and_sale_info(
             connection, cart.id, channel.id, variant_ids
         )
@@ -873,7 +873,7 @@ async def add_lines(
         found = _line_problems(lines, change.info, limits)
         if found:
             raise DomainError(found)
-        return await _add(change, wanted, await change.uow.session.connection())
+        return await _add(change, wanted, await change.uow.connection())
 
     return await _change(
         uow,
@@ -954,7 +954,7 @@ async def _set_quantities(
     change: _Change, targets: Mapping[VariantId, int]
 ) -> tuple[CartLine, ...]:
     """Lines of ``targets`` get exactly those quantities (0 deletes), stock to match."""
-    connection = await change.uow.session.connection()
+    connection = await change.uow.connection()
     stock = await change.lock(targets, elsewhere=True)
     by_variant = {line.variant_id: line for line in change.cart.lines}
     removed: list[VariantId] = []
@@ -1138,7 +1138,7 @@ async def resume_cart(
     reports: list[ResumeReport] = []
 
     async def apply(change: _Change) -> tuple[CartLine, ...]:
-        connection = await change.uow.session.connection()
+        connection = await change.uow.connection()
         channels = await channel_queries.channels_by_id(connection, [channel_id])
         target = channels.get(channel_id)
         if target is None:

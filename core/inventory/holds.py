@@ -585,7 +585,7 @@ async def quick_hold_last(
     the same, and the caller takes the locked path before committing. See
     ``_quick_hold_sqlite`` for what the take does; SQLite runs it as two statements.
     """
-    connection = await uow.session.connection()
+    connection = await uow.connection()
     if connection.dialect.name != "postgresql":
         return await _quick_hold_sqlite(
             uow, channel_id, owner_kind, owner_id, variant_id, quantity, expires_at=expires_at
@@ -637,7 +637,7 @@ async def _quick_hold_sqlite(
     statement).
     """
     now = uow.clock.now()
-    connection = await uow.session.connection()
+    connection = await uow.connection()
     taken_rows = await fetch(
         connection,
         _QUICK_TAKE,

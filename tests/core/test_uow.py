@@ -87,3 +87,23 @@ async def test_held_writes_are_dropped_when_the_unit_of_work_fails(runtime: Runt
 
     assert await names(runtime) == {location.id: "North"}
     assert await stored_events(runtime) == []
+
+
+async def test_the_connection_is_kept_for_the_transaction_and_renewed_after_it(
+    runtime: Runtime,
+) -> None:
+    location = await make_location(runtime, slug="north", name="North")
+
+    async with runtime.uow() as uow:
+        first = await uow.connection()
+        assert await uow.connection() is first
+        await first.execute(RENAME, {"location_id": location.id, "name": "Rolled back"})
+        await uow.session.rollback()  # as a replayed cart change does
+        second = await uow.connection()
+        await second.execute(RENAME, {"location_id": location.id, "name": "Committed"})
+        await uow.commit()
+        # Work after a commit runs in a new transaction, on the connection it gets.
+        third = await uow.connection()
+        await third.execute(RENAME, {"location_id": location.id, "name": "Never committed"})
+
+    assert await names(runtime) == {location.id: "Committed"}
