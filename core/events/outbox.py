@@ -5,8 +5,13 @@ rows commit or roll back with the change they describe. It is one statement per
 commit. On PostgreSQL that statement takes the events as arrays, so its text never
 changes and it is compiled once, and it also queues the notification::
 
-    WITH written AS (INSERT INTO outbox_events ... SELECT ... FROM unnest(...) RETURNING id)
-    SELECT pg_notify('omnicart_events', string_agg(id::text, ',')) FROM ... GROUP BY chunk
+    WITH given AS (SELECT ... FROM unnest(...)),
+         written AS (INSERT INTO outbox_events ... SELECT ... FROM given RETURNING id),
+         notified AS (SELECT pg_notify('omnicart_events', string_agg(id::text, ','))
+                      FROM ... GROUP BY chunk)
+    SELECT ... FROM notified
+
+(``outbox_items``: a cart add's statement carries the same items.)
 
 ``pg_notify`` inside a transaction is delivered when, and only if, it commits, so
 there is no window between commit and NOTIFY in which a crash loses an event. The
@@ -28,10 +33,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import orjson
-from sqlalchemy import JSON, BigInteger, Text, bindparam, cast, delete, func, insert, select
+from sqlalchemy import BigInteger, String, Text, bindparam, column, delete, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import ClauseElement
 
 from core.db import UTCDateTime, json_dumps, table_of
 from core.events.model import PublishedEvent
@@ -92,53 +96,53 @@ def notifying_insert(events: Sequence[PublishedEvent], *, now: datetime) -> Part
     }
 
 
-def _notifying_insert() -> ClauseElement:
-    """The PostgreSQL statement: the events come as three arrays, one element per event.
+def outbox_items(*, also: str = "") -> str:
+    """The WITH items that write outbox rows and queue their NOTIFY (PostgreSQL).
 
-    Its text is the same for any number of events, so it is built and compiled once
-    (``core.fastsql``); a multi-row VALUES would be new SQL for every count, compiled
-    on every commit.
+    ``given``: the events bound as the arrays ``:topics``, ``:subject_ids`` and
+    ``:payloads`` (JSON text, one element per event), then the rows of ``also`` when
+    given: a SELECT of topic, subject ids and payload as JSON text, and a position
+    after theirs. ``written``: their rows, ids in that order. ``notified``: one row per
+    NOTIFY of at most ``IDS_PER_NOTIFICATION`` ids. A statement using them binds
+    ``OUTBOX_BINDS`` and must read ``notified`` (a plain WITH item runs only when
+    read). The text is the same for any number of events, so the statement is
+    compiled once (``core.fastsql``); a multi-row VALUES would be new SQL for every
+    count, compiled on every commit.
     """
-    given = (
-        func.unnest(
-            bindparam("topics", type_=ARRAY(Text)),
-            bindparam("subject_ids", type_=ARRAY(Text)),
-            bindparam("payloads", type_=ARRAY(Text)),
-        )
-        .table_valued("topic", "subject_ids", "payload", with_ordinality="position")
-        .render_derived(name="given")
-    )
-    # xid8 has no cast to bigint; its text form is the same 64-bit number.
-    transaction_id = cast(cast(func.pg_current_xact_id(), Text), BigInteger)
-    written = (
-        insert(outbox_table)
-        .from_select(
-            ["topic", "subject_ids", "payload", "transaction_id", "created_at"],
-            select(
-                given.c.topic,
-                cast(given.c.subject_ids, JSON),
-                cast(given.c.payload, JSON),
-                transaction_id,
-                bindparam("created_at", type_=UTCDateTime()),
-            ).order_by(given.c.position),  # ids in the order the events were recorded
-        )
-        .returning(outbox_table.c.id)
-        .cte("written")
-    )
-    numbered = select(
-        written.c.id,
-        ((func.row_number().over(order_by=written.c.id) - 1) // IDS_PER_NOTIFICATION).label(
-            "chunk"
-        ),
-    ).subquery("numbered")
-    return select(
-        func.pg_notify(NOTIFY_CHANNEL, func.string_agg(cast(numbered.c.id, Text), ",")).label(
-            "notified"
-        )
-    ).group_by(numbered.c.chunk)
+    extra = f"\n    UNION ALL\n    {also}" if also else ""
+    return f"""given AS (
+    SELECT e.topic, e.subject_ids, e.payload, e.position
+    FROM unnest(CAST(:topics AS TEXT[]), CAST(:subject_ids AS TEXT[]),
+                CAST(:payloads AS TEXT[]))
+         WITH ORDINALITY AS e(topic, subject_ids, payload, position){extra}
+), written AS (
+    INSERT INTO outbox_events (topic, subject_ids, payload, transaction_id, created_at)
+    -- xid8 has no cast to bigint; its text form is the same 64-bit number.
+    SELECT g.topic, CAST(g.subject_ids AS JSON), CAST(g.payload AS JSON),
+           CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT), :created_at
+    FROM given AS g ORDER BY g.position
+    RETURNING id
+), notified AS (
+    SELECT pg_notify(:notify_channel, string_agg(CAST(n.id AS TEXT), ',')) AS sent
+    FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / :ids_per_notification AS chunk
+          FROM written) AS n
+    GROUP BY n.chunk
+)"""
 
 
-_NOTIFYING_INSERT: Final = _notifying_insert()
+OUTBOX_BINDS: Final = (
+    bindparam("topics", type_=ARRAY(Text())),
+    bindparam("subject_ids", type_=ARRAY(Text())),
+    bindparam("payloads", type_=ARRAY(Text())),
+    bindparam("created_at", type_=UTCDateTime()),
+    bindparam("notify_channel", value=NOTIFY_CHANNEL, type_=String()),
+    bindparam("ids_per_notification", value=IDS_PER_NOTIFICATION, type_=BigInteger()),
+)
+_NOTIFYING_INSERT: Final = (
+    text("WITH " + outbox_items() + "\nSELECT sent AS notified FROM notified")
+    .bindparams(*OUTBOX_BINDS)
+    .columns(column("notified", Text()))
+)
 
 
 def parse_notification(payload: str) -> list[int]:

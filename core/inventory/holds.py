@@ -26,7 +26,6 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     String,
-    Text,
     and_,
     bindparam,
     column,
@@ -35,13 +34,12 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode
-from core.events.outbox import IDS_PER_NOTIFICATION, NOTIFY_CHANNEL
+from core.events.outbox import OUTBOX_BINDS, outbox_items
 from core.fastsql import fetch
 from core.hooks import AvailabilityContext
 from core.ids import ChannelId, LocationId, VariantId
@@ -487,39 +485,23 @@ _QUICK_HOLD_BINDS = (
     bindparam("expires_at", type_=DateTime(timezone=True)),
 )
 _RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
-# The same take, and the outbox rows of the transaction's events with it (the arrays
-# of core.events.outbox.notifying_insert, through UnitOfWork.flush_with), plus a
-# StockChanged row when the take succeeded, built here as StockChanged.payload()
-# would (tests compare the two); their NOTIFY as in core.events.outbox. One row:
-# the reservation's columns (all null when nothing was taken) and the count of
-# notifications.
-_QUICK_HOLD_AND_PUBLISH_PG = (
-    text(
-        _QUICK_HOLD_ITEMS
-        + """, given AS (
-    SELECT e.topic, e.subject_ids, e.payload, e.position
-    FROM unnest(CAST(:topics AS TEXT[]), CAST(:subject_ids AS TEXT[]),
-                CAST(:payloads AS TEXT[]))
-         WITH ORDINALITY AS e(topic, subject_ids, payload, position)
-    UNION ALL
-    SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
+# The same take, and the outbox rows of the transaction's events with it
+# (core.events.outbox.outbox_items, through UnitOfWork.flush_with), plus a StockChanged
+# row when the take succeeded, built here as StockChanged.payload() would (tests
+# compare the two). One row: the reservation's columns (all null when nothing was
+# taken) and the count of notifications.
+_STOCK_CHANGED_ROW = """SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
            CAST(json_build_object('variant_id', :variant_id,
                                   'location_ids', json_build_array(taken.location_id),
                                   'cause', :stock_cause) AS TEXT),
            9223372036854775807
-    FROM taken
-), written AS (
-    INSERT INTO outbox_events (topic, subject_ids, payload, transaction_id, created_at)
-    SELECT g.topic, CAST(g.subject_ids AS JSON), CAST(g.payload AS JSON),
-           CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT), :now
-    FROM given AS g ORDER BY g.position
-    RETURNING id
-), notified AS (
-    SELECT pg_notify(:notify_channel, string_agg(CAST(n.id AS TEXT), ',')) AS sent
-    FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / :ids_per_notification AS chunk
-          FROM written) AS n
-    GROUP BY n.chunk
-)
+    FROM taken"""
+_QUICK_HOLD_AND_PUBLISH_PG = (
+    text(
+        _QUICK_HOLD_ITEMS
+        + ", "
+        + outbox_items(also=_STOCK_CHANGED_ROW)
+        + """
 SELECT r.*, (SELECT count(*) FROM notified) AS notifications
 FROM (SELECT 1) AS one
 LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
@@ -527,13 +509,9 @@ LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
     )
     .bindparams(
         *_QUICK_HOLD_BINDS,
-        bindparam("topics", type_=ARRAY(Text())),
-        bindparam("subject_ids", type_=ARRAY(Text())),
-        bindparam("payloads", type_=ARRAY(Text())),
+        *OUTBOX_BINDS,
         bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
         bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
-        bindparam("notify_channel", value=NOTIFY_CHANNEL, type_=String()),
-        bindparam("ids_per_notification", value=IDS_PER_NOTIFICATION, type_=BigInteger()),
     )
     .columns(*_RESERVATION_COLUMNS, column("notifications", BigInteger()))
 )
