@@ -36,6 +36,9 @@ class Runtime:
     bus: EventBus
     # Instance keys (core.keys): the cart token seal.
     keys: KeyRing
+    # PostgreSQL: the engine in autocommit, for changes made in one statement
+    # (UnitOfWork.at_once); None on SQLite.
+    autocommit: AsyncEngine | None = None
 
     @classmethod
     def build(
@@ -63,6 +66,11 @@ class Runtime:
             bus=bus
             or bus_for(settings.database_url, retention_seconds=settings.outbox_retention_seconds),
             keys=KeyRing(engine, settings.secret_key),
+            autocommit=(
+                engine.execution_options(isolation_level="AUTOCOMMIT")
+                if engine.dialect.name == "postgresql"
+                else None
+            ),
         )
 
     def uow(self) -> UnitOfWork:
@@ -72,6 +80,7 @@ class Runtime:
             plugins=self.plugins,
             publish=self.bus.publish,
             keys=self.keys,
+            autocommit=self.autocommit,
         )
 
     async def close(self) -> None:

@@ -19,11 +19,12 @@ failed publish is logged and never fails the request: the data is committed by t
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql import ClauseElement
 
 from core.clock import Clock
@@ -47,8 +48,11 @@ class UnitOfWork:
         plugins: PluginHost,
         publish: Publish | None = None,
         keys: KeyRing | None = None,
+        autocommit: AsyncEngine | None = None,
     ) -> None:
         self._sessions = sessions
+        # PostgreSQL: an engine in autocommit, for changes made in one statement.
+        self._autocommit = autocommit
         self._publish = publish
         self._keys = keys
         self.clock = clock
@@ -174,6 +178,54 @@ class UnitOfWork:
             if isinstance(event, PublishedEvent) and id(event) not in self._written
         ]
 
+    @property
+    def writes_at_once(self) -> bool:
+        """Whether ``at_once`` is available (PostgreSQL, given an autocommit engine)."""
+        return self._autocommit is not None
+
+    @asynccontextmanager
+    async def at_once(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside this unit of work's transaction, in autocommit: each
+        statement is a transaction of its own.
+
+        For a change made in one statement (``write_at_once``) after reads that decide
+        it: the statement guards what it writes by what was read (a version, a
+        quantity) and fails as a whole when something changed meanwhile. The locks it
+        takes are held only while it runs and commits, never across a round trip to
+        this process. Not inside the ``async with`` block.
+        """
+        if self._autocommit is None:
+            raise RuntimeError("this unit of work has no autocommit engine")
+        if self._session is not None:
+            raise RuntimeError("at_once is not for use inside the unit of work's block")
+        async with self._autocommit.connect() as connection:
+            yield connection
+
+    async def write_at_once(
+        self,
+        connection: AsyncConnection,
+        statement: ClauseElement,
+        parameters: Mapping[str, Any],
+        events: Sequence[PublishedEvent],
+    ) -> Sequence[Any]:
+        """Run ``statement`` on an ``at_once`` connection, given the outbox arrays of
+        ``events`` as ``flush_with`` gives them: the statement writes their rows and
+        queues their NOTIFY, and commits with them. Then ``after_commit`` with all the
+        change's events."""
+        _statement, outbox = notifying_insert(events, now=self.clock.now())
+        return await fetch(connection, statement, {**outbox, **parameters})
+
+    async def after_commit(self, events: Sequence[object]) -> None:
+        """The events of a committed change: kept in ``committed_events``, then handed to
+        ``publish``. ``commit`` calls it; a change committed by ``write_at_once`` calls
+        it itself."""
+        self.committed_events.extend(events)
+        if self._publish is not None and events:
+            try:
+                await self._publish(events)
+            except Exception:  # the boundary: the change is committed, the request stands
+                logger.exception("publishing committed events failed events=%d", len(events))
+
     async def commit(self) -> None:
         published = self._unwritten()
         deferred, self._deferred = self._deferred, []
@@ -191,10 +243,5 @@ class UnitOfWork:
         self._connection = None
         events, self._pending = self._pending, []
         self._written = set()
-        self.committed_events.extend(events)
         # Work after the commit runs in a new transaction, begun by its first statement.
-        if self._publish is not None and events:
-            try:
-                await self._publish(events)
-            except Exception:  # the boundary: the change is committed, the request stands
-                logger.exception("publishing committed events failed events=%d", len(events))
+        await self.after_commit(events)

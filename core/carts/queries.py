@@ -45,7 +45,7 @@ _variants = table_of(VariantRow)
 _listings = table_of(ProductListingRow)
 _prices = table_of(VariantPriceRow)
 
-_CART_COLUMNS = (
+CART_COLUMNS = (
     carts_table.c.id,
     carts_table.c.channel_id,
     carts_table.c.customer_id,
@@ -101,7 +101,7 @@ def line_from_row(row: Row[Any]) -> CartLine:
 async def cart_header_by_digest(connection: ReadConnection, digest: str) -> Row[Any] | None:
     """The cart row (no lines) for a token digest; ``token_digest`` included for checks."""
     return (
-        await connection.execute(select(*_CART_COLUMNS).where(carts_table.c.token_digest == digest))
+        await connection.execute(select(*CART_COLUMNS).where(carts_table.c.token_digest == digest))
     ).first()
 
 
@@ -110,7 +110,7 @@ def _cart_for_update_statement() -> Select[Any]:
     return cast(
         Select[Any],
         channel_statement()
-        .add_columns(*[column.label(f"cart_{column.name}") for column in _CART_COLUMNS])
+        .add_columns(*[column.label(f"cart_{column.name}") for column in CART_COLUMNS])
         .join(carts_table, carts_table.c.channel_id == channels_table.c.id)
         .where(carts_table.c.token_digest == bindparam("digest", type_=String()))
         .with_for_update(of=carts_table),
@@ -148,7 +148,7 @@ async def lines_of(
 
 async def cart_by_id(connection: ReadConnection, cart_id: CartId) -> Cart | None:
     row = (
-        await connection.execute(select(*_CART_COLUMNS).where(carts_table.c.id == cart_id))
+        await connection.execute(select(*CART_COLUMNS).where(carts_table.c.id == cart_id))
     ).first()
     if row is None:
         return None
@@ -287,7 +287,7 @@ async def lines_and_sale_info(
         _lines_and_sale_info_statement(connection.dialect.name),
         {"cart_id": cart_id, "channel_id": channel_id, "variant_ids": sorted(set(variant_ids))},
     )
-    return _lines_and_sale_info(rows)
+    return lines_from_rows(rows)
 
 
 async def claim_then_lines(
@@ -316,7 +316,7 @@ async def claim_then_lines(
         },
     )
     claimed = bool(rows) and rows[0].claimed_id is not None
-    lines, info = _lines_and_sale_info([row for row in rows if row.id is not None])
+    lines, info = lines_from_rows([row for row in rows if row.id is not None])
     return claimed, lines, info
 
 
@@ -329,11 +329,11 @@ def _claim_then_lines_statement(claim: Any) -> Select[Any]:
     one = select(literal(1).label("one")).subquery("one")
     return select(
         select(inserted.c.id).scalar_subquery().label("claimed_id"),
-        *[found.c[name] for name in _LINE_INFO_COLUMNS],
+        *[found.c[name] for name in LINE_INFO_COLUMNS],
     ).select_from(one.outerjoin(found, true()))
 
 
-_LINE_INFO_COLUMNS = (
+LINE_INFO_COLUMNS = (
     "id",
     "product_id",
     "sku",
@@ -349,9 +349,10 @@ _LINE_INFO_COLUMNS = (
 )
 
 
-def _lines_and_sale_info(
+def lines_from_rows(
     rows: Sequence[Any],
 ) -> tuple[list[CartLine], dict[VariantId, SaleInfo]]:
+    """The lines and the sale info in rows of ``LINE_INFO_COLUMNS`` (one per variant)."""
     lines: list[CartLine] = []
     info: dict[VariantId, SaleInfo] = {}
     for row in rows:

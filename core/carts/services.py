@@ -20,6 +20,13 @@ Every change is one transaction (``_change``):
 
 Errors are ``DomainError`` (nothing written). The GraphQL layer answers them with the
 cart as it is, so a client can rebase.
+
+On PostgreSQL the common add (one variant, holds fresh, no availability plugin) is
+first tried without that transaction (``_add_at_once``, ``core.carts.at_once``): a
+read, then one statement that writes everything the steps above write, guarded by
+what was read, and committed by itself. It leaves the same rows, events and answer.
+When anything changed between the read and the write, the statement writes nothing
+and the add takes the path above.
 """
 
 from __future__ import annotations
@@ -30,14 +37,14 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.carts import queries, tokens
+from core.carts import at_once, queries, tokens
 from core.carts.events import CartChanged
 from core.carts.model import Cart, CartLine, CartStatus, PricedCart, SaleInfo
 from core.carts.pricing import price_cart
@@ -868,6 +875,20 @@ async def add_lines(
     if not lines:
         problems.append(Problem(ErrorCode.REQUIRED, "Give at least one line", "lines"))
     wanted = _merge_inputs(lines)
+    if not problems and len(wanted) == 1 and uow.writes_at_once:
+        ((variant_id, quantity),) = wanted.items()
+        made = await _add_at_once(
+            uow,
+            token=token,
+            caller=caller,
+            guard=guard,
+            lines=lines,
+            variant_id=variant_id,
+            quantity=quantity,
+            limits=limits,
+        )
+        if made is not None:
+            return made
 
     async def apply(change: _Change) -> tuple[CartLine, ...]:
         found = _line_problems(lines, change.info, limits)
@@ -887,6 +908,106 @@ async def add_lines(
         limits=limits,
         problems=problems,
     )
+
+
+async def _add_at_once(
+    uow: UnitOfWork,
+    *,
+    token: str,
+    caller: Caller,
+    guard: Guard,
+    lines: Sequence[LineInput],
+    variant_id: VariantId,
+    quantity: int,
+    limits: CartLimits,
+) -> CartResult | None:
+    """The common add, made in one guarded statement (``core.carts.at_once``); None
+    when the locked path must make it, or refuse it with the right error.
+
+    It takes the add that the locked path would make the same way: one variant, no
+    availability plugin in the channel (the stock is then one guarded take at the
+    first location with any), the cart's holds fresh (so nothing else of the cart is
+    extended), and every check passing. The result is the same too: same rows, same
+    events, same answer; only the locks are held for less time.
+    """
+    if token_problems(token) or _guard_problems(guard):
+        return None
+    async with uow.at_once() as connection:
+        found = await at_once.read(connection, tokens.digest(token), variant_id)
+        if found is None or not tokens.same_digest(found.token_digest, token):
+            return None
+        cart, channel = found.cart, found.channel
+        now = uow.clock.now()
+        hold_until = now + timedelta(seconds=channel.reservation_ttl_seconds)
+        line = cart.line_for(variant_id)
+        total = quantity + (line.quantity if line else 0)
+        if (
+            not _may_use(cart, caller)
+            or cart.status is not CartStatus.ACTIVE
+            or cart.expires_at <= now
+            or guard.expected_version not in (None, cart.version)
+            or cart.holds_until is None
+            or cart.holds_until < hold_until - HOLD_REFRESH
+            or uow.plugins.implements("omnicart_variant_availability", channel)
+            or _line_problems(lines, found.info, limits)
+            or total > limits.max_line_quantity
+            or (line is None and (found.new_line_id is None or len(cart.lines) >= limits.max_lines))
+        ):
+            return None
+        price = found.info[variant_id].base_price
+        assert price is not None  # _line_problems: sold in the channel
+        added = CartLine(
+            id=line.id if line else cast(CartLineId, found.new_line_id),
+            variant_id=variant_id,
+            quantity=total,
+            unit_price_when_added=Money(price.minor_units, channel.currency),
+            created_at=line.created_at if line else now,
+            updated_at=now,
+        )
+        cart = replace(
+            cart,
+            lines=_ordered([*(other for other in cart.lines if other is not line), added]),
+            version=cart.version + 1,
+            updated_at=now,
+            expires_at=now + timedelta(seconds=channel.cart_ttl_seconds),
+        )
+        # Priced before anything is written: a failing plugin leaves the cart as it was.
+        priced = await price_cart(uow.plugins, channel, cart, found.info)
+        key = guard.idempotency_key
+        changed = CartChanged(cart.id, cart.version)
+        rows = await at_once.write(
+            uow,
+            connection,
+            {
+                "cart_id": cart.id,
+                "read_version": cart.version - 1,
+                "version": cart.version,
+                "now": now,
+                "cart_expires_at": cart.expires_at,
+                "key_digest": None if key is None else _key_digest(f"cart:{cart.id}", key),
+                "operation": "cartLinesAdd",
+                "fingerprint": _fingerprint("cartLinesAdd", [[int(variant_id), quantity]]),
+                "line_id": line.id if line else None,
+                "read_quantity": line.quantity if line else None,
+                "new_line_id": None if line else added.id,
+                "line_quantity": total,
+                "unit_price_minor": price.minor_units,
+                "currency": channel.currency,
+                "variant_id": variant_id,
+                "channel_id": channel.id,
+                "quantity": quantity,
+                "owner_kind": OwnerKind.CART.value,
+                "owner_id": str(cart.id),
+                "expires_at": hold_until,
+            },
+            [changed],
+        )
+    if rows is None:
+        return None
+    held = holds.quick_hold_events(OwnerKind.CART, str(cart.id), variant_id, rows)
+    assert held is not None  # omnicart_require: the stock was taken
+    await uow.after_commit([changed, *held])
+    return CartResult(priced)
 
 
 async def update_lines(

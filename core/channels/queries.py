@@ -31,20 +31,26 @@ _locations = table_of(LocationRow)
 _links = table_of(ChannelLocationRow)
 
 
+# The channel columns a Channel is made of (channel_from_row).
+CHANNEL_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "kind",
+    "currency",
+    "stock_display",
+    "low_stock_threshold",
+    "reservation_ttl_seconds",
+    "cart_ttl_seconds",
+    "cart_merge_policy",
+)
+
+
 def channel_statement() -> Any:
     # One statement for a channel and its enabled plugins: a LEFT JOIN, folded in Python.
     return (
         select(
-            _channels.c.id,
-            _channels.c.slug,
-            _channels.c.name,
-            _channels.c.kind,
-            _channels.c.currency,
-            _channels.c.stock_display,
-            _channels.c.low_stock_threshold,
-            _channels.c.reservation_ttl_seconds,
-            _channels.c.cart_ttl_seconds,
-            _channels.c.cart_merge_policy,
+            *[_channels.c[name] for name in CHANNEL_COLUMNS],
             _plugins.c.plugin,
             _plugins.c.settings,
         )
@@ -59,22 +65,28 @@ def fold_channels(rows: Sequence[Row[Any]]) -> list[Channel]:
         entry = folded.setdefault(row.id, (row, []))
         if row.plugin is not None:
             entry[1].append(EnabledPlugin(name=row.plugin, settings=dict(row.settings or {})))
-    return [
-        Channel(
-            id=ChannelId(row.id),
-            slug=row.slug,
-            name=row.name,
-            kind=ChannelKind(row.kind),
-            currency=row.currency,
-            plugins=tuple(plugins),
-            stock_display=StockDisplay(row.stock_display),
-            low_stock_threshold=row.low_stock_threshold,
-            reservation_ttl_seconds=row.reservation_ttl_seconds,
-            cart_ttl_seconds=row.cart_ttl_seconds,
-            cart_merge_policy=MergePolicy(row.cart_merge_policy),
-        )
-        for row, plugins in folded.values()
-    ]
+    return [channel_from_row(row, plugins) for row, plugins in folded.values()]
+
+
+def channel_from_row(row: Any, plugins: Sequence[EnabledPlugin], prefix: str = "") -> Channel:
+    """A channel from a row of its columns, named ``<prefix><column>``."""
+
+    def value(name: str) -> Any:
+        return getattr(row, prefix + name)
+
+    return Channel(
+        id=ChannelId(value("id")),
+        slug=value("slug"),
+        name=value("name"),
+        kind=ChannelKind(value("kind")),
+        currency=value("currency"),
+        plugins=tuple(plugins),
+        stock_display=StockDisplay(value("stock_display")),
+        low_stock_threshold=value("low_stock_threshold"),
+        reservation_ttl_seconds=value("reservation_ttl_seconds"),
+        cart_ttl_seconds=value("cart_ttl_seconds"),
+        cart_merge_policy=MergePolicy(value("cart_merge_policy")),
+    )
 
 
 async def channel_by_slug(connection: ReadConnection, slug: str) -> Channel | None:

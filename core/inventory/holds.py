@@ -435,12 +435,18 @@ def _first_hold() -> Any:
     )
 
 
-# PostgreSQL: take the stock and grow (or start) the owner's hold in one statement, so
-# the stock row, which every add of the variant must lock, is held for one round trip
-# and the commit only.
-# The guarded take and the owner's hold, as WITH items (_QUICK_HOLD_AND_PUBLISH_PG).
-_QUICK_HOLD_ITEMS = """
-WITH first_location AS (
+def quick_hold_items(*, only_if: str = "true") -> str:
+    """PostgreSQL: the guarded take and the owner's hold, as WITH items (no ``WITH``).
+
+    ``first_location``: the channel's first location (by priority) with any of the
+    variant; ``taken``: its stock row, when it alone gives ``:quantity`` and
+    ``only_if`` (an SQL condition) holds; ``grown``/``inserted``: the owner's
+    active reservation there grown, or a new one. Binds ``QUICK_HOLD_BINDS``. Used
+    by ``quick_hold_last`` and by the cart add made in one statement
+    (``core.carts.at_once``), so the stock row, which every add of the variant must
+    lock, is held only until the commit that ends the statement's transaction.
+    """
+    return f"""first_location AS (
     SELECT cl.location_id
     FROM channel_locations AS cl
     JOIN stock_levels AS s ON s.location_id = cl.location_id AND s.variant_id = :variant_id
@@ -453,6 +459,7 @@ WITH first_location AS (
     WHERE variant_id = :variant_id
       AND location_id = (SELECT location_id FROM first_location)
       AND on_hand - reserved >= :quantity
+      AND {only_if}
     RETURNING location_id
 ), grown AS (
     UPDATE reservations AS r
@@ -475,7 +482,9 @@ WITH first_location AS (
     RETURNING id, owner_kind, owner_id, variant_id, location_id, quantity, expires_at,
               created_at
 )"""
-_QUICK_HOLD_BINDS = (
+
+
+QUICK_HOLD_BINDS = (
     bindparam("variant_id", type_=BigInteger()),
     bindparam("channel_id", type_=BigInteger()),
     bindparam("quantity", type_=BigInteger()),
@@ -484,23 +493,28 @@ _QUICK_HOLD_BINDS = (
     bindparam("now", type_=DateTime(timezone=True)),
     bindparam("expires_at", type_=DateTime(timezone=True)),
 )
-_RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
+RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
 # The same take, and the outbox rows of the transaction's events with it
 # (core.events.outbox.outbox_items, through UnitOfWork.flush_with), plus a StockChanged
 # row when the take succeeded, built here as StockChanged.payload() would (tests
 # compare the two). One row: the reservation's columns (all null when nothing was
 # taken) and the count of notifications.
-_STOCK_CHANGED_ROW = """SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
+STOCK_CHANGED_ROW = """SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
            CAST(json_build_object('variant_id', :variant_id,
                                   'location_ids', json_build_array(taken.location_id),
                                   'cause', :stock_cause) AS TEXT),
            9223372036854775807
     FROM taken"""
+STOCK_CHANGED_BINDS = (
+    bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
+    bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
+)
 _QUICK_HOLD_AND_PUBLISH_PG = (
     text(
-        _QUICK_HOLD_ITEMS
+        "WITH "
+        + quick_hold_items()
         + ", "
-        + outbox_items(also=_STOCK_CHANGED_ROW)
+        + outbox_items(also=STOCK_CHANGED_ROW)
         + """
 SELECT r.*, (SELECT count(*) FROM notified) AS notifications
 FROM (SELECT 1) AS one
@@ -508,12 +522,11 @@ LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
 """
     )
     .bindparams(
-        *_QUICK_HOLD_BINDS,
+        *QUICK_HOLD_BINDS,
         *OUTBOX_BINDS,
-        bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
-        bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
+        *STOCK_CHANGED_BINDS,
     )
-    .columns(*_RESERVATION_COLUMNS, column("notifications", BigInteger()))
+    .columns(*RESERVATION_COLUMNS, column("notifications", BigInteger()))
 )
 
 
@@ -580,16 +593,29 @@ async def quick_hold_last(
             "expires_at": expires_at,
         },
     )
+    held = quick_hold_events(owner_kind, owner_id, variant_id, rows)
+    if held is None:
+        return False
+    reserved, changed = held
+    uow.record(reserved)
+    uow.record_written(changed)  # written to the outbox by the statement itself
+    return True
+
+
+def quick_hold_events(
+    owner_kind: OwnerKind, owner_id: str, variant_id: VariantId, rows: Sequence[Any]
+) -> tuple[StockReserved, StockChanged] | None:
+    """The events of a quick hold from its statement's rows (``RESERVATION_COLUMNS``):
+    what was reserved, and the StockChanged that ``STOCK_CHANGED_ROW`` wrote to the
+    outbox. None when nothing was taken."""
     held = [row for row in rows if row.id is not None]
     if not held:
-        return False
+        return None
     reservations = tuple(reservation_from_row(row) for row in held)
-    uow.record(StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations))
-    # Written to the outbox by the statement itself.
-    uow.record_written(
-        StockChanged(variant_id, (reservations[0].location_id,), StockChangeCause.RESERVED)
+    return (
+        StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations),
+        StockChanged(variant_id, (reservations[0].location_id,), StockChangeCause.RESERVED),
     )
-    return True
 
 
 async def _quick_hold_sqlite(

@@ -42,10 +42,10 @@ async def test_adding_to_a_cart_costs_the_same_statements_for_1_or_20_lines(
         counts.append(list(count_statements.statements))
 
     assert len(counts[0]) == len(counts[1])
-    # PostgreSQL: lock the cart; record the key and read the lines and prices
-    # (queries.claim_then_lines); then one statement with the line and cart updates
-    # held for it (UnitOfWork.write_later), the take of the stock and the cart's hold
-    # grown, and the outbox rows with their NOTIFY (holds.quick_hold_last). SQLite runs
-    # 8: the lock, the key, the lines, the line, the cart, the take, the hold, the outbox.
-    expected = 3 if runtime.engine.dialect.name == "postgresql" else 8
+    # PostgreSQL (core.carts.at_once): read the cart, its channel, lines and prices;
+    # then one statement, committed by itself, with the cart, the key, the line, the
+    # take of the stock and the cart's hold grown, and the outbox rows with their
+    # NOTIFY. SQLite runs 8 in a transaction: the lock, the key, the lines, the line,
+    # the cart, the take, the hold, the outbox.
+    expected = 2 if runtime.engine.dialect.name == "postgresql" else 8
     assert len(counts[0]) == expected, counts[0]
