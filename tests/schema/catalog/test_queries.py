@@ -448,6 +448,55 @@ async def test_a_product_page_reads_the_product_and_its_variants_in_one_statemen
     assert count_statements.count == 2, count_statements.statements
 
 
+FRAGMENTED = """
+query ($slug: String!) {
+  product(slug: $slug, channel: "web") { ...Page }
+  products(first: 5, channel: "web") {
+    edges { node { ... on Product { slug items: variants { ...Variant } } } }
+  }
+}
+fragment Page on Product { slug variants { ...Variant } }
+fragment Variant on ProductVariant { sku cost: price { amount } availability { status } }
+"""
+PLAIN = """
+query ($slug: String!) {
+  product(slug: $slug, channel: "web") {
+    slug variants { sku cost: price { amount } availability { status } }
+  }
+  products(first: 5, channel: "web") {
+    edges { node { slug items: variants { sku cost: price { amount } availability { status } } } }
+  }
+}
+"""
+
+
+async def test_what_fragments_and_aliases_select_is_read_with_the_products(
+    runtime: Runtime, gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    await given(runtime, product(1, variants=2), product(2, variants=1))
+    bare = await gql('{ product(slug: "p1", channel: "web") { slug } }')
+    assert bare["data"]["product"] == {"slug": "p1"}
+    await gql(PLAIN, {"slug": "p2"})  # warm-up
+    count_statements.reset()
+    plain = await gql(PLAIN, {"slug": "p1"})
+    plain_statements = count_statements.count
+
+    # The second request of the document uses the paths kept from the first.
+    for slug in ("p2", "p1"):
+        count_statements.reset()
+        body = await gql(FRAGMENTED, {"slug": slug})
+
+        assert "errors" not in body
+        # Variants, prices and stock come with the products, as when written out.
+        assert count_statements.count == plain_statements
+    assert body == plain
+    page = body["data"]["product"]
+    assert [v["sku"] for v in page["variants"]] == ["P1-0", "P1-1"]
+    listing = {e["node"]["slug"]: e["node"]["items"] for e in body["data"]["products"]["edges"]}
+    assert [v["cost"]["amount"] for v in listing["p1"]] == ["10.01", "10.02"]
+    assert [v["availability"]["status"] for v in listing["p2"]] == ["OUT_OF_STOCK"]
+
+
 async def test_a_product_without_variants_shows_an_empty_list(
     runtime: Runtime, gql: GraphQLClient
 ) -> None:
