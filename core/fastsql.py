@@ -82,7 +82,9 @@ class Binder:
         return arguments
 
 
-class _Compiled:
+class Compiled:
+    """A statement compiled once for a dialect: its SQL, its Binder and its row type."""
+
     __slots__ = ("binder", "names", "row", "sql")
 
     def __init__(self, compiled: SQLCompiler) -> None:
@@ -92,18 +94,30 @@ class _Compiled:
         keys = [column[0] for column in compiled._result_columns]
         self.row = namedtuple("Row", keys, rename=True) if keys else None
 
+    def named(self, records: Sequence[Any]) -> list[Any]:
+        """The driver's records as named tuples (none for a statement without columns)."""
+        row = self.row
+        if row is None:
+            return []
+        return [row(*record) for record in records]
 
-_compiled: dict[tuple[int, str], tuple[ClauseElement, _Compiled, SQLCompiler]] = {}
+
+def compiled_for(statement: ClauseElement, dialect: Dialect) -> Compiled:
+    """``statement`` compiled for ``dialect``, once per statement object (cached)."""
+    return _compile(statement, dialect)[0]
 
 
-def _compile(statement: ClauseElement, dialect: Dialect) -> tuple[_Compiled, SQLCompiler]:
+_compiled: dict[tuple[int, str], tuple[ClauseElement, Compiled, SQLCompiler]] = {}
+
+
+def _compile(statement: ClauseElement, dialect: Dialect) -> tuple[Compiled, SQLCompiler]:
     key = (id(statement), dialect.name)
     found = _compiled.get(key)
     if found is None or found[0] is not statement:
         if len(_compiled) >= _MAX_COMPILED:
             _compiled.clear()
         sa_compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-        found = (statement, _Compiled(sa_compiled), sa_compiled)
+        found = (statement, Compiled(sa_compiled), sa_compiled)
         _compiled[key] = found
     return found[1], found[2]
 
@@ -117,10 +131,7 @@ async def fetch(
         return result.all() if result.returns_rows else []
     compiled, _sa_compiled = _compile(statement, connection.dialect)
     records = await _send(connection, compiled.sql, compiled.binder.arguments(parameters))
-    row = compiled.row
-    if row is None:
-        return []
-    return [row(*record) for record in records]
+    return compiled.named(records)
 
 
 Part = tuple[ClauseElement, Mapping[str, Any]]
@@ -169,7 +180,7 @@ _combined: dict[tuple[int, ...], tuple[list[ClauseElement], str]] = {}
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
-def _combine(compiled_parts: Sequence[tuple[_Compiled, SQLCompiler]]) -> str:
+def _combine(compiled_parts: Sequence[tuple[Compiled, SQLCompiler]]) -> str:
     items: list[str] = []
     offset = 0
     for number, (compiled, _sa) in enumerate(compiled_parts[:-1]):

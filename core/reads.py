@@ -36,7 +36,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util import greenlet_spawn
 
 from core.db import is_sqlite, json_dumps
-from core.fastsql import Binder
+from core.fastsql import Binder, compiled_for
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
@@ -83,13 +83,17 @@ class AutocommitReads:
         # process); bounded in case a caller passes fresh statements.
         self._compiled: dict[ClauseElement, tuple[SQLCompiler, Binder]] = {}
 
+    def connect(self) -> AbstractAsyncContextManager[ReadConnection]:
+        return self.autocommit()
+
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[ReadConnection]:
+    async def autocommit(self) -> AsyncIterator[AutocommitConnection]:
+        """A pooled connection in autocommit, also for changes made in one statement."""
         # The pooled connection itself: a SQLAlchemy Connection around it is made
         # only when a statement needs SQLAlchemy's path or a listener must see it
         # (building one costs about a third of a one-statement read).
         pooled = await self._engine.raw_connection()
-        connection = _AsyncpgConnection(pooled, self._engine, self._compile)
+        connection = AutocommitConnection(pooled, self._engine, self._compile)
         try:
             yield connection
         finally:
@@ -175,7 +179,7 @@ class _HotPath:
         raise NotImplementedError
 
 
-class _AsyncpgConnection(_HotPath):
+class AutocommitConnection(_HotPath):
     """An autocommit connection whose hot statements go straight to asyncpg.
 
     SQLAlchemy's execution path (context, result metadata, row processing) costs
@@ -221,15 +225,30 @@ class _AsyncpgConnection(_HotPath):
     ) -> Sequence[Sequence[Any]]:
         compiled, binder = self._compile(statement)
         arguments = binder.arguments(parameters)
+        await self._announce(compiled.string, arguments)
+        return cast(Sequence[Sequence[Any]], await self._driver.fetch(compiled.string, *arguments))
+
+    async def fetch(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> list[Any]:
+        """The rows of ``statement`` as named tuples, as ``core.fastsql.fetch`` gives them.
+
+        Each statement commits by itself (autocommit), so this also serves changes
+        made in one statement (``UnitOfWork.at_once``). The driver's errors are
+        raised as they are (asyncpg's exceptions).
+        """
+        compiled = compiled_for(statement, self._engine.dialect)
+        arguments = compiled.binder.arguments(parameters)
+        await self._announce(compiled.sql, arguments)
+        return compiled.named(await self._driver.fetch(compiled.sql, *arguments))
+
+    async def _announce(self, sql: str, arguments: Sequence[Any]) -> None:
         # Listeners of SQLAlchemy's cursor events (statement counters, tracing) still
         # see the statement, as they would have on SQLAlchemy's own path.
         if self._engine.sync_engine.dispatch.before_cursor_execute:
             sync_connection = (await self._wrapped()).sync_connection
             if sync_connection is not None:
                 sync_connection.dispatch.before_cursor_execute(
-                    sync_connection, None, compiled.string, arguments, None, False
+                    sync_connection, None, sql, arguments, None, False
                 )
-        return cast(Sequence[Sequence[Any]], await self._driver.fetch(compiled.string, *arguments))
 
     async def close(self) -> None:
         """Give the connection back to the pool."""

@@ -18,7 +18,7 @@ from core.db import create_engine, session_factory
 from core.events.bus import EventBus, bus_for
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
-from core.reads import Reads, reads_for
+from core.reads import AutocommitReads, Reads, reads_for
 from core.uow import UnitOfWork
 
 
@@ -36,9 +36,9 @@ class Runtime:
     bus: EventBus
     # Instance keys (core.keys): the cart token seal.
     keys: KeyRing
-    # PostgreSQL: the engine in autocommit, for changes made in one statement
-    # (UnitOfWork.at_once); None on SQLite.
-    autocommit: AsyncEngine | None = None
+    # PostgreSQL: the reads' autocommit connections, also for changes made in one
+    # statement (UnitOfWork.at_once); None on SQLite.
+    autocommit: AutocommitReads | None = None
 
     @classmethod
     def build(
@@ -66,11 +66,7 @@ class Runtime:
             bus=bus
             or bus_for(settings.database_url, retention_seconds=settings.outbox_retention_seconds),
             keys=KeyRing(engine, settings.secret_key),
-            autocommit=(
-                engine.execution_options(isolation_level="AUTOCOMMIT")
-                if engine.dialect.name == "postgresql"
-                else None
-            ),
+            autocommit=reads if isinstance(reads, AutocommitReads) else None,
         )
 
     def uow(self) -> UnitOfWork:

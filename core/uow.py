@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.sql import ClauseElement
 
 from core.clock import Clock
@@ -33,6 +33,7 @@ from core.events.outbox import append_events, notifying_insert
 from core.fastsql import Part, fetch, fetch_together
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
+from core.reads import AutocommitConnection, AutocommitReads
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,10 @@ class UnitOfWork:
         plugins: PluginHost,
         publish: Publish | None = None,
         keys: KeyRing | None = None,
-        autocommit: AsyncEngine | None = None,
+        autocommit: AutocommitReads | None = None,
     ) -> None:
         self._sessions = sessions
-        # PostgreSQL: an engine in autocommit, for changes made in one statement.
+        # PostgreSQL: connections in autocommit, for changes made in one statement.
         self._autocommit = autocommit
         self._publish = publish
         self._keys = keys
@@ -180,11 +181,11 @@ class UnitOfWork:
 
     @property
     def writes_at_once(self) -> bool:
-        """Whether ``at_once`` is available (PostgreSQL, given an autocommit engine)."""
+        """Whether ``at_once`` is available (PostgreSQL, given autocommit connections)."""
         return self._autocommit is not None
 
     @asynccontextmanager
-    async def at_once(self) -> AsyncIterator[AsyncConnection]:
+    async def at_once(self) -> AsyncIterator[AutocommitConnection]:
         """A connection outside this unit of work's transaction, in autocommit: each
         statement is a transaction of its own.
 
@@ -195,15 +196,15 @@ class UnitOfWork:
         this process. Not inside the ``async with`` block.
         """
         if self._autocommit is None:
-            raise RuntimeError("this unit of work has no autocommit engine")
+            raise RuntimeError("this unit of work has no autocommit connections")
         if self._session is not None:
             raise RuntimeError("at_once is not for use inside the unit of work's block")
-        async with self._autocommit.connect() as connection:
+        async with self._autocommit.autocommit() as connection:
             yield connection
 
     async def write_at_once(
         self,
-        connection: AsyncConnection,
+        connection: AutocommitConnection,
         statement: ClauseElement,
         parameters: Mapping[str, Any],
         events: Sequence[PublishedEvent],
@@ -213,7 +214,7 @@ class UnitOfWork:
         queues their NOTIFY, and commits with them. Then ``after_commit`` with all the
         change's events."""
         _statement, outbox = notifying_insert(events, now=self.clock.now())
-        return await fetch(connection, statement, {**outbox, **parameters})
+        return await connection.fetch(statement, {**outbox, **parameters})
 
     async def after_commit(self, events: Sequence[object]) -> None:
         """The events of a committed change: kept in ``committed_events``, then handed to

@@ -40,7 +40,6 @@ from typing import Any, Final
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import BigInteger, DateTime, String, bindparam, column, text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.carts.model import Cart, CartStatus, SaleInfo
 from core.carts.queries import CART_COLUMNS, LINE_INFO_COLUMNS, cart_from_row, lines_from_rows
@@ -48,7 +47,6 @@ from core.channels.model import Channel, EnabledPlugin
 from core.channels.queries import CHANNEL_COLUMNS, channel_from_row
 from core.events.model import PublishedEvent
 from core.events.outbox import OUTBOX_BINDS, outbox_items
-from core.fastsql import fetch
 from core.ids import CartLineId, VariantId
 from core.inventory.holds import (
     QUICK_HOLD_BINDS,
@@ -57,6 +55,7 @@ from core.inventory.holds import (
     STOCK_CHANGED_ROW,
     quick_hold_items,
 )
+from core.reads import AutocommitConnection
 from core.uow import UnitOfWork
 
 _CART_NAMES: Final = tuple(cart_column.name for cart_column in CART_COLUMNS)
@@ -135,10 +134,12 @@ class ReadCart:
     new_line_id: CartLineId | None
 
 
-async def read(connection: AsyncConnection, digest: str, variant_id: VariantId) -> ReadCart | None:
+async def read(
+    connection: AutocommitConnection, digest: str, variant_id: VariantId
+) -> ReadCart | None:
     """The cart of a token digest, with its channel, lines and sale info (the lines'
     variants and ``variant_id``); None when there is no such cart."""
-    rows = await fetch(connection, _READ, {"digest": digest, "variant_id": variant_id})
+    rows = await connection.fetch(_READ, {"digest": digest, "variant_id": variant_id})
     if not rows:
         return None
     first = rows[0]
@@ -235,7 +236,7 @@ _LOST_RACE: Final = (
 
 async def write(
     uow: UnitOfWork,
-    connection: AsyncConnection,
+    connection: AutocommitConnection,
     parameters: dict[str, Any],
     events: Sequence[PublishedEvent],
 ) -> Sequence[Any] | None:
