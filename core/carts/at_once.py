@@ -42,7 +42,13 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import BigInteger, DateTime, String, bindparam, column, text
 
 from core.carts.model import Cart, CartStatus, SaleInfo
-from core.carts.queries import CART_COLUMNS, LINE_INFO_COLUMNS, cart_from_row, lines_from_rows
+from core.carts.queries import (
+    CART_COLUMNS,
+    LINE_INFO_COLUMNS,
+    cart_from_row,
+    line_info_sql,
+    lines_from_rows,
+)
 from core.channels.model import Channel, EnabledPlugin
 from core.channels.queries import CHANNEL_COLUMNS, channel_from_row
 from core.events.model import PublishedEvent
@@ -60,27 +66,15 @@ from core.uow import UnitOfWork
 
 _CART_NAMES: Final = tuple(cart_column.name for cart_column in CART_COLUMNS)
 
-# What each line-info column is (queries.LINE_INFO_COLUMNS, in that order).
-_LINE_INFO_SQL: Final = {
-    "id": "v.id",
-    "product_id": "v.product_id",
-    "sku": "v.sku",
-    "amount_minor": "pr.amount_minor",
-    "currency": "pr.currency",
-    "is_published": "li.is_published",
-    "line_id": "l.id",
-    "quantity": "l.quantity",
-    "unit_price_minor": "l.unit_price_minor",
-    "line_currency": "l.currency",
-    "created_at": "l.created_at",
-    "updated_at": "l.updated_at",
-}
 _READ_COLUMNS: Final = (
     *[f"cart_{name}" for name in _CART_NAMES],
     "new_line_id",
     *[f"channel_{name}" for name in CHANNEL_COLUMNS],
     "channel_plugins",
     *LINE_INFO_COLUMNS,
+)
+_LINE_INFO: Final = line_info_sql(
+    cart_id="c.id", channel_id="c.channel_id", variant_ids="ARRAY[CAST(:variant_id AS BIGINT)]"
 )
 _READ: Final = (
     text(
@@ -103,14 +97,7 @@ SELECT {", ".join(f"c.{name} AS cart_{name}" for name in _CART_NAMES)}, c.new_li
 FROM cart AS c
 JOIN channels AS ch ON ch.id = c.channel_id
 LEFT JOIN LATERAL (
-    SELECT {", ".join(f"{sql} AS {name}" for name, sql in _LINE_INFO_SQL.items())}
-    FROM variants AS v
-    LEFT JOIN variant_prices AS pr ON pr.variant_id = v.id AND pr.channel_id = c.channel_id
-    LEFT JOIN product_listings AS li
-        ON li.product_id = v.product_id AND li.channel_id = c.channel_id
-    LEFT JOIN cart_lines AS l ON l.cart_id = c.id AND l.variant_id = v.id
-    WHERE v.id IN (SELECT lc.variant_id FROM cart_lines AS lc WHERE lc.cart_id = c.id)
-       OR v.id = :variant_id
+{_LINE_INFO}
 ) AS f ON true
 """
     )

@@ -18,11 +18,12 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    any_,
     bindparam,
+    column,
     literal,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -230,15 +231,53 @@ def _sale_info(row: Any) -> SaleInfo:
     )
 
 
+def line_info_sql(*, cart_id: str, channel_id: str, variant_ids: str) -> str:
+    """PostgreSQL: a SELECT of ``LINE_INFO_COLUMNS`` for the cart's lines and for
+    ``variant_ids`` (an SQL array of ids), given SQL for the cart's and channel's ids.
+
+    Each variant, its price and listing and its line are looked up by key. (A
+    ``variant IN (the cart's) OR variant IN (...)`` filter and plain joins read every
+    variant, price and listing of the catalog instead: three times the read.)
+    """
+    return f"""SELECT v.id, v.product_id, v.sku, pr.amount_minor, pr.currency, li.is_published,
+       l.id AS line_id, l.quantity, l.unit_price_minor, l.currency AS line_currency,
+       l.created_at, l.updated_at
+FROM variants AS v
+-- LIMIT 1 (each is unique anyway) keeps the planner from making these hash joins
+-- over every price and listing of the channel.
+LEFT JOIN LATERAL (
+    SELECT p.amount_minor, p.currency FROM variant_prices AS p
+    WHERE p.channel_id = {channel_id} AND p.variant_id = v.id LIMIT 1
+) AS pr ON true
+LEFT JOIN LATERAL (
+    SELECT x.is_published FROM product_listings AS x
+    WHERE x.channel_id = {channel_id} AND x.product_id = v.product_id LIMIT 1
+) AS li ON true
+LEFT JOIN cart_lines AS l ON l.cart_id = {cart_id} AND l.variant_id = v.id
+WHERE v.id = ANY (
+    ARRAY(SELECT lc.variant_id FROM cart_lines AS lc WHERE lc.cart_id = {cart_id})
+    || {variant_ids}
+)"""
+
+
 @functools.lru_cache(maxsize=4)
-def _lines_and_sale_info_statement(dialect: str) -> Select[Any]:
+def _lines_and_sale_info_statement(dialect: str) -> Any:
     cart_id = bindparam("cart_id", type_=BigInteger())
     channel_id = bindparam("channel_id", type_=BigInteger())
-    in_cart = select(lines_table.c.variant_id).where(lines_table.c.cart_id == cart_id)
     if dialect == "postgresql":
-        asked = _variants.c.id == any_(bindparam("variant_ids", type_=ARRAY(BigInteger())))
-    else:
-        asked = _variants.c.id.in_(bindparam("variant_ids", expanding=True))
+        return (
+            text(
+                line_info_sql(
+                    cart_id=":cart_id",
+                    channel_id=":channel_id",
+                    variant_ids="CAST(:variant_ids AS BIGINT[])",
+                )
+            )
+            .bindparams(cart_id, channel_id, bindparam("variant_ids", type_=ARRAY(BigInteger())))
+            .columns(*[column(name) for name in LINE_INFO_COLUMNS])
+        )
+    in_cart = select(lines_table.c.variant_id).where(lines_table.c.cart_id == cart_id)
+    asked = _variants.c.id.in_(bindparam("variant_ids", expanding=True))
     return (
         select(
             _variants.c.id,
