@@ -8,7 +8,7 @@ load, every add of that variant waits in line for those turns (measured: 10 to 1
 of 17 backends waiting on that one row, and the server's CPU a quarter idle).
 
 So the common add (one variant, whose channel has no availability plugin, to a cart
-whose holds need no refresh) is made here, by ``services._add_at_once``:
+whose holds have not lapsed) is made here, by ``services._add_at_once``:
 
 1. ``read``: the cart by its token digest, its channel and plugins, its lines with
    what the catalog says of their variants and of the added one, in one autocommit
@@ -21,7 +21,9 @@ whose holds need no refresh) is made here, by ``services._add_at_once``:
    written first, so a second writer of the cart waits there and then finds the
    version moved), the line's quantity, the idempotency key (new), and the stock
    (the channel's first location with any of it gives it all, as
-   ``holds.quick_hold_items`` takes it); and the outbox rows with their NOTIFY. It
+   ``holds.quick_hold_items`` takes it); the cart's other holds pushed to the new
+   expiry when they are due (as the locked path's ``_touch`` does); and the outbox
+   rows with their NOTIFY. It
    ends with ``omnicart_require`` (migration 0006), which raises when a guard did
    not hold: the statement then writes nothing. The locks are held while it runs
    and commits, never across a round trip to this process.
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import BigInteger, DateTime, String, bindparam, column, text
+from sqlalchemy import BigInteger, Boolean, DateTime, String, bindparam, column, text
 
 from core.carts.model import Cart, CartStatus, SaleInfo
 from core.carts.queries import (
@@ -149,7 +151,8 @@ _WRITE: Final = (
         f"""
 WITH cart_row AS (
     UPDATE carts
-    SET version = :version, updated_at = :now, expires_at = :cart_expires_at
+    SET version = :version, updated_at = :now, expires_at = :cart_expires_at,
+        holds_until = :holds_until
     WHERE id = :cart_id AND version = :read_version
       AND status = '{CartStatus.ACTIVE.value}' AND expires_at > :now
     RETURNING id
@@ -176,9 +179,23 @@ WITH cart_row AS (
     FROM cart_row
     WHERE :new_line_id IS NOT NULL
     RETURNING id
-), {quick_hold_items(only_if="EXISTS (SELECT 1 FROM cart_row)")}, {
-            outbox_items(also=STOCK_CHANGED_ROW)
-        }
+), {quick_hold_items(only_if="EXISTS (SELECT 1 FROM cart_row)")}, extended AS (
+    -- The cart's other active holds pushed to the new expiry (services._touch), when
+    -- :extend; the one ``grown`` grows is left to it (one statement may not update a
+    -- row twice), and it takes the same expiry.
+    UPDATE reservations AS e
+    SET expires_at = :expires_at
+    WHERE :extend AND EXISTS (SELECT 1 FROM cart_row)
+      AND e.owner_kind = :owner_kind AND e.owner_id = :owner_id
+      AND e.expires_at > :now AND e.expires_at < :expires_at
+      AND e.id IS DISTINCT FROM (
+          SELECT min(h.id) FROM reservations AS h, taken
+          WHERE h.owner_kind = :owner_kind AND h.owner_id = :owner_id
+            AND h.variant_id = :variant_id AND h.location_id = taken.location_id
+            AND h.expires_at > :now
+      )
+    RETURNING e.id
+), {outbox_items(also=STOCK_CHANGED_ROW)}
 SELECT omnicart_require(
            EXISTS (SELECT 1 FROM cart_row)
            AND (:key_digest IS NULL OR EXISTS (SELECT 1 FROM claimed))
@@ -199,6 +216,8 @@ LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
         bindparam("read_version", type_=BigInteger()),
         bindparam("version", type_=BigInteger()),
         bindparam("cart_expires_at", type_=DateTime(timezone=True)),
+        bindparam("holds_until", type_=DateTime(timezone=True)),
+        bindparam("extend", type_=Boolean()),
         bindparam("key_digest", type_=String()),
         bindparam("operation", type_=String()),
         bindparam("fingerprint", type_=String()),

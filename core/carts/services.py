@@ -21,7 +21,7 @@ Every change is one transaction (``_change``):
 Errors are ``DomainError`` (nothing written). The GraphQL layer answers them with the
 cart as it is, so a client can rebase.
 
-On PostgreSQL the common add (one variant, holds fresh, no availability plugin) is
+On PostgreSQL the common add (one variant, holds not lapsed, no availability plugin) is
 first tried without that transaction (``_add_at_once``, ``core.carts.at_once``): a
 read, then one statement that writes everything the steps above write, guarded by
 what was read, and committed by itself. It leaves the same rows, events and answer.
@@ -926,9 +926,9 @@ async def _add_at_once(
 
     It takes the add that the locked path would make the same way: one variant, no
     availability plugin in the channel (the stock is then one guarded take at the
-    first location with any), the cart's holds fresh (so nothing else of the cart is
-    extended), and every check passing. The result is the same too: same rows, same
-    events, same answer; only the locks are held for less time.
+    first location with any), the line's hold not lapsed, and every check passing.
+    The result is the same too: same rows, same events, same answer; only the locks
+    are held for less time.
     """
     if token_problems(token) or _guard_problems(guard):
         return None
@@ -946,8 +946,8 @@ async def _add_at_once(
             or cart.status is not CartStatus.ACTIVE
             or cart.expires_at <= now
             or guard.expected_version not in (None, cart.version)
-            or cart.holds_until is None
-            or cart.holds_until < hold_until - HOLD_REFRESH
+            # The line's hold lapsed: the locked path holds its whole quantity again.
+            or (line is not None and (cart.holds_until or now) <= now)
             or uow.plugins.implements("omnicart_variant_availability", channel)
             or _line_problems(lines, found.info, limits)
             or total > limits.max_line_quantity
@@ -964,12 +964,15 @@ async def _add_at_once(
             created_at=line.created_at if line else now,
             updated_at=now,
         )
+        # The cart's holds pushed to the new expiry when due, as _touch does.
+        extend = cart.holds_until is None or cart.holds_until < hold_until - HOLD_REFRESH
         cart = replace(
             cart,
             lines=_ordered([*(other for other in cart.lines if other is not line), added]),
             version=cart.version + 1,
             updated_at=now,
             expires_at=now + timedelta(seconds=channel.cart_ttl_seconds),
+            holds_until=hold_until if extend else cart.holds_until,
         )
         # Priced before anything is written: a failing plugin leaves the cart as it was.
         priced = await price_cart(uow.plugins, channel, cart, found.info)
@@ -984,6 +987,8 @@ async def _add_at_once(
                 "version": cart.version,
                 "now": now,
                 "cart_expires_at": cart.expires_at,
+                "holds_until": cart.holds_until,
+                "extend": extend,
                 "key_digest": None if key is None else _key_digest(f"cart:{cart.id}", key),
                 "operation": "cartLinesAdd",
                 "fingerprint": _fingerprint("cartLinesAdd", [[int(variant_id), quantity]]),

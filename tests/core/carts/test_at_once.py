@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -99,28 +100,34 @@ async def test_an_add_at_once_leaves_what_the_locked_path_leaves(
 ) -> None:
     store = await make_store(runtime, variants=2, stock=50)
     first, second = store.variants
+    clock = runtime.clock
+    assert isinstance(clock, FrozenClock)
+    start = clock.now()
     states = []
     for made_by in (runtime, locked(runtime)):
+        clock.set(start)
         created = await services.create_cart(
             made_by.uow(), channel_id=store.channel.id, lines=[LineInput(first, 1)]
         )
-        assert created.token
+        empty = await services.create_cart(made_by.uow(), channel_id=store.channel.id)
+        assert created.token and empty.token
         written_before = len(await stored_events(runtime))
         recorded: list[object] = []
         answers = []
         locks = []
-        for variant, quantity, key in (
-            (first, 2, "first-add-key-0001"),
-            (second, 3, "second-add-key-0002"),
-            (first, 2, "first-add-key-0001"),
+        for token, variant, quantity, key, later in (
+            (created.token, first, 2, "first-add-key-0001", timedelta(0)),
+            # Two minutes on, the holds are due for a push to the new expiry.
+            (created.token, second, 3, "second-add-key-0002", timedelta(minutes=2)),
+            (created.token, first, 2, "first-add-key-0001", timedelta(0)),
+            # A cart that holds nothing yet.
+            (empty.token, second, 1, "empty-cart-key-0003", timedelta(seconds=5)),
         ):
+            clock.advance(later)
             uow = made_by.uow()
             count_statements.reset()
             result = await services.add_lines(
-                uow,
-                token=created.token,
-                lines=[LineInput(variant, quantity)],
-                guard=Guard(idempotency_key=key),
+                uow, token=token, lines=[LineInput(variant, quantity)], guard=Guard(None, key)
             )
             answers.append((result.replayed, result.cart.cart.version))
             recorded += uow.committed_events
@@ -128,7 +135,8 @@ async def test_an_add_at_once_leaves_what_the_locked_path_leaves(
         written = (await stored_events(runtime))[written_before:]
         states.append(
             {
-                **await cart_state(runtime, created.token),
+                "cart": await cart_state(runtime, created.token),
+                "empty cart": await cart_state(runtime, empty.token),
                 "answers": answers,
                 "locked": locks,
                 "recorded": [type(event).__name__ for event in recorded],
@@ -146,11 +154,16 @@ async def test_an_add_at_once_leaves_what_the_locked_path_leaves(
 
     at_once, by_lock = states
     # The retry finds its key taken: the statement refuses, the locked path replays.
-    assert (at_once["locked"], by_lock["locked"]) == ([False, False, True], [True] * 3)
+    assert at_once["locked"] == [False, False, True, False]
+    assert by_lock["locked"] == [True] * 4
     assert {**at_once, "locked": None} == {**by_lock, "locked": None}
-    assert at_once["answers"] == [(False, 2), (False, 3), (True, 3)]
+    assert at_once["answers"] == [(False, 2), (False, 3), (True, 3), (False, 2)]
     assert at_once["outbox as recorded"] is True
-    assert [quantity for _, quantity, *_ in at_once["lines"]] == [3, 3]
+    lines = at_once["cart"]["lines"]
+    assert [quantity for _, quantity, *_ in lines] == [3, 3]
+    # Both holds now expire a reservation lifetime after the second add.
+    expiry = start + timedelta(minutes=2, seconds=store.channel.reservation_ttl_seconds)
+    assert [r[3] for r in at_once["cart"]["held"]] == [expiry, expiry]
 
 
 class Meddler:
