@@ -103,7 +103,7 @@ async def test_an_add_at_once_leaves_what_the_locked_path_leaves(
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
     start = clock.now()
-    states = []
+    states: list[dict[str, Any]] = []
     for made_by in (runtime, locked(runtime)):
         clock.set(start)
         created = await services.create_cart(
