@@ -6,12 +6,15 @@ import asyncio
 import gc
 import re
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from core.carts import services as carts
+from core.carts.services import Caller, LineInput
+from core.channels import services as channels
 from core.clock import FrozenClock
 from core.config import Settings
 from core.db import table_of
@@ -24,6 +27,7 @@ from core.runtime import Runtime
 from schema.cli import SERVING_GC_THRESHOLD, app_from_environ, main
 from tests.conftest import GraphQLClient
 from tests.core.inventory.shop import make_shop, stored
+from tests.factories import make_customer
 
 README = Path(__file__).parents[2] / "README.md"
 CREATE_CATEGORY = """mutation { categoryCreate(input: {slug: "hats", name: "Hats"}) {
@@ -152,6 +156,63 @@ async def test_inventory_sweep_releases_expired_reservations_and_prunes_old_even
     # The sweep's own events are recent: kept.
     assert capsys.readouterr().out == "released 0 expired reservations\npruned 0 outbox events\n"
     assert [r.owner_id for r in (await stored(runtime)).reservations] == ["order-1"]
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_carts_sweep_deletes_expired_guest_carts_and_frees_their_stock(
+    runtime: Runtime, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command runs on the real clock. Carts last an hour here and holds four, so
+    # carts changed two hours ago have expired while their holds have not.
+    shop = await make_shop(runtime, warehouse=10)
+    await channels.update_channel(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        cart_ttl_seconds=3600,
+        reservation_ttl_seconds=4 * 3600,
+    )
+    customer = await make_customer(runtime)
+    clock.set(datetime(2020, 1, 1, tzinfo=UTC))
+    ancient = await carts.create_cart(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        caller=Caller(customer.id),
+        idempotency_key="customer-cart-create-2020",
+    )
+    clock.set(datetime.now(UTC) - timedelta(hours=2))
+    guest = await carts.create_cart(
+        runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 2)]
+    )
+    owned = await carts.create_cart(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        lines=[LineInput(shop.variant_id, 1)],
+        caller=Caller(customer.id),
+    )
+    clock.set(datetime.now(UTC))
+    live = await carts.create_cart(runtime.uow(), channel_id=shop.channel.id)
+    assert ancient.token and guest.token and owned.token and live.token
+
+    first = await run("carts", "sweep")
+    first_output = capsys.readouterr().out
+    second = await run("carts", "sweep")
+
+    assert (first, second) == (0, 0)
+    assert first_output == (
+        "deleted 1 expired guest carts, released 2 reservations, "
+        "dropped 1 old idempotency records\n"
+    )
+    assert capsys.readouterr().out == (
+        "deleted 0 expired guest carts, released 0 reservations, "
+        "dropped 0 old idempotency records\n"
+    )
+    assert await carts.read_cart(runtime.uow(), guest.token, Caller()) is None
+    # The customer's carts are kept, holding nothing; the live cart is untouched.
+    kept = await carts.read_cart(runtime.uow(), owned.token, Caller(customer.id))
+    assert kept is not None and [line.quantity for line in kept.cart.lines] == [1]
+    assert await carts.read_cart(runtime.uow(), ancient.token, Caller(customer.id))
+    assert await carts.read_cart(runtime.uow(), live.token, Caller()) is not None
+    assert (await stored(runtime)).reservations == []
 
 
 def readme_queries() -> list[str]:
