@@ -14,6 +14,11 @@ commits, moves the events to ``committed_events`` and hands them to ``publish`` 
 runtime's event bus, ``core.events.bus``: on SQLite it delivers in process). A
 failed publish is logged and never fails the request: the data is committed by then.
 (Plugin event hooks: a later issue.)
+
+On PostgreSQL a change can also be made in one statement outside the transaction
+(``at_once``, ``write_at_once``, then ``after_commit``; see ``core.carts.at_once``):
+a read, then one guarded write that commits by itself, so the locks it takes are
+never held across a round trip to this process.
 """
 
 from __future__ import annotations
@@ -211,8 +216,9 @@ class UnitOfWork:
     ) -> Sequence[Any]:
         """Run ``statement`` on an ``at_once`` connection, given the outbox arrays of
         ``events`` as ``flush_with`` gives them: the statement writes their rows and
-        queues their NOTIFY, and commits with them. Then ``after_commit`` with all the
-        change's events."""
+        queues their NOTIFY, and commits with them. Driver errors (a guard that did
+        not hold) are raised as asyncpg's. The caller then hands all the change's
+        events, those it wrote itself included, to ``after_commit``."""
         _statement, outbox = notifying_insert(events, now=self.clock.now())
         return await connection.fetch(statement, {**outbox, **parameters})
 
