@@ -170,10 +170,7 @@ async def fetch_together(
     ):
         arguments += compiled.binder.arguments(parameters)
     records = await _send(connection, combined[1], arguments)
-    row = compiled_parts[-1][0].row
-    if row is None:
-        return []
-    return [row(*record) for record in records]
+    return compiled_parts[-1][0].named(records)
 
 
 _combined: dict[tuple[int, ...], tuple[list[ClauseElement], str]] = {}

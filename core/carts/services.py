@@ -849,6 +849,10 @@ def _ordered(lines: Collection[CartLine]) -> tuple[CartLine, ...]:
     return tuple(sorted(lines, key=lambda line: (line.created_at, line.id)))
 
 
+# The operation name idempotency records of adds carry.
+_ADD = "cartLinesAdd"
+
+
 async def add_lines(
     uow: UnitOfWork,
     *,
@@ -875,6 +879,8 @@ async def add_lines(
     if not lines:
         problems.append(Problem(ErrorCode.REQUIRED, "Give at least one line", "lines"))
     wanted = _merge_inputs(lines)
+    # What an idempotency key's record is compared with on a retry (_fingerprint).
+    arguments = sorted((int(v), q) for v, q in wanted.items())
     if not problems and len(wanted) == 1 and uow.writes_at_once:
         ((variant_id, quantity),) = wanted.items()
         made = await _add_at_once(
@@ -886,6 +892,7 @@ async def add_lines(
             variant_id=variant_id,
             quantity=quantity,
             limits=limits,
+            fingerprint=_fingerprint(_ADD, arguments),
         )
         if made is not None:
             return made
@@ -901,8 +908,8 @@ async def add_lines(
         token=token,
         caller=caller,
         guard=guard,
-        operation="cartLinesAdd",
-        arguments=sorted((int(v), q) for v, q in wanted.items()),
+        operation=_ADD,
+        arguments=arguments,
         variant_ids=wanted,
         apply=apply,
         limits=limits,
@@ -920,6 +927,7 @@ async def _add_at_once(
     variant_id: VariantId,
     quantity: int,
     limits: CartLimits,
+    fingerprint: str,
 ) -> CartResult | None:
     """The common add, made in one guarded statement (``core.carts.at_once``); None
     when the locked path must make it, or refuse it with the right error.
@@ -990,8 +998,8 @@ async def _add_at_once(
                 "holds_until": cart.holds_until,
                 "extend": extend,
                 "key_digest": None if key is None else _key_digest(f"cart:{cart.id}", key),
-                "operation": "cartLinesAdd",
-                "fingerprint": _fingerprint("cartLinesAdd", [[int(variant_id), quantity]]),
+                "operation": _ADD,
+                "fingerprint": fingerprint,
                 "line_id": line.id if line else None,
                 "read_quantity": line.quantity if line else None,
                 "new_line_id": None if line else added.id,

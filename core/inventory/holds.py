@@ -494,11 +494,8 @@ QUICK_HOLD_BINDS = (
     bindparam("expires_at", type_=DateTime(timezone=True)),
 )
 RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
-# The same take, and the outbox rows of the transaction's events with it
-# (core.events.outbox.outbox_items, through UnitOfWork.flush_with), plus a StockChanged
-# row when the take succeeded, built here as StockChanged.payload() would (tests
-# compare the two). One row: the reservation's columns (all null when nothing was
-# taken) and the count of notifications.
+# An outbox row (core.events.outbox.outbox_items' ``also``) for the StockChanged of a
+# take that succeeded, built as StockChanged.payload() would (tests compare the two).
 STOCK_CHANGED_ROW = """SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
            CAST(json_build_object('variant_id', :variant_id,
                                   'location_ids', json_build_array(taken.location_id),
@@ -509,6 +506,10 @@ STOCK_CHANGED_BINDS = (
     bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
     bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
 )
+# The take, and the outbox rows of the transaction's events with it (through
+# UnitOfWork.flush_with), plus the StockChanged row when the take succeeded. One row:
+# the reservation's columns (all null when nothing was taken) and the count of
+# notifications.
 _QUICK_HOLD_AND_PUBLISH_PG = (
     text(
         "WITH "
