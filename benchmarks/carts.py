@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.catalog import CHANNEL_SLUG, WAREHOUSE_COUNT, price_minor_units, variant_sku
-from core.carts.services import CartLimits, LineInput, create_cart
+from core.carts.services import CartLimits, LineInput, Operation, create_cart
 from core.carts.tables import CartLineRow, CartRequestRow
 from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelRow, LocationRow
@@ -108,7 +108,7 @@ class CartTotals:
 
 
 def new_key() -> str:
-    """A fresh idempotency key: a UUID, 36 characters (services.IDEMPOTENCY_KEY_LENGTH)."""
+    """A fresh idempotency key: a UUID, 36 characters (core.carts.inputs.IDEMPOTENCY_KEY_LENGTH)."""
     return str(uuid.uuid4())
 
 
@@ -209,7 +209,7 @@ async def _settled_totals(driver_url: str, carts: CartSet) -> CartTotals:
             select(func.count())
             .where(
                 _requests.c.cart_id.in_(carts.cart_ids),
-                _requests.c.operation == "cartLinesAdd",
+                _requests.c.operation == Operation.ADD_LINES.value,
             )
             .scalar_subquery(),
             select(func.coalesce(func.sum(_levels.c.reserved), 0))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.events.outbox import prune_outbox
+from core.events.retention import prune_outbox
 from core.inventory import queries
 from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime

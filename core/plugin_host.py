@@ -120,7 +120,16 @@ class PluginHost:
             )
         return validate_settings(name, plugin.settings_class, raw)
 
-    def implements(self, hook_name: str, channel: Channel) -> bool:
+    def prices_lines(self, channel: Channel) -> bool:
+        """Whether a plugin enabled in the channel adjusts prices (``price_lines``)."""
+        return self._implements("omnicart_price_lines", channel)
+
+    def limits_availability(self, channel: Channel) -> bool:
+        """Whether a plugin enabled in the channel may hold units back
+        (``available_quantities``)."""
+        return self._implements("omnicart_variant_availability", channel)
+
+    def _implements(self, hook_name: str, channel: Channel) -> bool:
         """Whether any plugin enabled in the channel implements the hook."""
         return any(
             hook_name in plugin.hooks

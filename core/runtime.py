@@ -15,10 +15,13 @@ from core.channels.cache import ChannelCache
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import create_engine, session_factory
+from core.db.driver import StatementDriver
+from core.db.engine import reads_for
+from core.db.postgresql_reads import AutocommitReads
+from core.db.reads import Reads
 from core.events.bus import EventBus, bus_for
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
-from core.reads import AutocommitReads, Reads, reads_for
 from core.uow import UnitOfWork
 
 
@@ -26,7 +29,7 @@ from core.uow import UnitOfWork
 class Runtime:
     settings: Settings
     engine: AsyncEngine
-    # Reads outside units of work, without transactions (core.reads).
+    # Reads outside units of work, without transactions (core.db.reads).
     reads: Reads
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
@@ -36,8 +39,8 @@ class Runtime:
     bus: EventBus
     # Instance keys (core.keys): the cart token seal.
     keys: KeyRing
-    # PostgreSQL: the reads' autocommit connections, also for changes made in one
-    # statement (UnitOfWork.at_once); None on SQLite.
+    # PostgreSQL: the reads' autocommit connections, also for a commit made in one
+    # statement (UnitOfWork.commit); None on SQLite.
     autocommit: AutocommitReads | None = None
 
     @classmethod
@@ -69,11 +72,18 @@ class Runtime:
             autocommit=reads if isinstance(reads, AutocommitReads) else None,
         )
 
+    @property
+    def statements(self) -> StatementDriver:
+        """The statement driver (compiled-statement cache) of the reads and the writes."""
+        return self.reads.statements
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
             self.sessions,
             clock=self.clock,
             plugins=self.plugins,
+            statements=self.reads.statements,
+            dialect=self.engine.dialect.name,
             publish=self.bus.publish,
             keys=self.keys,
             autocommit=self.autocommit,

@@ -1,31 +1,42 @@
 """The unit of work: one transaction, the clock and the plugin host.
 
 Leaving the ``async with`` block without ``commit()`` rolls back, so a request that
-fails half-way (a bad input found late, a plugin raising) writes nothing.
+fails half-way (a bad input found late, a plugin raising, a guard that did not hold)
+writes nothing.
 
-Services ``record`` domain events (past-tense dataclasses such as
-``core.inventory.events.StockChanged``) as they change things. Events recorded in a
-transaction that rolls back are dropped with it. ``commit`` first writes the
-published ones (``core.events.model.PublishedEvent``) to the outbox in the same
-transaction, one statement for all of them (``core.events.outbox``; on PostgreSQL
-that statement also queues the NOTIFY that carries their ids to every process, and
-carries the writes held back by ``write_later``), then
-commits, moves the events to ``committed_events`` and hands them to ``publish`` (the
-runtime's event bus, ``core.events.bus``: on SQLite it delivers in process). A
-failed publish is logged and never fails the request: the data is committed by then.
-(Plugin event hooks: a later issue.)
+Inside the block a service reads and writes through the transaction
+(``session``, ``connection()``, ``fetch``, ``run``) and ``record``s domain events
+(past-tense dataclasses such as ``core.inventory.events.StockChanged``) as it changes
+things. ``commit(chain, parameters)`` ends the transaction: it runs the change's last
+write steps (``core.db.chain``), the outbox rows of the recorded published events
+(``core.events.outbox.outbox_steps``) and the COMMIT, in as few round trips as the
+database allows:
 
-On PostgreSQL a change can also be made in one statement outside the transaction
-(``at_once``, ``write_at_once``, then ``after_commit``; see ``core.carts.at_once``):
-a read, then one guarded write that commits by itself, so the locks it takes are
-never held across a round trip to this process.
+- PostgreSQL, when nothing has run in the transaction yet (a change that read
+  outside it and is guarded by what it read, such as ``core.carts.fast_add``): the
+  steps and the outbox are one statement on an autocommit connection. That statement
+  is the transaction: the row locks it takes are held only while it runs and
+  commits, never across a round trip to this process.
+- PostgreSQL otherwise: the steps and the outbox as one statement in the
+  transaction, then COMMIT.
+- SQLite: the steps and the outbox one after another in the transaction (``BEGIN
+  IMMEDIATE``: writers are serialised), then COMMIT.
+
+Either way the change is all or nothing, and nothing it writes is visible to
+anybody else before the commit: the same on both databases. A required step that
+finds its rows changed raises ``core.db.chain.GuardFailed`` and nothing is written.
+
+After the commit, and only then, ``publish_committed`` hands the events to the
+runtime's event bus (``core.events.bus``: NOTIFY already went with the commit on
+PostgreSQL; SQLite delivers in process). It is an explicit step of ``commit``; a
+failure there is logged and never fails the request: the data is committed by then.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Self
 
@@ -33,16 +44,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.sql import ClauseElement
 
 from core.clock import Clock
+from core.db.chain import Chain, ChainResult
+from core.db.driver import StatementDriver
+from core.db.postgresql_reads import AutocommitConnection, AutocommitReads
 from core.events.model import PublishedEvent
-from core.events.outbox import append_events, notifying_insert
-from core.fastsql import Part, fetch, fetch_together
+from core.events.outbox import outbox_parameters, outbox_steps
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
-from core.reads import AutocommitConnection, AutocommitReads
 
 logger = logging.getLogger(__name__)
 
 Publish = Callable[[Sequence[object]], Awaitable[None]]
+
+NO_STEPS = Chain(())
 
 
 class UnitOfWork:
@@ -52,24 +66,24 @@ class UnitOfWork:
         *,
         clock: Clock,
         plugins: PluginHost,
+        statements: StatementDriver,
+        dialect: str,
         publish: Publish | None = None,
         keys: KeyRing | None = None,
         autocommit: AutocommitReads | None = None,
     ) -> None:
         self._sessions = sessions
-        # PostgreSQL: connections in autocommit, for changes made in one statement.
-        self._autocommit = autocommit
         self._publish = publish
         self._keys = keys
+        # PostgreSQL: autocommit connections, for a commit that is one statement.
+        self._autocommit = autocommit
+        self.statements = statements
+        self.dialect = dialect
         self.clock = clock
         self.plugins = plugins
         self._session: AsyncSession | None = None
         self._connection: AsyncConnection | None = None
         self._pending: list[object] = []
-        # Writes held for the commit (PostgreSQL; ``write_later``).
-        self._deferred: list[Part] = []
-        # Recorded events a statement already wrote to the outbox (``flush_with``), by id.
-        self._written: set[int] = set()
         self.committed_events: list[object] = []
 
     @property
@@ -102,8 +116,6 @@ class UnitOfWork:
         if self._session is not None:
             raise RuntimeError("units of work do not nest")
         self._pending = []
-        self._deferred = []
-        self._written = set()
         self._connection = None
         # The transaction begins with the first statement (the session's autobegin):
         # no round trip to the greenlet bridge for an empty BEGIN here.
@@ -120,8 +132,6 @@ class UnitOfWork:
         self._session = None
         self._connection = None
         self._pending = []
-        self._deferred = []
-        self._written = set()
         # Closing rolls back what was not committed and returns the connection.
         await session.close()
 
@@ -136,119 +146,76 @@ class UnitOfWork:
             raise RuntimeError("events are recorded inside the unit of work's block")
         self._pending.append(event)
 
-    async def write_later(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> None:
-        """Run a write whose effect nothing in this unit of work reads back, by the commit.
-
-        On PostgreSQL it is sent with the outbox write just before the commit, in one
-        statement (``core.fastsql.fetch_together``): a round trip saved per write. So
-        until the commit, reads in this transaction do not see it, and it must not
-        write rows that another deferred write or the outbox write touches. SQLite
-        runs it now.
-        """
-        connection = await self.connection()
-        if connection.dialect.name == "postgresql":
-            self._deferred.append((statement, dict(parameters)))
-        else:
-            await fetch(connection, statement, parameters)
-
-    async def flush_with(
-        self, statement: ClauseElement, parameters: Mapping[str, Any]
-    ) -> Sequence[Any]:
-        """PostgreSQL: the held writes, the outbox rows of the events recorded so far and
-        ``statement``, in one statement; ``statement``'s rows.
-
-        ``statement`` writes those outbox rows itself (and queues their NOTIFY): it
-        is given them as the arrays ``topics``, ``subject_ids`` and ``payloads``
-        (``core.events.outbox.notifying_insert``'s), besides ``parameters``. So a
-        change whose last step takes a contended lock (a hot variant's stock row)
-        sends everything else with it, and holds the lock only until the COMMIT
-        right after. Events it writes itself are recorded with ``record_written``.
-        """
-        connection = await self.connection()
-        published = self._unwritten()
-        _statement, outbox = notifying_insert(published, now=self.clock.now())
-        deferred, self._deferred = self._deferred, []
-        rows = await fetch_together(connection, deferred, (statement, {**outbox, **parameters}))
-        self._written.update(id(event) for event in published)
-        return rows
-
-    def record_written(self, event: PublishedEvent) -> None:
-        """Record an event a statement of this transaction already wrote to the outbox."""
-        self.record(event)
-        self._written.add(id(event))
-
-    def _unwritten(self) -> list[PublishedEvent]:
-        return [
-            event
-            for event in self._pending
-            if isinstance(event, PublishedEvent) and id(event) not in self._written
-        ]
-
     @property
-    def writes_at_once(self) -> bool:
-        """Whether ``at_once`` is available (PostgreSQL, given autocommit connections)."""
+    def reads_outside(self) -> bool:
+        """Whether ``read_outside`` is available (PostgreSQL)."""
         return self._autocommit is not None
 
-    @asynccontextmanager
-    async def at_once(self) -> AsyncIterator[AutocommitConnection]:
-        """A connection outside this unit of work's transaction, in autocommit: each
-        statement is a transaction of its own.
-
-        For a change made in one statement (``write_at_once``) after reads that decide
-        it: the statement guards what it writes by what was read (a version, a
-        quantity) and fails as a whole when something changed meanwhile. The locks it
-        takes are held only while it runs and commits, never across a round trip to
-        this process. Not inside the ``async with`` block.
-        """
+    def read_outside(self) -> AbstractAsyncContextManager[AutocommitConnection]:
+        """A connection outside the transaction, each statement on its own (PostgreSQL),
+        for the reads that decide a change guarded by what they read (then given to
+        ``commit`` with nothing else run in the transaction)."""
         if self._autocommit is None:
             raise RuntimeError("this unit of work has no autocommit connections")
-        if self._session is not None:
-            raise RuntimeError("at_once is not for use inside the unit of work's block")
-        async with self._autocommit.autocommit() as connection:
-            yield connection
+        return self._autocommit.autocommit()
 
-    async def write_at_once(
-        self,
-        connection: AutocommitConnection,
-        statement: ClauseElement,
-        parameters: Mapping[str, Any],
-        events: Sequence[PublishedEvent],
-    ) -> Sequence[Any]:
-        """Run ``statement`` on an ``at_once`` connection, given the outbox arrays of
-        ``events`` as ``flush_with`` gives them: the statement writes their rows and
-        queues their NOTIFY, and commits with them. Driver errors (a guard that did
-        not hold) are raised as asyncpg's. The caller then hands all the change's
-        events, those it wrote itself included, to ``after_commit``."""
-        _statement, outbox = notifying_insert(events, now=self.clock.now())
-        return await connection.fetch(statement, {**outbox, **parameters})
+    async def fetch(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> Sequence[Any]:
+        """The rows of ``statement`` run in the transaction (named tuples)."""
+        return await self.statements.fetch(await self.connection(), statement, parameters)
 
-    async def after_commit(self, events: Sequence[object]) -> None:
-        """The events of a committed change: kept in ``committed_events``, then handed to
-        ``publish``. ``commit`` calls it; a change committed by ``write_at_once`` calls
-        it itself."""
+    async def run(self, chain: Chain, parameters: Mapping[str, Any]) -> ChainResult:
+        """Run ``chain``'s steps in the transaction (one statement on PostgreSQL).
+        ``GuardFailed`` when a required step found its rows changed: leave the block."""
+        return await self.statements.run(await self.connection(), chain, parameters)
+
+    async def rollback(self) -> None:
+        """Drop what the transaction wrote and the events recorded with it."""
+        await self.session.rollback()
+        self._connection = None
+        self._pending = []
+
+    async def commit(
+        self, chain: Chain = NO_STEPS, parameters: Mapping[str, Any] | None = None
+    ) -> ChainResult:
+        """Run ``chain``'s steps and write the recorded published events' outbox rows,
+        commit, then publish every recorded event (see the module docstring).
+
+        ``GuardFailed`` when a required step found its rows changed: nothing was
+        written, and the events are dropped.
+        """
+        published = [event for event in self._pending if isinstance(event, PublishedEvent)]
+        values = dict(parameters or {})
+        steps = chain.steps
+        if published:
+            steps = (*steps, *outbox_steps(self.dialect))
+            values.update(outbox_parameters(self.dialect, published, now=self.clock.now()))
+        session = self.session
+        result = ChainResult()
+        if steps:
+            full = Chain(steps)
+            if (
+                self._autocommit is not None
+                and self.dialect == "postgresql"
+                and not session.in_transaction()
+            ):
+                async with self._autocommit.autocommit() as connection:
+                    result = await self.statements.run_with(
+                        connection.fetch, self.dialect, full, values
+                    )
+            else:
+                result = await self.run(full, values)
+        await session.commit()
+        self._connection = None
+        events, self._pending = self._pending, []
+        await self.publish_committed(events)
+        return result
+
+    async def publish_committed(self, events: Sequence[object]) -> None:
+        """After a commit: keep the events in ``committed_events`` and hand them to
+        ``publish``. A failure is logged, never raised (the change is committed)."""
         self.committed_events.extend(events)
         if self._publish is not None and events:
             try:
                 await self._publish(events)
             except Exception:  # the boundary: the change is committed, the request stands
                 logger.exception("publishing committed events failed events=%d", len(events))
-
-    async def commit(self) -> None:
-        published = self._unwritten()
-        deferred, self._deferred = self._deferred, []
-        if deferred:  # PostgreSQL
-            connection = await self.connection()
-            if published:
-                await fetch_together(
-                    connection, deferred, notifying_insert(published, now=self.clock.now())
-                )
-            else:
-                await fetch_together(connection, deferred[:-1], deferred[-1])
-        elif published:
-            await append_events(self.session, published, now=self.clock.now())
-        await self.session.commit()
-        self._connection = None
-        events, self._pending = self._pending, []
-        self._written = set()
-        # Work after the commit runs in a new transaction, begun by its first statement.
-        await self.after_commit(events)

@@ -21,9 +21,10 @@ from core import tables  # noqa: F401  (every table on the metadata, for cleanin
 from core.clock import FrozenClock
 from core.config import Settings, normalise_database_url
 from core.db import create_engine, metadata
+from core.db.engine import reads_for
+from core.db.reads import Reads
 from core.migrate import upgrade_to_head
 from core.plugin_host import PluginHost
-from core.reads import Reads, reads_for
 from core.runtime import Runtime
 from schema.app import create_app
 

@@ -23,7 +23,9 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select, update
 
 from core.carts import queries, tokens
+from core.carts.change import Change, touch, write_line
 from core.carts.events import CartChanged
+from core.carts.inputs import DEFAULT_LIMITS, CartLimits, ordered, token_problems
 from core.carts.model import (
     CartLine,
     CartStatus,
@@ -33,16 +35,7 @@ from core.carts.model import (
     PricedCart,
 )
 from core.carts.pricing import price_cart
-from core.carts.services import (
-    DEFAULT_LIMITS,
-    CartLimits,
-    _Change,
-    _ordered,
-    _touch,
-    _write_line,
-    owned_cart,
-    token_problems,
-)
+from core.carts.reading import cart_token, owned_cart
 from core.channels.model import MergePolicy
 from core.customers.tables import CustomerRow
 from core.db import table_of
@@ -114,8 +107,8 @@ async def merge_into_customer(
     another customer's).
     """
     check_guest_token(guest_token)
-    connection = await uow.session.connection()
-    found = await queries.cart_for_update(connection, tokens.digest(guest_token))
+    connection = await uow.connection()
+    found = await queries.cart_for_update(uow, tokens.digest(guest_token))
     if found is None or not tokens.same_digest(found[0].cart_token_digest, guest_token):
         raise _not_found()
     row, channel = found
@@ -137,11 +130,12 @@ async def merge_into_customer(
         await connection.execute(
             update(_carts).where(_carts.c.id == guest.id).values(customer_id=customer_id)
         )
-        change = _Change(uow, replace(guest, customer_id=customer_id), channel, {}, limits, now)
+        change = Change(uow, replace(guest, customer_id=customer_id), channel, {}, limits, now)
         change.info = await queries.sale_info(
             connection, channel.id, [line.variant_id for line in guest.lines]
         )
-        cart = await _touch(change, change.cart, connection)
+        cart = touch(change, change.cart)
+        await change.flush()
         report = MergeReport(
             guest_cart_id=guest.id,
             cart_id=guest.id,
@@ -161,7 +155,7 @@ async def merge_into_customer(
     variant_ids = sorted(
         {line.variant_id for line in guest.lines} | {line.variant_id for line in survivor.lines}
     )
-    change = _Change(
+    change = Change(
         uow,
         survivor,
         channel,
@@ -193,16 +187,16 @@ async def merge_into_customer(
         if quantity == 0 or entry.action is MergeAction.KEPT:
             continue
         price = change.info[line.variant_id].base_price
-        by_variant[line.variant_id] = await _write_line(
-            connection,
+        by_variant[line.variant_id] = await write_line(
             change,
             by_variant.get(line.variant_id),
             line.variant_id,
             quantity,
             None if price is None else price.minor_units,
         )
-    survivor = replace(survivor, lines=_ordered(by_variant.values()))
-    cart = await _touch(change, survivor, connection)
+    survivor = replace(survivor, lines=ordered(by_variant.values()))
+    cart = touch(change, survivor)
+    await change.flush()
     await connection.execute(
         update(_carts)
         .where(_carts.c.id == guest.id)
@@ -217,8 +211,7 @@ async def merge_into_customer(
     uow.record(CartChanged(guest.id, guest.version + 1))
     uow.record(CartChanged(cart.id, cart.version))
     priced = await price_cart(uow.plugins, channel, cart, change.info)
-    secret = await queries.cart_secret(connection, cart.id)
-    token = None if secret is None else tokens.unseal(secret[1], secret[0], seal_key)
+    token = await cart_token(uow, cart.id, seal_key)
     report = MergeReport(
         guest_cart_id=guest.id,
         cart_id=cart.id,
@@ -232,7 +225,7 @@ def _decide(
     policy: MergePolicy,
     guest: CartLine,
     mine: CartLine | None,
-    change: _Change,
+    change: Change,
     can_have: int,
 ) -> tuple[MergeEntry, int]:
     """What to do with one guest line, and the surviving line's quantity (0: none)."""
@@ -288,8 +281,7 @@ def _decide(
 
 async def _answer(uow: UnitOfWork, cart_id: CartId | None, seal_key: bytes) -> MergeResult:
     """Nothing to merge: the customer's cart as it is."""
-    connection = await uow.session.connection()
-    found = None if cart_id is None else await owned_cart(uow, connection, cart_id, seal_key)
+    found = None if cart_id is None else await owned_cart(uow, cart_id, seal_key)
     if found is None:
         raise _not_found()
     return MergeResult(found.cart, found.token, None)

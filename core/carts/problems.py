@@ -21,13 +21,13 @@ from typing import cast
 from sqlalchemy import func, select
 
 from core.carts.model import CartProblem, CartProblemCode, PricedCart
+from core.db.reads import ReadConnection
 from core.hooks import AvailabilityContext
 from core.ids import VariantId
 from core.inventory import queries as inventory_queries
 from core.inventory.levels import reservations_table
 from core.inventory.model import OwnerKind
 from core.plugin_host import PluginHost
-from core.reads import ReadConnection
 
 
 async def cart_problems(

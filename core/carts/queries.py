@@ -1,9 +1,10 @@
 """Reads for carts: by token digest, with lines, and what the catalog says of their variants.
 
-Each function takes a connection: a read connection (``core.reads``) for queries, or
-the unit of work's connection inside a cart change. ``cart_for_update`` also locks
-the cart row, so a cart's changes are serialised: two devices adding at once both
-land, one after the other, each on the version the other left.
+Each function takes a connection: a read connection (``core.db.reads``) for queries,
+or the unit of work (``core.db.driver.Fetches``) inside a cart change.
+``cart_for_update`` also locks the cart row, so a cart's changes are serialised: two
+devices adding at once both land, one after the other, each on the version the other
+left.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
 from core.carts.tables import CartLineRow, CartRow
@@ -35,10 +35,10 @@ from core.catalog.tables import ProductListingRow, VariantPriceRow, VariantRow
 from core.channels.model import Channel
 from core.channels.queries import channel_statement, channels_table, fold_channels
 from core.db import table_of
-from core.fastsql import fetch
+from core.db.driver import Fetches
+from core.db.reads import ReadConnection
 from core.ids import CartId, CartLineId, ChannelId, CustomerId, ProductId, VariantId
 from core.money import Money
-from core.reads import ReadConnection
 
 carts_table = table_of(CartRow)
 lines_table = table_of(CartLineRow)
@@ -118,12 +118,12 @@ def _cart_for_update_statement() -> Select[Any]:
     )
 
 
-async def cart_for_update(connection: AsyncConnection, digest: str) -> tuple[Any, Channel] | None:
+async def cart_for_update(db: Fetches, digest: str) -> tuple[Any, Channel] | None:
     """Lock the cart of a token digest and read its channel, in one statement.
 
     The row's cart columns are prefixed ``cart_`` (``cart_from_row(row, "cart_")``).
     """
-    rows = await fetch(connection, _cart_for_update_statement(), {"digest": digest})
+    rows = await db.fetch(_cart_for_update_statement(), {"digest": digest})
     if not rows:
         return None
     return rows[0], fold_channels(rows)[0]
@@ -315,22 +315,22 @@ def _lines_and_sale_info_statement(dialect: str) -> Any:
 
 
 async def lines_and_sale_info(
-    connection: AsyncConnection,
+    db: Fetches,
+    dialect: str,
     cart_id: CartId,
     channel_id: ChannelId,
     variant_ids: Collection[VariantId] = (),
 ) -> tuple[list[CartLine], dict[VariantId, SaleInfo]]:
     """The cart's lines, and sale info for their variants and ``variant_ids``: one statement."""
-    rows = await fetch(
-        connection,
-        _lines_and_sale_info_statement(connection.dialect.name),
+    rows = await db.fetch(
+        _lines_and_sale_info_statement(dialect),
         {"cart_id": cart_id, "channel_id": channel_id, "variant_ids": sorted(set(variant_ids))},
     )
     return lines_from_rows(rows)
 
 
 async def claim_then_lines(
-    connection: AsyncConnection,
+    db: Fetches,
     claim: Any,
     claim_values: dict[str, Any],
     cart_id: CartId,
@@ -344,8 +344,7 @@ async def claim_then_lines(
     The lines are read on the statement's snapshot, taken after the cart's row lock
     (the statement before), so they are the cart's latest.
     """
-    rows = await fetch(
-        connection,
+    rows = await db.fetch(
         _claim_then_lines_statement(claim),
         {
             **claim_values,

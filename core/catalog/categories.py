@@ -12,9 +12,9 @@ from core.catalog.model import Category
 from core.catalog.references import exists, not_found
 from core.catalog.tables import CategoryRow
 from core.db import table_of
+from core.db.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CategoryId
-from core.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.unset import UNSET, Unset
 from core.uow import UnitOfWork
 from core.validation import text_problems

@@ -43,8 +43,8 @@ from core.catalog.tables import (
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import Base, table_of
+from core.db.uniqueness import violates_unique
 from core.errors import DomainError, ErrorCode
-from core.uniqueness import violates_unique
 from core.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -17,11 +17,11 @@ from core.catalog.tables import ProductListingRow, VariantPriceRow
 from core.catalog.variants import read_variant
 from core.channels.tables import ChannelRow
 from core.db import table_of
+from core.db.upsert import upsert
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import ChannelId, ProductId, VariantId
 from core.money import Money
 from core.uow import UnitOfWork
-from core.upsert import upsert
 from core.validation import text_problems
 
 _listings = table_of(ProductListingRow)

@@ -23,7 +23,7 @@ async def price_variants(
     A variant with no price in the channel is not for sale there: it gets no price
     and is not shown to plugins. Raises ``PluginError`` when a plugin fails.
     """
-    if not plugins.implements("omnicart_price_lines", channel):
+    if not plugins.prices_lines(channel):
         # The common case on hot reads: no pricing plugin, base prices are final.
         return [variant.base_price for variant in variants]
     lines = [

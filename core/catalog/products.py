@@ -19,9 +19,9 @@ from core.catalog.references import exists, not_found
 from core.catalog.search_index import refresh_product_search
 from core.catalog.tables import CategoryRow, ProductImageRow, ProductRow
 from core.db import table_of
+from core.db.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CategoryId, ProductId
-from core.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.unset import UNSET, Unset
 from core.uow import UnitOfWork
 from core.validation import text_problems

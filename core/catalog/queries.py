@@ -54,11 +54,11 @@ from core.catalog.tables import (
 )
 from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, in_bound_list, table_of
+from core.db.reads import ReadConnection, fetch_rows
 from core.ids import CategoryId, ChannelId, ProductId, VariantId
 from core.inventory.queries import active_reserved, channel_stock
 from core.inventory.tables import StockLevelRow
 from core.money import Money
-from core.reads import ReadConnection, fetch_rows
 
 _products = table_of(ProductRow)
 _listings = table_of(ProductListingRow)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from core.catalog.tables import ProductListingRow, ProductRow, ProductSearchRow, VariantRow
 from core.db import table_of
+from core.db.upsert import upsert
 from core.ids import ProductId
 from core.uow import UnitOfWork
-from core.upsert import upsert
 
 _products = table_of(ProductRow)
 _variants = table_of(VariantRow)

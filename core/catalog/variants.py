@@ -17,10 +17,10 @@ from core.catalog.product_changes import lock_product, lock_product_of_variant, 
 from core.catalog.references import not_found
 from core.catalog.tables import VariantRow
 from core.db import table_of
+from core.db.uniqueness import insert_unique, is_taken, update_unique
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import ProductId, VariantId
 from core.money import Money
-from core.uniqueness import insert_unique, is_taken, update_unique
 from core.unset import UNSET, Unset
 from core.uow import UnitOfWork
 from core.validation import text_problems

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from core.channels import queries
 from core.channels.model import Channel
-from core.reads import Reads
+from core.db.reads import Reads
 
 # A bound on memory: a client sending endless unknown slugs must not grow it.
 MAX_ENTRIES = 256

@@ -21,8 +21,8 @@ from core.channels.model import (
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import table_of
+from core.db.reads import ReadConnection
 from core.ids import ChannelId, LocationId
-from core.reads import ReadConnection
 
 channels_table = _channels = table_of(ChannelRow)
 

@@ -32,11 +32,11 @@ from core.channels.model import (
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
 from core.db import table_of
+from core.db.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import ChannelId, LocationId
 from core.money import UnknownCurrencyError, exponent_of
 from core.plugin_host import PluginHost
-from core.uniqueness import insert_unique, slug_taken, unique_slug_problems, update_unique
 from core.unset import UNSET, Unset
 from core.uow import UnitOfWork
 from core.validation import text_problems

@@ -11,8 +11,8 @@ from core.customers import tokens
 from core.customers.model import Customer, CustomerSession
 from core.customers.tables import CustomerRow, CustomerSessionRow
 from core.db import table_of
+from core.db.reads import ReadConnection
 from core.ids import CustomerId, CustomerSessionId
-from core.reads import ReadConnection
 
 _customers = table_of(CustomerRow)
 _sessions = table_of(CustomerSessionRow)

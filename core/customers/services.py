@@ -19,10 +19,10 @@ from core.customers import passwords, queries, throttle, tokens
 from core.customers.model import Customer, CustomerSession, IssuedSession, VerifiedCredentials
 from core.customers.tables import CustomerRow, CustomerSessionRow
 from core.db import table_of
+from core.db.uniqueness import insert_unique, is_taken
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CustomerId, CustomerSessionId
 from core.runtime import Runtime
-from core.uniqueness import insert_unique, is_taken
 from core.uow import UnitOfWork
 from core.validation import email_problems, normalise_email, text_problems
 

@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.channels.model import Channel
+from core.db.reads import ReadConnection
 from core.hooks import AvailabilityContext
 from core.ids import VariantId
 from core.inventory import queries
 from core.inventory.model import ShownAvailability, shown_availabilities
 from core.plugin_host import PluginHost
-from core.reads import ReadConnection
 
 
 async def channel_availability(

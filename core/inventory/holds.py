@@ -1,9 +1,10 @@
-"""Stock held by an owner (a cart) inside the owner's own transaction.
+"""Stock held by an owner (a cart, or a reservation's owner) inside its own transaction.
 
-``core.inventory.reservations`` offers whole use cases, each its own unit of work.
-A cart change is one transaction of its own (the line, the cart's version and the
-stock it holds change together or not at all), so it uses these building blocks
-inside its unit of work instead. They keep the consistency design of
+``core.inventory.reservations`` offers whole use cases, each its own unit of work, and
+a cart change is one transaction of its own (the line, the cart's version and the
+stock it holds change together or not at all); both use these building blocks inside
+their unit of work. Every take goes through ``take_and_hold`` (the write steps of
+``core.inventory.steps``). They keep the consistency design of
 ``core.inventory.reservations``: the stock rows are locked first, in one statement in
 (variant, location) order, expired reservations of the locked rows are released,
 and only then are reservations taken (guarded increments) or deleted.
@@ -14,40 +15,30 @@ reservations hold per variant, and a change tops up or gives back the difference
 
 from __future__ import annotations
 
-import functools
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    DateTime,
-    String,
     and_,
-    bindparam,
-    column,
     func,
     select,
-    text,
     update,
 )
 
 from core.channels.model import Channel
 from core.channels.tables import ChannelLocationRow
 from core.db import table_of
+from core.db.chain import Chain, GuardFailed
 from core.errors import DomainError, ErrorCode
-from core.events.outbox import OUTBOX_BINDS, outbox_items
-from core.fastsql import fetch
 from core.hooks import AvailabilityContext
-from core.ids import ChannelId, LocationId, VariantId
+from core.ids import LocationId, VariantId
 from core.inventory.events import (
-    STOCK_TOPIC,
     ReservationsReleased,
     StockChangeCause,
-    StockChanged,
     StockReserved,
 )
 from core.inventory.levels import (
@@ -60,8 +51,10 @@ from core.inventory.levels import (
 )
 from core.inventory.model import OwnerKind, Reservation
 from core.inventory.queries import reservation_from_row
-from core.inventory.reservations import _take, insert_reservation
+from core.inventory.steps import hold_steps, take_stock
 from core.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 _links = table_of(ChannelLocationRow)
 
@@ -183,7 +176,7 @@ async def lock_for_owner(
         ]
         holder.held.setdefault(variant_id, 0)
     quantities = {v: sum(q for _, q in holder.supply[v]) for v in wanted}
-    if uow.plugins.implements("omnicart_variant_availability", channel):
+    if uow.plugins.limits_availability(channel):
         holder.sellable = await uow.plugins.available_quantities(
             AvailabilityContext(channel=channel), quantities
         )
@@ -200,12 +193,15 @@ async def hold(
     *,
     expires_at: datetime,
     capped: bool = True,
+    grow: bool = True,
 ) -> tuple[Reservation, ...]:
     """Hold ``quantity`` more units for the owner, from locations in priority order.
 
     All or nothing; raises ``INSUFFICIENT_STOCK`` (field ``quantity``) when the channel
     cannot sell that many more. ``capped=False`` skips the availability hook's limit
-    (for re-holding stock the owner just gave back). Updates ``stock`` for later calls.
+    (for re-holding stock the owner just gave back); ``grow=False`` gives each take a
+    reservation of its own instead of growing the owner's (``hold_steps``). Updates
+    ``stock`` for later calls.
     """
     if quantity <= 0:
         return ()
@@ -213,7 +209,7 @@ async def hold(
     if capped and quantity > sellable:
         raise DomainError.single(
             ErrorCode.INSUFFICIENT_STOCK,
-            f"Only {sellable} more can be added in this channel",
+            f"Only {sellable} of {quantity} are available in this channel",
             "quantity",
         )
     plan: list[tuple[LocationId, int]] = []
@@ -229,31 +225,32 @@ async def hold(
         raise DomainError.single(
             ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "quantity"
         )
-    now = uow.clock.now()
     reservations = tuple(
         [
-            await _take(
+            await take_and_hold(
                 uow,
                 stock.owner_kind,
                 stock.owner_id,
                 variant_id,
                 location_id,
                 take,
-                now,
-                expires_at,
+                expires_at=expires_at,
+                grow=grow,
             )
             for location_id, take in plan
         ]
     )
     stock.sellable[variant_id] = max(0, sellable - quantity)
     stock.held[variant_id] = stock.held.get(variant_id, 0) + quantity
+    # StockChanged first, as the add made in one statement records it (core.carts.fast_add
+    # learns the reservations only from its statement's answer).
+    record_stock_changed(
+        uow, [(variant_id, location_id) for location_id, _ in plan], StockChangeCause.RESERVED
+    )
     uow.record(
         StockReserved(
             owner_kind=stock.owner_kind, owner_id=stock.owner_id, reservations=reservations
         )
-    )
-    record_stock_changed(
-        uow, [(variant_id, location_id) for location_id, _ in plan], StockChangeCause.RESERVED
     )
     return reservations
 
@@ -339,23 +336,6 @@ async def set_held(
     return held + take
 
 
-async def extend(
-    uow: UnitOfWork, owner_kind: OwnerKind, owner_id: str, *, expires_at: datetime
-) -> None:
-    """Push the owner's active reservations' expiry to ``expires_at`` (never earlier)."""
-    now = uow.clock.now()
-    await uow.session.execute(
-        update(reservations_table)
-        .where(
-            reservations_table.c.owner_kind == owner_kind.value,
-            reservations_table.c.owner_id == owner_id,
-            reservations_table.c.expires_at > now,
-            reservations_table.c.expires_at < expires_at,
-        )
-        .values(expires_at=expires_at)
-    )
-
-
 async def transfer(
     uow: UnitOfWork,
     owner_kind: OwnerKind,
@@ -378,306 +358,38 @@ async def transfer(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _quick_take_statement() -> Any:
-    variant = bindparam("p_variant_id", type_=BigInteger())
-    quantity = bindparam("p_quantity", type_=BigInteger())
-    first = (
-        select(_links.c.location_id)
-        .select_from(
-            _links.join(
-                levels_table,
-                and_(
-                    levels_table.c.location_id == _links.c.location_id,
-                    levels_table.c.variant_id == variant,
-                ),
-            )
-        )
-        .where(
-            _links.c.channel_id == bindparam("p_channel_id", type_=BigInteger()),
-            levels_table.c.on_hand > levels_table.c.reserved,
-        )
-        .order_by(_links.c.priority, _links.c.location_id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (
-        update(levels_table)
-        .where(
-            levels_table.c.variant_id == variant,
-            levels_table.c.location_id == first,
-            levels_table.c.on_hand - levels_table.c.reserved >= quantity,
-        )
-        .values(
-            reserved=levels_table.c.reserved + quantity,
-            version=levels_table.c.version + 1,
-            updated_at=bindparam("p_now", type_=levels_table.c.updated_at.type),
-        )
-        .returning(levels_table.c.location_id)
-    )
-
-
-_QUICK_TAKE = _quick_take_statement()
-
-
-def _first_hold() -> Any:
-    """The owner's oldest active reservation of the variant at the location (the one to grow)."""
-    held = reservations_table.alias("held")
-    return (
-        select(func.min(held.c.id))
-        .where(
-            held.c.owner_kind == bindparam("p_owner_kind", type_=String()),
-            held.c.owner_id == bindparam("p_owner_id", type_=String()),
-            held.c.variant_id == bindparam("p_variant_id", type_=BigInteger()),
-            held.c.location_id == bindparam("p_location_id", type_=BigInteger()),
-            held.c.expires_at > bindparam("p_now", type_=reservations_table.c.expires_at.type),
-        )
-        .scalar_subquery()
-    )
-
-
-def quick_hold_items(*, only_if: str = "true") -> str:
-    """PostgreSQL: the guarded take and the owner's hold, as WITH items (no ``WITH``).
-
-    ``first_location``: the channel's first location (by priority) with any of the
-    variant; ``taken``: its stock row, when it alone gives ``:quantity`` and
-    ``only_if`` (an SQL condition) holds; ``grown``/``inserted``: the owner's
-    active reservation there grown, or a new one. Binds ``QUICK_HOLD_BINDS``. Used
-    by ``quick_hold_last`` and by the cart add made in one statement
-    (``core.carts.at_once``), so the stock row, which every add of the variant must
-    lock, is held only until the commit that ends the statement's transaction.
-    """
-    return f"""first_location AS (
-    SELECT cl.location_id
-    FROM channel_locations AS cl
-    JOIN stock_levels AS s ON s.location_id = cl.location_id AND s.variant_id = :variant_id
-    WHERE cl.channel_id = :channel_id AND s.on_hand > s.reserved
-    ORDER BY cl.priority, cl.location_id
-    LIMIT 1
-), taken AS (
-    UPDATE stock_levels
-    SET reserved = reserved + :quantity, version = version + 1, updated_at = :now
-    WHERE variant_id = :variant_id
-      AND location_id = (SELECT location_id FROM first_location)
-      AND on_hand - reserved >= :quantity
-      AND {only_if}
-    RETURNING location_id
-), grown AS (
-    UPDATE reservations AS r
-    SET quantity = r.quantity + :quantity, expires_at = greatest(r.expires_at, :expires_at)
-    FROM taken
-    WHERE r.id = (
-        SELECT min(h.id) FROM reservations AS h
-        WHERE h.owner_kind = :owner_kind AND h.owner_id = :owner_id
-          AND h.variant_id = :variant_id AND h.location_id = taken.location_id
-          AND h.expires_at > :now
-    )
-    RETURNING r.id, r.owner_kind, r.owner_id, r.variant_id, r.location_id, r.quantity,
-              r.expires_at, r.created_at
-), inserted AS (
-    INSERT INTO reservations
-        (owner_kind, owner_id, variant_id, location_id, quantity, expires_at, created_at)
-    SELECT :owner_kind, :owner_id, :variant_id, taken.location_id, :quantity, :expires_at, :now
-    FROM taken
-    WHERE NOT EXISTS (SELECT 1 FROM grown)
-    RETURNING id, owner_kind, owner_id, variant_id, location_id, quantity, expires_at,
-              created_at
-)"""
-
-
-QUICK_HOLD_BINDS = (
-    bindparam("variant_id", type_=BigInteger()),
-    bindparam("channel_id", type_=BigInteger()),
-    bindparam("quantity", type_=BigInteger()),
-    bindparam("owner_kind", type_=String()),
-    bindparam("owner_id", type_=String()),
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("expires_at", type_=DateTime(timezone=True)),
-)
-RESERVATION_COLUMNS = [column.label(column.name) for column in reservations_table.c]
-# An outbox row (core.events.outbox.outbox_items' ``also``) for the StockChanged of a
-# take that succeeded, built as StockChanged.payload() would (tests compare the two).
-STOCK_CHANGED_ROW = """SELECT :stock_topic, CAST(json_build_array(:variant_id) AS TEXT),
-           CAST(json_build_object('variant_id', :variant_id,
-                                  'location_ids', json_build_array(taken.location_id),
-                                  'cause', :stock_cause) AS TEXT),
-           9223372036854775807
-    FROM taken"""
-STOCK_CHANGED_BINDS = (
-    bindparam("stock_topic", value=STOCK_TOPIC, type_=String()),
-    bindparam("stock_cause", value=StockChangeCause.RESERVED.value, type_=String()),
-)
-# The take, and the outbox rows of the transaction's events with it (through
-# UnitOfWork.flush_with), plus the StockChanged row when the take succeeded. One row:
-# the reservation's columns (all null when nothing was taken) and the count of
-# notifications.
-_QUICK_HOLD_AND_PUBLISH_PG = (
-    text(
-        "WITH "
-        + quick_hold_items()
-        + ", "
-        + outbox_items(also=STOCK_CHANGED_ROW)
-        + """
-SELECT r.*, (SELECT count(*) FROM notified) AS notifications
-FROM (SELECT 1) AS one
-LEFT JOIN (SELECT * FROM grown UNION ALL SELECT * FROM inserted) AS r ON true
-"""
-    )
-    .bindparams(
-        *QUICK_HOLD_BINDS,
-        *OUTBOX_BINDS,
-        *STOCK_CHANGED_BINDS,
-    )
-    .columns(*RESERVATION_COLUMNS, column("notifications", BigInteger()))
-)
-
-
-@functools.lru_cache(maxsize=4)
-def _grow_statement(dialect: str) -> Any:
-    expires_at = bindparam("p_expires_at", type_=reservations_table.c.expires_at.type)
-    later = (func.max if dialect == "sqlite" else func.greatest)(
-        reservations_table.c.expires_at, expires_at
-    )
-    return (
-        update(reservations_table)
-        .where(
-            reservations_table.c.owner_kind == bindparam("p_owner_kind", type_=String()),
-            reservations_table.c.owner_id == bindparam("p_owner_id", type_=String()),
-            reservations_table.c.variant_id == bindparam("p_variant_id", type_=BigInteger()),
-            reservations_table.c.location_id == bindparam("p_location_id", type_=BigInteger()),
-            reservations_table.c.expires_at
-            > bindparam("p_now", type_=reservations_table.c.expires_at.type),
-            reservations_table.c.id == _first_hold(),
-        )
-        .values(
-            quantity=reservations_table.c.quantity + bindparam("p_quantity", type_=BigInteger()),
-            expires_at=later,
-        )
-        .returning(*reservations_table.c)
-    )
-
-
-async def quick_hold_last(
+async def take_and_hold(
     uow: UnitOfWork,
-    channel_id: ChannelId,
     owner_kind: OwnerKind,
     owner_id: str,
     variant_id: VariantId,
+    location_id: LocationId,
     quantity: int,
     *,
     expires_at: datetime,
-) -> bool:
-    """Hold ``quantity`` at the channel's first location that has any of it, when that
-    location alone can give it all, as the transaction's last statement before its
-    COMMIT (PostgreSQL).
-
-    The take is sent with the unit of work's held writes and its events' outbox rows
-    (``UnitOfWork.flush_with``), so the stock row it locks, which every add of a
-    popular variant must lock too, is held only until the COMMIT right after, not
-    across more round trips. False when nothing was taken: the rest was written all
-    the same, and the caller takes the locked path before committing. See
-    ``_quick_hold_sqlite`` for what the take does; SQLite runs it as two statements.
-    """
-    connection = await uow.connection()
-    if connection.dialect.name != "postgresql":
-        return await _quick_hold_sqlite(
-            uow, channel_id, owner_kind, owner_id, variant_id, quantity, expires_at=expires_at
+    grow: bool = True,
+) -> Reservation:
+    """One location's part: the guarded take (``core.inventory.steps.take_stock``) and
+    the owner's reservation there grown or inserted (``hold_steps``), in one statement
+    on PostgreSQL. Refuses with ``INSUFFICIENT_STOCK`` when the take's guard fails."""
+    try:
+        written = await uow.run(
+            Chain((take_stock(), *hold_steps(uow.dialect, grow=grow))),
+            {
+                "stock_variant_id": variant_id,
+                "stock_location_id": location_id,
+                "stock_quantity": quantity,
+                "stock_owner_kind": owner_kind.value,
+                "stock_owner_id": owner_id,
+                "stock_expires_at": expires_at,
+                "now": uow.clock.now(),
+            },
         )
-    rows = await uow.flush_with(
-        _QUICK_HOLD_AND_PUBLISH_PG,
-        {
-            "variant_id": variant_id,
-            "channel_id": channel_id,
-            "quantity": quantity,
-            "owner_kind": owner_kind.value,
-            "owner_id": owner_id,
-            "now": uow.clock.now(),
-            "expires_at": expires_at,
-        },
-    )
-    held = quick_hold_events(owner_kind, owner_id, variant_id, rows)
-    if held is None:
-        return False
-    reserved, changed = held
-    uow.record(reserved)
-    uow.record_written(changed)  # written to the outbox by the statement itself
-    return True
-
-
-def quick_hold_events(
-    owner_kind: OwnerKind, owner_id: str, variant_id: VariantId, rows: Sequence[Any]
-) -> tuple[StockReserved, StockChanged] | None:
-    """The events of a quick hold from its statement's rows (``RESERVATION_COLUMNS``):
-    what was reserved, and the StockChanged that ``STOCK_CHANGED_ROW`` wrote to the
-    outbox. None when nothing was taken."""
-    held = [row for row in rows if row.id is not None]
-    if not held:
-        return None
-    reservations = tuple(reservation_from_row(row) for row in held)
-    return (
-        StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations),
-        StockChanged(variant_id, (reservations[0].location_id,), StockChangeCause.RESERVED),
-    )
-
-
-async def _quick_hold_sqlite(
-    uow: UnitOfWork,
-    channel_id: ChannelId,
-    owner_kind: OwnerKind,
-    owner_id: str,
-    variant_id: VariantId,
-    quantity: int,
-    *,
-    expires_at: datetime,
-) -> bool:
-    """Hold ``quantity`` at the channel's first location (by priority) that has any of it,
-    when that location alone can give it all, in one guarded increment; False otherwise
-    (then nothing was done and the caller takes the locked path).
-
-    This draws on locations in the same order as ``hold`` whenever it succeeds: the
-    first location with stock covers the whole quantity, so there is nothing to split.
-    The guard counts expired, unswept reservations as still reserved, so it can only
-    refuse too early, never oversell; the locked path releases them and tries again.
-    The owner's reservation at that location grows in place when it has an active one.
-    On SQLite: the take, then the hold (PostgreSQL does both in quick_hold_last's
-    statement).
-    """
-    now = uow.clock.now()
-    connection = await uow.connection()
-    taken_rows = await fetch(
-        connection,
-        _QUICK_TAKE,
-        {
-            "p_variant_id": variant_id,
-            "p_channel_id": channel_id,
-            "p_quantity": quantity,
-            "p_now": now,
-        },
-    )
-    if not taken_rows:
-        return False
-    (taken,) = taken_rows
-    location_id = LocationId(taken.location_id)
-    grown = await fetch(
-        connection,
-        _grow_statement(connection.dialect.name),
-        {
-            "p_owner_kind": owner_kind.value,
-            "p_owner_id": owner_id,
-            "p_variant_id": variant_id,
-            "p_location_id": location_id,
-            "p_now": now,
-            "p_quantity": quantity,
-            "p_expires_at": expires_at,
-        },
-    )
-    if grown:
-        reservations = tuple(reservation_from_row(row) for row in grown)
-    else:
-        reservations = (
-            await insert_reservation(
-                uow, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
-            ),
-        )
-    uow.record(StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations))
-    record_stock_changed(uow, [(variant_id, location_id)], StockChangeCause.RESERVED)
-    return True
+    except GuardFailed:
+        # Planned on locked rows, so this is a bug or a lock that did not hold; refuse.
+        logger.warning("reservation guard refused variant=%s location=%s", variant_id, location_id)
+        raise DomainError.single(
+            ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "quantity"
+        ) from None
+    held = (written["grown"].first if grow else None) or written["inserted"].first
+    return reservation_from_row(held)

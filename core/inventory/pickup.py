@@ -23,9 +23,9 @@ from typing import Final
 
 from core.channels import queries as channel_queries
 from core.channels.model import Channel, Coordinates, Location, LocationKind
+from core.db.reads import ReadConnection
 from core.ids import VariantId
 from core.inventory import queries
-from core.reads import ReadConnection
 
 # Picking and packing a unit that is already on the store's shelves.
 PICKUP_PREPARATION: Final = timedelta(hours=2)

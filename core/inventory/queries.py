@@ -28,6 +28,7 @@ from sqlalchemy import (
 from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, in_bound_list, table_of
+from core.db.reads import ReadConnection, fetch_rows
 from core.ids import (
     ChannelId,
     LocationId,
@@ -47,7 +48,6 @@ from core.inventory.model import (
     VariantRef,
 )
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
-from core.reads import ReadConnection, fetch_rows
 
 _levels = table_of(StockLevelRow)
 _reservations = table_of(ReservationRow)

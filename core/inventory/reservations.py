@@ -36,22 +36,22 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_
 
+from core.channels import queries as channel_queries
 from core.channels.tables import ChannelLocationRow, ChannelRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import ChannelId, LocationId, ReservationId, VariantId
-from core.inventory.events import ReservationsReleased, StockChangeCause, StockReserved
+from core.ids import ChannelId, LocationId, VariantId
+from core.inventory import holds
+from core.inventory.events import ReservationsReleased, StockChangeCause
 from core.inventory.input_checks import (
     OWNER_ID_MAX_LENGTH,
-    exists,
     quantity_problems,
     reference_problems,
 )
 from core.inventory.levels import (
     StockKey,
-    levels_table,
     lock_levels,
     record_stock_changed,
     reservations_table,
@@ -82,11 +82,12 @@ async def reserve_for_channel(
     quantity: int,
     ttl_seconds: int,
 ) -> tuple[Reservation, ...]:
-    """Reserve ``quantity`` from the channel's locations in priority order, splitting.
+    """Reserve ``quantity`` from the channel's locations in priority order, splitting,
+    as a cart's hold does (``core.inventory.holds``: the same locks, plan and steps).
 
-    All or nothing: while the channel's locations together have the quantity, it is
-    reserved (3 at the first and 2 at the second for 5 when the first has 3); when
-    they do not, nothing is.
+    All or nothing: while the channel's locations together have the quantity (less
+    what its availability plugins hold back), it is reserved (3 at the first and 2 at
+    the second for 5 when the first has 3); when they do not, nothing is.
 
     Raises ``DomainError``: ``INVALID_QUANTITY``, ``INVALID`` (ttl, owner id),
     ``REQUIRED``, ``UNKNOWN_CHANNEL``, ``UNKNOWN_VARIANT``, ``INSUFFICIENT_STOCK``.
@@ -106,128 +107,22 @@ async def reserve_for_channel(
                     "ttl_seconds",
                 )
             )
-        if not await exists(session, _channels.c.id == channel_id):
+        channels = await channel_queries.channels_by_id(await uow.connection(), [channel_id])
+        channel = channels.get(channel_id)
+        if channel is None:
             problems.append(
                 Problem(ErrorCode.UNKNOWN_CHANNEL, "There is no such channel", "channel_id")
             )
         if problems:
             raise DomainError(problems)
-        supply = (
-            await session.execute(
-                select(_links.c.location_id)
-                .where(_links.c.channel_id == channel_id)
-                .order_by(_links.c.priority, _links.c.location_id)
-            )
-        ).scalars()
-        location_ids = [LocationId(location_id) for location_id in supply]
-        locked = await lock_levels(uow, [(variant_id, location_id) for location_id in location_ids])
-        plan: list[tuple[LocationId, int]] = []
-        remaining = quantity
-        for location_id in location_ids:
-            take = min(remaining, locked.get(variant_id, location_id).available)
-            if take > 0:
-                plan.append((location_id, take))
-                remaining -= take
-        if remaining > 0:
-            raise DomainError.single(
-                ErrorCode.INSUFFICIENT_STOCK,
-                f"Only {quantity - remaining} of {quantity} are available in this channel",
-                "quantity",
-            )
-        now = uow.clock.now()
-        expires_at = now + timedelta(seconds=ttl_seconds)
-        reservations = tuple(
-            [
-                await _take(
-                    uow, owner_kind, owner_id, variant_id, location_id, take, now, expires_at
-                )
-                for location_id, take in plan
-            ]
-        )
-        uow.record(
-            StockReserved(owner_kind=owner_kind, owner_id=owner_id, reservations=reservations)
-        )
-        record_stock_changed(
-            uow, [(variant_id, location_id) for location_id, _ in plan], StockChangeCause.RESERVED
+        assert channel is not None
+        stock = await holds.lock_for_owner(uow, channel, owner_kind, owner_id, [variant_id])
+        expires_at = uow.clock.now() + timedelta(seconds=ttl_seconds)
+        reservations = await holds.hold(
+            uow, stock, variant_id, quantity, expires_at=expires_at, grow=False
         )
         await uow.commit()
     return reservations
-
-
-async def _take(
-    uow: UnitOfWork,
-    owner_kind: OwnerKind,
-    owner_id: str,
-    variant_id: VariantId,
-    location_id: LocationId,
-    quantity: int,
-    now: datetime,
-    expires_at: datetime,
-) -> Reservation:
-    """One location's part: the guarded increment of ``reserved`` and the reservation row."""
-    taken = (
-        await uow.session.execute(
-            update(levels_table)
-            .where(
-                levels_table.c.variant_id == variant_id,
-                levels_table.c.location_id == location_id,
-                levels_table.c.on_hand - levels_table.c.reserved >= quantity,
-            )
-            .values(
-                reserved=levels_table.c.reserved + quantity,
-                version=levels_table.c.version + 1,
-                updated_at=now,
-            )
-            .returning(levels_table.c.reserved)
-        )
-    ).first()
-    if taken is None:
-        # Planned on locked rows, so this is a bug or a lock that did not hold; refuse.
-        logger.warning("reservation guard refused variant=%s location=%s", variant_id, location_id)
-        raise DomainError.single(
-            ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "quantity"
-        )
-    return await insert_reservation(
-        uow, owner_kind, owner_id, variant_id, location_id, quantity, now, expires_at
-    )
-
-
-async def insert_reservation(
-    uow: UnitOfWork,
-    owner_kind: OwnerKind,
-    owner_id: str,
-    variant_id: VariantId,
-    location_id: LocationId,
-    quantity: int,
-    now: datetime,
-    expires_at: datetime,
-) -> Reservation:
-    """Write a reservation row (its stock already taken under the row's guard)."""
-    row = (
-        await uow.session.execute(
-            insert(reservations_table)
-            .values(
-                owner_kind=owner_kind.value,
-                owner_id=owner_id,
-                variant_id=variant_id,
-                location_id=location_id,
-                quantity=quantity,
-                expires_at=expires_at,
-                created_at=now,
-            )
-            .returning(reservations_table.c.id)
-        )
-    ).scalar_one()
-    return Reservation(
-        id=ReservationId(row),
-        owner_kind=owner_kind,
-        owner_id=owner_id,
-        variant_id=variant_id,
-        location_id=location_id,
-        quantity=quantity,
-        expires_at=expires_at,
-        created_at=now,
-    )
 
 
 async def release_reservations(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.db import table_of
+from core.db.reads import ReadConnection
 from core.ids import StaffTokenId, StaffUserId
-from core.reads import ReadConnection
 from core.staff import tokens
 from core.staff.model import Scope, StaffPrincipal, StaffToken
 from core.staff.tables import StaffTokenRow, StaffUserRow

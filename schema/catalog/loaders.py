@@ -16,9 +16,9 @@ from core.catalog import queries
 from core.catalog.model import ProductInclude
 from core.catalog.pricing import price_variants
 from core.channels.model import Channel
+from core.db.reads import Reads
 from core.ids import CategoryId, ChannelId, ProductId
 from core.plugin_host import PluginHost
-from core.reads import Reads
 from schema.catalog.types import Category, Product, ProductImage, ProductVariant
 
 K = TypeVar("K")

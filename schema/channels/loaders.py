@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from core.channels import queries
+from core.db.reads import Reads
 from core.ids import ChannelId
-from core.reads import Reads
 from schema.channels.types import ChannelLocation, Location
 
 

@@ -14,12 +14,12 @@ from strawberry.dataloader import DataLoader
 from core.catalog import queries as catalog_queries
 from core.channels.model import Channel
 from core.clock import Clock
+from core.db.reads import Reads
 from core.ids import ChannelId, VariantId
 from core.inventory.availability import channel_availability
 from core.inventory.model import ShownAvailability, StockStatus
 from core.inventory.pickup import StoreStock, pickup_stock
 from core.plugin_host import PluginHost
-from core.reads import Reads
 
 ChannelKey = tuple[int, int]
 

@@ -15,9 +15,9 @@ import strawberry
 
 from core.channels import queries as channel_queries
 from core.channels.model import Location as LocationValue
+from core.db.reads import ReadConnection
 from core.ids import LocationId, VariantId
 from core.inventory import model, queries
-from core.reads import ReadConnection
 from schema.channels.types import Location
 from schema.relay import PageInfo, to_global_id
 

@@ -20,11 +20,11 @@ from core.catalog.model import (
     VariantOption,
 )
 from core.clock import FrozenClock
+from core.db.reads import ReadConnection
 from core.ids import VariantId
 from core.inventory import queries as inventory_queries
 from core.inventory import reservations
 from core.inventory.model import OwnerKind
-from core.reads import ReadConnection
 from core.runtime import Runtime
 from tests.core.inventory.shop import Shop, make_shop
 from tests.factories import make_product

@@ -18,10 +18,10 @@ from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.clock import FrozenClock
 from core.config import Settings
+from core.db.reads import Reads
 from core.hooks import PriceAdjustment, PriceLine, PricingContext, hookimpl
 from core.money import Money
 from core.plugin_host import PluginHost
-from core.reads import Reads
 from core.runtime import Runtime
 from schema.app import create_app
 from schema.cli import main

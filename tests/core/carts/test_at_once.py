@@ -18,19 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.carts import services
-from core.carts.services import Caller, Guard, LineInput
+from core.carts.services import Caller, Guard, LineInput, Operation
 from core.carts.tables import CartLineRow, CartRequestRow, CartRow
 from core.channels.model import EnabledPlugin
 from core.clock import FrozenClock
 from core.config import Settings
 from core.db import table_of
+from core.db.reads import Reads
 from core.errors import DomainError, ErrorCode
 from core.events.model import PublishedEvent
 from core.hooks import PriceAdjustment, PriceLine, hookimpl
 from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow
 from core.plugin_host import PluginHost
-from core.reads import Reads
 from core.runtime import Runtime
 from tests.conftest import StatementCounter
 from tests.core.carts.test_merge import make_store
@@ -225,7 +225,7 @@ async def test_an_add_that_another_device_overtook_lands_after_it(
     held = (await stored(runtime)).reservations
     assert [(r.owner_id, r.quantity) for r in held] == [(str(result.cart.cart.id), 4)]
     state = await cart_state(runtime, token)
-    assert state["keys"] == [("cartLinesAdd", state["keys"][0][1], 3)]
+    assert state["keys"] == [(Operation.ADD_LINES.value, state["keys"][0][1], 3)]
 
 
 async def test_an_add_whose_stock_ran_out_before_its_write_writes_nothing(

@@ -14,13 +14,13 @@ from core.channels import services as channels
 from core.channels.model import EnabledPlugin
 from core.clock import FrozenClock
 from core.config import Settings
+from core.db.reads import Reads
 from core.errors import DomainError, ErrorCode, PluginError
 from core.events.bus import BusMessage
 from core.events.model import PublishedEvent
 from core.ids import CartLineId, VariantId
 from core.inventory.events import STOCK_TOPIC
 from core.plugin_host import PluginHost
-from core.reads import Reads
 from core.runtime import Runtime
 from tests.core.carts.test_merge import make_store
 from tests.core.events.test_outbox import DELIVERY_TIMEOUT, stored_events

@@ -17,8 +17,14 @@ from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
+from core.db.chain import Chain
 from core.events.bus import LISTENER_APPLICATION_NAME, BusMessage, Inbox, PostgresBus
-from core.events.outbox import IDS_PER_NOTIFICATION, NOTIFY_CHANNEL, append_events
+from core.events.outbox import (
+    IDS_PER_NOTIFICATION,
+    NOTIFY_CHANNEL,
+    outbox_parameters,
+    outbox_steps,
+)
 from core.events.outbox import outbox_table as outbox
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC
@@ -217,13 +223,20 @@ async def test_an_event_with_a_lower_id_committed_while_away_is_replayed_once(
     bus, _ = await make_bus()
 
     async with bus.subscribe(CART_TOPIC) as inbox:
-        async with runtime.sessions() as slow, slow.begin():
-            await append_events(slow, [CartChanged(cart_id=1, version=1)], now=runtime.clock.now())
+        async with runtime.uow() as slow:
+            # A transaction that writes its event, then waits before committing.
+            await slow.run(
+                Chain(outbox_steps(slow.dialect)),
+                outbox_parameters(
+                    slow.dialect, [CartChanged(cart_id=1, version=1)], now=runtime.clock.now()
+                ),
+            )
             async with runtime.uow() as uow:
                 uow.record(CartChanged(cart_id=2, version=1))
                 await uow.commit()
             notified = await next_message(inbox)
             await bus.close()
+            await slow.commit()
         # The slow transaction (the lower id) committed while nobody listened.
         await bus.start()
         replayed = await next_message(inbox)

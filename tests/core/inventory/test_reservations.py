@@ -72,12 +72,12 @@ async def test_a_reservation_splits_across_locations_in_priority_order(runtime: 
         (shop.store.id, 2),
     ]
     assert uow.committed_events == [
-        StockReserved(OwnerKind.CART, "cart-1", taken),
         StockChanged(
             shop.variant_id,
             tuple(sorted((shop.warehouse.id, shop.store.id))),
             StockChangeCause.RESERVED,
         ),
+        StockReserved(OwnerKind.CART, "cart-1", taken),
     ]
 
 

@@ -42,10 +42,10 @@ async def test_adding_to_a_cart_costs_the_same_statements_for_1_or_20_lines(
         counts.append(list(count_statements.statements))
 
     assert len(counts[0]) == len(counts[1])
-    # PostgreSQL (core.carts.at_once): read the cart, its channel, lines and prices;
+    # PostgreSQL (core.carts.fast_add): read the cart, its channel, lines and prices;
     # then one statement, committed by itself, with the cart, the key, the line, the
     # take of the stock and the cart's hold grown, and the outbox rows with their
-    # NOTIFY. SQLite runs 8 in a transaction: the lock, the key, the lines, the line,
-    # the cart, the take, the hold, the outbox.
-    expected = 2 if runtime.engine.dialect.name == "postgresql" else 8
+    # NOTIFY. SQLite runs 9 in a transaction: the cart's lock, the key, the lines, the
+    # stock rows' lock, the take, the hold grown, the line, the cart, the outbox.
+    expected = 2 if runtime.engine.dialect.name == "postgresql" else 9
     assert len(counts[0]) == expected, counts[0]

@@ -1,4 +1,4 @@
-"""Engine, session factory and the one metadata every table registers with.
+"""The engine and the session factory: SQLite with foreign keys and WAL, PostgreSQL pooled.
 
 Nothing here runs at import time: the composition root (CLI, tests) calls
 ``create_engine`` with the configured URL and owns the result.
@@ -6,95 +6,18 @@ Nothing here runs at import time: the composition root (CLI, tests) calls
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    ColumnElement,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    any_,
-    bindparam,
-    event,
-    func,
-    select,
-)
-from sqlalchemy.engine import Dialect
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
-from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
 
-# Stable constraint names so that Alembic migrations are the same on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY, so BIGINT keys fall back to INTEGER there.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    metadata = metadata
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; use the clock")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class _JSONList(TypeDecorator[Sequence[Any]]):
-    """A list bound as one JSON array (for SQLite's ``json_each``)."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Sequence[Any] | None, dialect: Dialect) -> str | None:
-        return None if value is None else json_dumps(list(value))
-
-
-def in_bound_list(
-    column: ColumnElement[Any], name: str, dialect: str, item_type: Any
-) -> ColumnElement[bool]:
-    """``column IN`` the list bound as ``name``, one parameter whatever its length.
-
-    So the SQL text never changes and is compiled once: PostgreSQL takes an array
-    (``= ANY``), SQLite a JSON array read by ``json_each`` (SQLAlchemy's expanding IN
-    would render one parameter per item, and new SQL for every length).
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(item_type)))
-    items = func.json_each(bindparam(name, type_=_JSONList())).table_valued("value")
-    return column.in_(select(items.c.value))
+from core.db.driver import StatementDriver
+from core.db.metadata import json_dumps
+from core.db.postgresql_reads import AutocommitReads
+from core.db.reads import Reads
+from core.db.sqlite_reads import InlineSQLiteReads
 
 
 def is_sqlite(url: str) -> bool:
@@ -128,11 +51,6 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         json_serializer=json_dumps,
         json_deserializer=orjson.loads,
     )
-
-
-def json_dumps(value: Any) -> str:
-    # orjson is several times faster than json for the JSON columns read on hot paths.
-    return orjson.dumps(value).decode()
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -187,9 +105,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     )
 
 
-def table_of(mapped: type[Base]) -> Table:
-    """The Core ``Table`` behind a mapped class (typed, for insert/update statements)."""
-    table = mapped.__table__
-    if not isinstance(table, Table):
-        raise TypeError(f"{mapped.__name__} is not mapped to a table")
-    return table
+def reads_for(
+    engine: AsyncEngine, url: str, *, pool_size: int, statements: StatementDriver | None = None
+) -> Reads:
+    """The read connections for the database at ``url`` (a new statement driver unless
+    one is given: the Runtime shares the reads' driver with its units of work)."""
+    statements = statements or StatementDriver()
+    if is_sqlite(url) and ":memory:" not in url:
+        return InlineSQLiteReads(url, pool_size=pool_size, statements=statements)
+    return AutocommitReads(engine, statements)

@@ -1,4 +1,4 @@
-"""core.fastsql's Binder gives the arguments SQLAlchemy's construct_params would."""
+"""core.db.driver's Binder gives the arguments SQLAlchemy's construct_params would."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from core.catalog.tables import VariantRow
 from core.db import table_of
-from core.fastsql import Binder
+from core.db.driver import Binder
 
 variants = table_of(VariantRow)
 STATEMENT = select(variants.c.id, func.coalesce(variants.c.position, 7).label("position")).where(
