@@ -1,4 +1,4 @@
-"""core.db.driver's Binder gives the arguments SQLAlchemy's construct_params would."""
+"""The driver's Binder gives the arguments SQLAlchemy's construct_params would."""
 
 from __future__ import annotations
 
