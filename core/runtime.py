@@ -22,7 +22,7 @@ from core.db.reads import Reads
 from core.events.bus import EventBus, bus_for
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
-from core.uow import UnitOfWork
+from core.uow import UnitOfWork, WriterQueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,8 @@ class Runtime:
     # PostgreSQL: the reads' autocommit connections, also for a commit made in one
     # statement (UnitOfWork.commit); None on SQLite.
     autocommit: AutocommitReads | None = None
+    # SQLite: this process's units of work take turns (core.uow.WriterQueue).
+    writers: WriterQueue | None = None
 
     @classmethod
     def build(
@@ -70,6 +72,7 @@ class Runtime:
             or bus_for(settings.database_url, retention_seconds=settings.outbox_retention_seconds),
             keys=KeyRing(engine, settings.secret_key),
             autocommit=reads if isinstance(reads, AutocommitReads) else None,
+            writers=WriterQueue() if engine.dialect.name == "sqlite" else None,
         )
 
     @property
@@ -87,6 +90,7 @@ class Runtime:
             publish=self.bus.publish,
             keys=self.keys,
             autocommit=self.autocommit,
+            writers=self.writers,
         )
 
     async def close(self) -> None:

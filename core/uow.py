@@ -34,6 +34,7 @@ failure there is logged and never fails the request: the data is committed by th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -59,6 +60,34 @@ Publish = Callable[[Sequence[object]], Awaitable[None]]
 NO_STEPS = Chain(())
 
 
+class WriterQueue:
+    """SQLite: one writer at a time in this process, waiting in line on the event loop.
+
+    SQLite serialises writers with its database lock (units of work begin with
+    ``BEGIN IMMEDIATE``), and a writer that finds it taken sleeps in SQLite's busy
+    handler: 1, 2, 5, 10 ... up to 100 ms between tries, whenever the lock was freed.
+    Under a burst of cart adds most of a request's time went to those sleeps. Units
+    of work of one process take their turn here first, in arrival order, so the lock
+    is free when they ask for it (other processes still meet the busy handler). A
+    unit of work holds its turn from entering its block to its commit, rollback or
+    exit, so one must not open another while it holds its turn: that waits for
+    ``timeout_seconds`` and fails, as SQLite's own busy timeout would.
+    """
+
+    def __init__(self, *, timeout_seconds: float = 30.0) -> None:
+        self._lock = asyncio.Lock()
+        self._timeout_seconds = timeout_seconds
+
+    async def enter(self) -> None:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), self._timeout_seconds)
+        except TimeoutError:
+            raise RuntimeError("waited too long for this process's SQLite writer turn") from None
+
+    def leave(self) -> None:
+        self._lock.release()
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -71,8 +100,13 @@ class UnitOfWork:
         publish: Publish | None = None,
         keys: KeyRing | None = None,
         autocommit: AutocommitReads | None = None,
+        writers: WriterQueue | None = None,
     ) -> None:
         self._sessions = sessions
+        # SQLite: this process's writers wait their turn here rather than in SQLite's
+        # busy handler (see WriterQueue).
+        self._writers = writers
+        self._queued = False
         self._publish = publish
         self._keys = keys
         # PostgreSQL: autocommit connections, for a commit that is one statement.
@@ -117,10 +151,18 @@ class UnitOfWork:
             raise RuntimeError("units of work do not nest")
         self._pending = []
         self._connection = None
+        if self._writers is not None:
+            await self._writers.enter()
+            self._queued = True
         # The transaction begins with the first statement (the session's autobegin):
         # no round trip to the greenlet bridge for an empty BEGIN here.
         self._session = self._sessions()
         return self
+
+    def _leave_queue(self) -> None:
+        if self._queued and self._writers is not None:
+            self._queued = False
+            self._writers.leave()
 
     async def __aexit__(
         self,
@@ -132,8 +174,11 @@ class UnitOfWork:
         self._session = None
         self._connection = None
         self._pending = []
-        # Closing rolls back what was not committed and returns the connection.
-        await session.close()
+        try:
+            # Closing rolls back what was not committed and returns the connection.
+            await session.close()
+        finally:
+            self._leave_queue()
 
     @property
     def events(self) -> list[object]:
@@ -173,6 +218,7 @@ class UnitOfWork:
         await self.session.rollback()
         self._connection = None
         self._pending = []
+        self._leave_queue()
 
     async def commit(
         self, chain: Chain = NO_STEPS, parameters: Mapping[str, Any] | None = None
@@ -205,6 +251,7 @@ class UnitOfWork:
             else:
                 result = await self.run(full, values)
         await session.commit()
+        self._leave_queue()
         self._connection = None
         events, self._pending = self._pending, []
         await self.publish_committed(events)
