@@ -28,13 +28,18 @@ The modules, from the bottom up:
 - ``shared_trees``: trees reused by every request of one parsed operation;
 - ``gathering``: awaiting pending fields and items as graphql-core does;
 - ``tree_execution``: the executor layer answering pure trees at once;
-- ``executor``: ``FastExecutionContext``, reading plain fields one by one.
+- ``executor``: ``FastExecutionContext``, reading plain fields one by one;
+- ``requirements``: the library versions and internals this relies on, checked
+  at start-up (``fast_execution_problems``).
 
 tests/schema/test_execution.py compares both executors on generated selections,
-errors included; they are the check to rerun when graphql-core changes.
+errors included, and tests/schema/test_library_contracts.py pins down the
+library internals used here; they are the checks to rerun when graphql-core or
+strawberry changes.
 """
 
 from schema.execution.executor import FastExecutionContext
 from schema.execution.preloading import preloaded
+from schema.execution.requirements import fast_execution_problems
 
-__all__ = ["FastExecutionContext", "preloaded"]
+__all__ = ["FastExecutionContext", "fast_execution_problems", "preloaded"]
