@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from core.events.bus import BusUnavailable
 from core.maintenance import next_sweep_due, sweep
 from core.runtime import Runtime
 from schema.context import Context
+from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
 
@@ -78,14 +79,34 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return middleware
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    execution_problems: Sequence[str] | None = None,
+) -> Starlette:
     """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``.
 
     An injected runtime belongs to the caller, who closes it; the app closes its own.
+    ``execution_problems`` is what keeps the fast executor from answering, injected by
+    tests; otherwise ``fast_execution_problems()`` reads it off the installed libraries.
+    With any, graphql-core's default executor (strawberry's own) answers instead: the
+    same answers, more slowly, and one WARNING says why.
     """
     owns_runtime = runtime is None
     runtime = runtime or Runtime.build(settings)
-    schema = build_schema(settings)
+    problems = (
+        fast_execution_problems() if execution_problems is None else tuple(execution_problems)
+    )
+    if problems:
+        logger.warning(
+            "fast executor not in use, graphql-core's default executor answers instead "
+            "(slower; docs/operations.md) reasons=%s",
+            "; ".join(problems),
+        )
+    schema = build_schema(
+        settings, execution_context_class=None if problems else FastExecutionContext
+    )
     graphql = OmnicartGraphQL(schema, runtime)
 
     async def healthz(_: Request) -> Response:
