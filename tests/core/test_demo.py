@@ -18,7 +18,7 @@ from core.channels.model import EnabledPlugin, LocationKind
 from core.channels.queries import all_channels, all_locations, channel_locations_by_channel_id
 from core.clock import FrozenClock
 from core.db import metadata, table_of
-from core.demo import seed_demo
+from core.demo.seed import seed_demo
 from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId
 from core.inventory.tables import StockLevelRow
