@@ -44,7 +44,13 @@ MovementChange = tuple[VariantId, LocationId, MovementKind, int, int]
 async def log_movements(
     uow: UnitOfWork, changes: Sequence[MovementChange], reason: str, actor: str
 ) -> list[StockMovement]:
-    """Append ``changes`` to the stock movement log, in order; their log entries."""
+    """Append ``changes`` to the stock movement log; their log entries, in order.
+
+    Each stock level (variant, location) changes at most once in ``changes``.
+    """
+    keys = [(variant_id, location_id) for variant_id, location_id, *_ in changes]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a stock level is logged once per call")
     now = uow.clock.now()
     rows = [
         {
@@ -59,13 +65,20 @@ async def log_movements(
         }
         for variant_id, location_id, kind, delta, on_hand_after in changes
     ]
-    # One INSERT ... RETURNING for the rows (SQLAlchemy's "insertmanyvalues"), the
-    # ids in the order of the rows.
-    statement = insert(_movements).returning(_movements.c.id, sort_by_parameter_order=True)
-    ids = (await uow.session.execute(statement, rows)).scalars().all()
+    # Few INSERT ... RETURNING statements for all the rows (SQLAlchemy's
+    # "insertmanyvalues"). Each id is matched to its row by the stock level: asking
+    # for the ids in row order (sort_by_parameter_order) makes SQLAlchemy insert one
+    # row per statement on SQLite.
+    statement = insert(_movements).returning(
+        _movements.c.id, _movements.c.variant_id, _movements.c.location_id
+    )
+    ids = {
+        (row.variant_id, row.location_id): StockMovementId(row.id)
+        for row in await uow.session.execute(statement, rows)
+    }
     return [
         StockMovement(
-            id=StockMovementId(movement_id),
+            id=ids[(variant_id, location_id)],
             variant_id=variant_id,
             location_id=location_id,
             kind=kind,
@@ -75,7 +88,5 @@ async def log_movements(
             actor=actor,
             created_at=now,
         )
-        for movement_id, (variant_id, location_id, kind, delta, on_hand_after) in zip(
-            ids, changes, strict=True
-        )
+        for variant_id, location_id, kind, delta, on_hand_after in changes
     ]
