@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import select
 
-from core.catalog.import_batches import ids_by_key, insert_rows
+from core.catalog.import_batches import ids_by_key
 from core.catalog.import_data import ImportSummary
 from core.catalog.importer import import_catalog
 from core.catalog.tables import ProductRow, VariantRow
 from core.channels.tables import LocationRow
+from core.clock import FrozenClock
 from core.db import table_of
 from core.demo.catalog import DEMO_BASE_TIME, demo_catalog
 from core.demo.stock import DEMO_STOCK_ACTOR, DEMO_STOCK_REASON, DemoStock, demo_stock
-from core.inventory.model import MovementKind
-from core.inventory.tables import StockLevelRow, StockMovementRow
+from core.ids import LocationId, VariantId
+from core.inventory.input_checks import MAX_COUNTS
+from core.inventory.model import StockCount
+from core.inventory.services import count_stock
 from core.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -37,7 +42,7 @@ async def seed_demo(runtime: Runtime, *, only_if_empty: bool = True) -> str:
     catalog = demo_catalog()
     summary = await import_catalog(runtime.uow(), catalog)
     stock = demo_stock(catalog)
-    await _write_stock(runtime, stock)
+    await _count_stock(runtime, stock)
     units = sum(item.quantity for item in stock)
     logger.info(
         "demo seeded products=%d variants=%d stock_levels=%d units=%d",
@@ -57,48 +62,32 @@ def describe(summary: ImportSummary, *, stock_levels: int = 0, units: int = 0) -
     )
 
 
-async def _write_stock(runtime: Runtime, stock: list[DemoStock]) -> None:
-    """Stock levels and their opening movements, in one transaction like the importer.
+async def _count_stock(runtime: Runtime, stock: Sequence[DemoStock]) -> None:
+    """The opening stock, counted at each location by the inventory service staff use.
 
-    Timestamps are the demo's fixed base time, so a seed is identical whenever it runs.
+    So every level has its ``SET`` movement naming the cause, and ``StockChanged``
+    events go out as for any count. Counted at the demo's base time, so a seed is
+    identical whenever it runs.
     """
     async with runtime.uow() as uow:
-        session = uow.session
         variant_ids = await ids_by_key(
-            session, table_of(VariantRow), "sku", {item.sku for item in stock}
+            uow.session, table_of(VariantRow), "sku", {item.sku for item in stock}
         )
         location_ids = await ids_by_key(
-            session, table_of(LocationRow), "slug", {item.location_slug for item in stock}
+            uow.session, table_of(LocationRow), "slug", {item.location_slug for item in stock}
         )
-        keyed = [
-            (variant_ids[item.sku], location_ids[item.location_slug], item.quantity)
-            for item in stock
-        ]
-        levels = [
-            {
-                "variant_id": variant_id,
-                "location_id": location_id,
-                "on_hand": quantity,
-                "reserved": 0,
-                "version": 0,
-                "updated_at": DEMO_BASE_TIME,
-            }
-            for variant_id, location_id, quantity in keyed
-        ]
-        movements = [
-            {
-                "variant_id": variant_id,
-                "location_id": location_id,
-                "kind": MovementKind.SET.value,
-                "delta": quantity,
-                "on_hand_after": quantity,
-                "reason": DEMO_STOCK_REASON,
-                "actor": DEMO_STOCK_ACTOR,
-                "created_at": DEMO_BASE_TIME,
-            }
-            for variant_id, location_id, quantity in keyed
-            if quantity > 0
-        ]
-        await insert_rows(session, StockLevelRow, levels)
-        await insert_rows(session, StockMovementRow, movements)
-        await uow.commit()
+    counts: dict[str, list[StockCount]] = {}
+    for item in stock:
+        counts.setdefault(item.location_slug, []).append(
+            StockCount(VariantId(variant_ids[item.sku]), item.quantity)
+        )
+    at_base_time = replace(runtime, clock=FrozenClock(DEMO_BASE_TIME))
+    for slug, location_counts in counts.items():
+        for start in range(0, len(location_counts), MAX_COUNTS):
+            await count_stock(
+                at_base_time.uow(),
+                location_id=LocationId(location_ids[slug]),
+                counts=location_counts[start : start + MAX_COUNTS],
+                reason=DEMO_STOCK_REASON,
+                actor=DEMO_STOCK_ACTOR,
+            )
