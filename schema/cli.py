@@ -80,7 +80,7 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from core.demo import seed_demo
+    from core.demo.seed import seed_demo
 
     if not args.demo:
         print("omnicart seed: only --demo data exists; pass --demo", file=sys.stderr)
@@ -101,7 +101,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if is_sqlite(settings.database_url) or args.migrate:
         upgrade_url(settings.database_url)
     if args.demo:
-        from core.demo import seed_demo
+        from core.demo.seed import seed_demo
 
         async def work(runtime: Runtime) -> int:
             summary = await seed_demo(runtime, only_if_empty=True)

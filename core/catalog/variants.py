@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog import queries
 from core.catalog.model import Variant, VariantOption
+from core.catalog.priced_variants import variant_from_row
 from core.catalog.product_changes import lock_product, lock_product_of_variant, product_changed
 from core.catalog.references import not_found
 from core.catalog.tables import VariantRow
@@ -125,7 +125,7 @@ async def read_variant(
 ) -> Variant:
     """The stored variant, carrying ``price`` as its base price."""
     row = (await session.execute(select(_variants).where(_variants.c.id == variant_id))).one()
-    return queries.variant_from_row(row, price)
+    return variant_from_row(row, price)
 
 
 async def _sku_problems(

@@ -18,6 +18,7 @@ from core.channels.tables import LocationRow
 from core.db import table_of
 from core.errors import ErrorCode, Problem
 from core.ids import LocationId, VariantId
+from core.inventory.model import StockCount
 from core.validation import text_problems
 
 _variants = table_of(VariantRow)
@@ -29,6 +30,9 @@ ACTOR_MAX_LENGTH = 200
 OWNER_ID_MAX_LENGTH = 64
 # A BIGINT holds more, but no shelf does; a larger number is a typo.
 MAX_QUANTITY = 1_000_000_000
+# Counts per stock count: each is a few bind parameters of the count's statements, so
+# this keeps them far below the limits of SQLite (32766) and asyncpg (32767).
+MAX_COUNTS = 1_000
 
 
 def quantity_problems(quantity: int, *, field: str, allow_zero: bool = False) -> list[Problem]:
@@ -63,6 +67,34 @@ def audit_problems(reason: str, actor: str) -> list[Problem]:
     ]
 
 
+def count_problems(counts: Sequence[StockCount]) -> list[Problem]:
+    """Problems of a stock count's list: its size, each quantity, no variant twice."""
+    if not counts:
+        return [Problem(ErrorCode.REQUIRED, "Count at least one variant", "counts")]
+    if len(counts) > MAX_COUNTS:
+        return [
+            Problem(
+                ErrorCode.INVALID, f"At most {MAX_COUNTS} variants are counted at once", "counts"
+            )
+        ]
+    problems: list[Problem] = []
+    seen: set[VariantId] = set()
+    for index, count in enumerate(counts):
+        problems += quantity_problems(
+            count.quantity, field=f"counts.{index}.quantity", allow_zero=True
+        )
+        if count.variant_id in seen:
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID,
+                    "A variant is counted once in a stock count",
+                    f"counts.{index}.variant_id",
+                )
+            )
+        seen.add(count.variant_id)
+    return problems
+
+
 async def reference_problems(
     session: AsyncSession, variant_id: VariantId, locations: Sequence[tuple[str, LocationId]]
 ) -> list[Problem]:
@@ -71,15 +103,39 @@ async def reference_problems(
         problems.append(
             Problem(ErrorCode.UNKNOWN_VARIANT, "There is no such variant", "variant_id")
         )
+    return problems + await location_problems(session, locations)
+
+
+async def variant_problems(
+    session: AsyncSession, variants: Sequence[tuple[str, VariantId]]
+) -> list[Problem]:
+    """``UNKNOWN_VARIANT`` for each (field, id) that names no variant, in one statement."""
+    ids = {variant_id for _, variant_id in variants}
+    known: set[int] = set()
+    if ids:
+        rows = await session.execute(select(_variants.c.id).where(_variants.c.id.in_(ids)))
+        known = set(rows.scalars())
+    return [
+        Problem(ErrorCode.UNKNOWN_VARIANT, "There is no such variant", field)
+        for field, variant_id in variants
+        if variant_id not in known
+    ]
+
+
+async def location_problems(
+    session: AsyncSession, locations: Sequence[tuple[str, LocationId]]
+) -> list[Problem]:
+    """``UNKNOWN_LOCATION`` for each (field, id) that names no location, in one statement."""
     ids = {location_id for _, location_id in locations}
     known: set[int] = set()
     if ids:
         rows = await session.execute(select(_locations.c.id).where(_locations.c.id.in_(ids)))
         known = set(rows.scalars())
-    for field, location_id in locations:
-        if location_id not in known:
-            problems.append(Problem(ErrorCode.UNKNOWN_LOCATION, "There is no such location", field))
-    return problems
+    return [
+        Problem(ErrorCode.UNKNOWN_LOCATION, "There is no such location", field)
+        for field, location_id in locations
+        if location_id not in known
+    ]
 
 
 async def exists(session: AsyncSession, condition: Any) -> bool:

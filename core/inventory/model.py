@@ -49,6 +49,14 @@ class StockLevel:
 
 
 @dataclass(frozen=True, slots=True)
+class StockCount:
+    """How many units of a variant were counted at a location: its on-hand stock from now."""
+
+    variant_id: VariantId
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class Reservation:
     id: ReservationId
     owner_kind: OwnerKind

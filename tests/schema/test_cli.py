@@ -18,7 +18,7 @@ from core.channels import services as channels
 from core.clock import FrozenClock
 from core.config import Settings
 from core.db import table_of
-from core.demo import seed_demo
+from core.demo.seed import seed_demo
 from core.events.outbox import outbox_table as outbox
 from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel

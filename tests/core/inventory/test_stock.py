@@ -8,10 +8,11 @@ from core.errors import DomainError, ErrorCode
 from core.ids import LocationId, VariantId
 from core.inventory import queries, reservations, services
 from core.inventory.events import StockChangeCause, StockChanged
-from core.inventory.model import MovementKind, OwnerKind
+from core.inventory.input_checks import MAX_COUNTS
+from core.inventory.model import MovementKind, OwnerKind, StockCount
 from core.runtime import Runtime
-from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import row_counts
+from tests.core.inventory.shop import Shop, availability, make_shop, stored
+from tests.factories import make_product, row_counts
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:
@@ -44,6 +45,115 @@ async def test_setting_stock_creates_the_level_and_logs_who_and_why(runtime: Run
     async with runtime.reads.connect() as connection:
         log = await queries.stock_movements(connection, variant_id=shop.variant_id)
     assert log == [movement]
+
+
+async def second_variant(runtime: Runtime, shop: Shop) -> VariantId:
+    product = await make_product(runtime, channel=shop.channel, slug="web-cap")
+    return product.variants[0].id
+
+
+async def test_a_stock_count_sets_every_counted_variant_and_logs_each_count(
+    runtime: Runtime,
+) -> None:
+    shop = await make_shop(runtime, store=4)
+    cap = await second_variant(runtime, shop)
+    uow = runtime.uow()
+
+    movements = await services.count_stock(
+        uow,
+        location_id=shop.store.id,
+        counts=[StockCount(cap, 9), StockCount(shop.variant_id, 4)],
+        reason="stock take",
+        actor="alice",
+    )
+
+    assert [(m.variant_id, m.kind, m.delta, m.on_hand_after) for m in movements] == [
+        (cap, MovementKind.SET, 9, 9),
+        (shop.variant_id, MovementKind.SET, 0, 4),  # the count confirmed the figure
+    ]
+    assert {(m.location_id, m.reason, m.actor, m.created_at) for m in movements} == {
+        (shop.store.id, "stock take", "alice", runtime.clock.now())
+    }
+    levels = (await stored(runtime)).levels
+    assert levels[(cap, shop.store.id)] == (9, 0)
+    assert levels[(shop.variant_id, shop.store.id)] == (4, 0)
+    assert uow.committed_events == [
+        StockChanged(variant_id, (shop.store.id,), StockChangeCause.SET)
+        for variant_id in sorted((shop.variant_id, cap))
+    ]
+    async with runtime.reads.connect() as connection:
+        log = await queries.stock_movements(connection, variant_id=cap)
+    assert log == [movements[0]]
+
+
+async def test_a_stock_count_below_what_is_reserved_counts_nothing(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=5)
+    cap = await second_variant(runtime, shop)
+    await reservations.reserve_for_channel(
+        runtime.uow(),
+        channel_id=shop.channel.id,
+        owner_kind=OwnerKind.CART,
+        owner_id="cart-1",
+        variant_id=shop.variant_id,
+        quantity=4,
+        ttl_seconds=600,
+    )
+    before = await stored(runtime)
+    counts = await row_counts(runtime)
+
+    with pytest.raises(DomainError) as error:
+        await services.count_stock(
+            runtime.uow(),
+            location_id=shop.warehouse.id,
+            counts=[StockCount(cap, 12), StockCount(shop.variant_id, 3)],
+            reason="count",
+            actor="alice",
+        )
+
+    assert codes(error) == {(ErrorCode.INSUFFICIENT_STOCK, "counts.1.quantity")}
+    assert await stored(runtime) == before
+    assert await row_counts(runtime) == counts
+
+
+async def test_a_stock_count_reports_each_bad_count_by_its_place(runtime: Runtime) -> None:
+    shop = await make_shop(runtime, warehouse=3)
+    counts = await row_counts(runtime)
+
+    with pytest.raises(DomainError) as bad_counts:
+        await services.count_stock(
+            runtime.uow(),
+            location_id=LocationId(999_999),
+            counts=[
+                StockCount(shop.variant_id, 2),
+                StockCount(VariantId(999_999), 1),
+                StockCount(shop.variant_id, -1),
+            ],
+            reason="count",
+            actor="",
+        )
+    with pytest.raises(DomainError) as no_counts:
+        await services.count_stock(
+            runtime.uow(), location_id=shop.warehouse.id, counts=[], reason="count", actor="al"
+        )
+    with pytest.raises(DomainError) as too_many:
+        await services.count_stock(
+            runtime.uow(),
+            location_id=shop.warehouse.id,
+            counts=[StockCount(VariantId(n), 1) for n in range(1, MAX_COUNTS + 2)],
+            reason="count",
+            actor="al",
+        )
+
+    assert codes(bad_counts) == {
+        (ErrorCode.UNKNOWN_LOCATION, "location_id"),
+        (ErrorCode.UNKNOWN_VARIANT, "counts.1.variant_id"),
+        (ErrorCode.INVALID_QUANTITY, "counts.2.quantity"),
+        (ErrorCode.INVALID, "counts.2.variant_id"),  # counted twice
+        (ErrorCode.REQUIRED, "actor"),
+    }
+    assert codes(no_counts) == {(ErrorCode.REQUIRED, "counts")}
+    assert codes(too_many) == {(ErrorCode.INVALID, "counts")}
+    assert await row_counts(runtime) == counts
 
 
 async def test_adjusting_adds_and_removes_stock(runtime: Runtime) -> None:
