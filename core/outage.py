@@ -40,7 +40,7 @@ _CLOSED_MESSAGE = "connection is closed"
 # server said goodbye while it was idle: the server's last message (the FATAL of an
 # admin shutdown, sent by a restart or ``pg_terminate_backend``) leaves the protocol in
 # state 2 (PROTOCOL_ERROR_CONSUME), and the closed socket is only read on a later turn
-# of the event loop. No other way leaves an idle connection in that state.
+# of the event loop. Nothing else we know of leaves an idle connection in that state.
 # tests/core/test_outage.py pins it.
 _SERVER_HUNG_UP_MESSAGE = "another operation (2) is in progress"
 

@@ -94,8 +94,9 @@ async def test_a_connection_sqlalchemy_invalidated_is_an_outage_without_leaking_
     try:
         with pytest.raises(exc.DBAPIError) as raised:
             async with engine.connect() as connection:
-                raw = await connection.get_raw_connection()
-                await raw.driver_connection.close()  # type: ignore[union-attr]  # aiosqlite's
+                driver = (await connection.get_raw_connection()).driver_connection
+                assert driver is not None
+                await driver.close()  # aiosqlite's connection, under SQLAlchemy's feet
                 await connection.execute(text("SELECT 'secret-token'"))
     finally:
         await engine.dispose()
