@@ -2,10 +2,10 @@
 
 One place recognises an outage (a restart, a failover, a terminated backend, a refused
 connection), whichever layer raised it: SQLAlchemy wraps the driver's errors, while
-hot paths send statements straight to asyncpg (``core.fastsql``, ``core.reads``) and
-get asyncpg's own. The GraphQL layer answers such a request with
-``DATABASE_UNAVAILABLE`` (issue 12): nothing in the request was wrong, and a retry
-with the same idempotency key applies the change at most once.
+hot paths send statements straight to asyncpg (``core.db.driver``,
+``core.db.postgresql_reads``) and get asyncpg's own. The GraphQL layer answers such a
+request with ``DATABASE_UNAVAILABLE`` (issue 12): nothing in the request was wrong,
+and a retry with the same idempotency key applies the change at most once.
 
 On SQLite the database is a local file: "database is locked" is contention (waited
 out by ``busy_timeout``) and a file that cannot be opened is a deployment fault, so
