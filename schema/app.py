@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.carts.sweeper import sweep_carts
@@ -29,6 +30,7 @@ from core.events.bus import BusUnavailable
 from core.maintenance import next_sweep_due, sweep
 from core.runtime import Runtime
 from schema.context import Context
+from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
@@ -54,6 +56,19 @@ class OmnicartGraphQL(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
         )
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        # A request the database outage left without any data is a 503, so that
+        # clients and proxies retrying on 5xx retry it; the body stays GraphQL's.
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        if answers and all(unanswered_for_outage(answer) for answer in answers):
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return super().create_response(response_data, sub_response)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -56,6 +57,9 @@ class ApiErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     BAD_REQUEST = "BAD_REQUEST"
     PLUGIN_FAILED = "PLUGIN_FAILED"
+    # The database could not be reached or dropped the connection (a restart, a
+    # failover): retry with the same idempotency key (issue 12).
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -70,3 +74,30 @@ def bad_input(error: DomainError) -> ApiError:
     """A query argument problem (unknown channel, bad cursor) as a top-level error."""
     problem = error.problems[0]
     return ApiError(problem.message, ApiErrorCode.BAD_USER_INPUT, reason=str(problem.code))
+
+
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The database is unavailable; retry the request with the same idempotency key."
+)
+
+# Seconds a client is told to wait (``Retry-After``) before retrying a request that
+# found the database unavailable: a PostgreSQL restart or failover takes about that.
+RETRY_AFTER_SECONDS = 1
+
+
+def unanswered_for_outage(response: Mapping[str, Any]) -> bool:
+    """Whether a GraphQL response has no data at all because the database was unavailable.
+
+    No data: ``data`` null, or every top-level field null. Such a response goes out
+    as HTTP 503 with ``Retry-After``, so that a client retrying on 5xx retries it; one
+    where some field has data stays 200 and carries the code on its errors.
+    """
+    errors = response.get("errors") or ()
+    if not any(_code(error) == ApiErrorCode.DATABASE_UNAVAILABLE for error in errors):
+        return False
+    data = response.get("data")
+    return data is None or all(value is None for value in data.values())
+
+
+def _code(error: Mapping[str, Any]) -> object:
+    return (error.get("extensions") or {}).get("code")

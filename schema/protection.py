@@ -15,7 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors
 
 from core.errors import DomainError, PluginError
-from schema.errors import ApiError, ApiErrorCode
+from core.outage import describe, outage_cause
+from schema.errors import DATABASE_UNAVAILABLE_MESSAGE, ApiError, ApiErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,14 @@ def classify(error: GraphQLError) -> GraphQLError | None:
     if isinstance(original, GraphQLError):
         # Argument coercion and similar errors graphql-core raised itself.
         return _with_code(error, ApiErrorCode.BAD_USER_INPUT)
+    cause = outage_cause(original)
+    if cause is not None:
+        # Degraded, not a bug: one line without a traceback (a restart fails every
+        # request in flight), naming the driver's error but never the statement.
+        logger.warning("database unavailable path=%s cause=%s", error.path, describe(cause))
+        return _with_code(
+            error, ApiErrorCode.DATABASE_UNAVAILABLE, message=DATABASE_UNAVAILABLE_MESSAGE
+        )
     return None
 
 

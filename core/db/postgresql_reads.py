@@ -16,6 +16,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from core.db.driver import StatementDriver
 from core.db.reads import HotPath, Parameters, ReadConnection
+from core.outage import is_outage
 
 
 class AutocommitReads:
@@ -43,8 +44,10 @@ class AutocommitReads:
         connection = AutocommitConnection(pooled, self._engine, self._statements)
         try:
             yield connection
-        finally:
-            await connection.close()
+        except BaseException as error:
+            await connection.close(lost=is_outage(error))
+            raise
+        await connection.close()
 
     @property
     def sync_engine(self) -> Engine:
@@ -126,11 +129,24 @@ class AutocommitConnection(HotPath):
                     sync_connection, None, sql, arguments, None, False
                 )
 
-    async def close(self) -> None:
-        """Give the connection back to the pool."""
+    async def close(self, *, lost: bool = False) -> None:
+        """Give the connection back to the pool; drop it instead when it was ``lost``
+        (an outage was raised through it) or the driver saw the server close it.
+
+        Statements sent straight to asyncpg (``rows``, ``fetch``) bypass SQLAlchemy's
+        disconnect handling: a connection that died under them (a database restart)
+        would go back to the pool and fail every request that takes it from then on.
+        So it is invalidated here, and the pool opens a new one (issue 12). asyncpg
+        may not have seen the end of the connection yet when its error is raised (a
+        server's last message and its closing the socket are read on separate turns
+        of the event loop), hence ``lost``.
+        """
         connection, pooled = self._connection, self._pooled
         self._connection = self._pooled = None
+        lost = lost or bool(self._driver.is_closed())
         if connection is not None:
+            if lost and not connection.invalidated:
+                await connection.invalidate()
             await connection.close()  # closes the pooled connection with it
         elif pooled is not None:
-            await greenlet_spawn(pooled.close)
+            await greenlet_spawn(pooled.invalidate if lost else pooled.close)

@@ -11,6 +11,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from sqlalchemy import event, func, literal, select
+
 from core.catalog import queries as catalog_queries
 from core.catalog.model import (
     ProductFilter,
@@ -20,13 +23,15 @@ from core.catalog.model import (
     VariantOption,
 )
 from core.clock import FrozenClock
-from core.db.reads import ReadConnection
+from core.db.reads import ReadConnection, fetch_rows
 from core.ids import VariantId
 from core.inventory import queries as inventory_queries
 from core.inventory import reservations
 from core.inventory.model import OwnerKind
+from core.outage import is_outage
 from core.runtime import Runtime
 from tests.core.inventory.shop import Shop, make_shop
+from tests.core.test_outage import postgres_dsn, terminate_backends
 from tests.factories import make_product
 
 Read = Callable[[ReadConnection], Awaitable[Any]]
@@ -148,3 +153,32 @@ async def test_read_connections_go_back_to_the_pool_whichever_path_they_took(
             )
 
     assert runtime.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["driver-only", "sqlalchemy-too"])
+async def test_a_read_connection_whose_server_hung_up_is_dropped_from_the_pool(
+    runtime: Runtime, database_url: str, wrapped: bool
+) -> None:
+    dsn = postgres_dsn(database_url)
+    invalidated: list[BaseException | None] = []
+
+    def on_invalidate(_dbapi_connection: Any, _record: Any, error: BaseException | None) -> None:
+        invalidated.append(error)
+
+    event.listen(runtime.engine.sync_engine, "invalidate", on_invalidate)
+    try:
+        with pytest.raises(Exception) as raised:
+            async with runtime.reads.connect() as connection:
+                if wrapped:  # SQLAlchemy's Connection over it exists too
+                    await connection.execute(select(literal(1)))
+                [(pid,)] = await fetch_rows(connection, select(func.pg_backend_pid()), {})
+                terminated = await terminate_backends(dsn, [pid])
+                await fetch_rows(connection, select(func.pg_backend_pid()), {})
+    finally:
+        event.remove(runtime.engine.sync_engine, "invalidate", on_invalidate)
+
+    assert terminated == [True]
+    assert is_outage(raised.value)
+    # Sent straight to asyncpg, the statement bypassed SQLAlchemy's disconnect handling;
+    # the read connection still told the pool, which opens a new connection instead.
+    assert len(invalidated) == 1
