@@ -1,5 +1,5 @@
 """The outbox: published events written in the committing transaction, in one statement,
-never on rollback, delivered on their topic, pruned after the retention.
+never on rollback, delivered on their topic.
 
 Runs on SQLite and PostgreSQL (the in-process bus on one, LISTEN/NOTIFY on the other).
 """
@@ -9,18 +9,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
 from core.errors import DomainError
 from core.events.bus import BusMessage
 from core.events.outbox import outbox_table as outbox
-from core.events.retention import prune_outbox
 from core.ids import LocationId, VariantId
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC, ReservationsExpired, StockChangeCause, StockChanged
@@ -181,24 +179,6 @@ async def test_a_commit_with_thousands_of_events_writes_them_all_in_order(
 
     stored = await stored_events(runtime)
     assert [event.subject_ids for event in stored] == [[n.cart_id] for n in events]
-
-
-async def test_pruning_deletes_only_events_older_than_the_retention(
-    runtime: Runtime, clock: FrozenClock
-) -> None:
-    now = clock.now()
-    for age, cart_id in ((timedelta(hours=2), 1), (timedelta(minutes=61), 2), (timedelta(0), 3)):
-        clock.set(now - age)
-        async with runtime.uow() as uow:
-            uow.record(CartChanged(cart_id=cart_id, version=1))
-            await uow.commit()
-    clock.set(now)
-
-    pruned = await prune_outbox(runtime.uow(), retention_seconds=3600)
-
-    assert pruned == 2
-    assert [event.subject_ids for event in await stored_events(runtime)] == [[3]]
-    assert await prune_outbox(runtime.uow(), retention_seconds=3600) == 0
 
 
 async def test_a_new_event_type_reaches_the_subscribers_of_its_topic_only(
