@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -24,12 +24,17 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core.carts.sweeper import sweep_carts
+from core.channels.model import Channel
 from core.config import Settings
 from core.events.bus import BusUnavailable
 from core.maintenance import next_sweep_due, sweep
 from core.runtime import Runtime
+from schema.catalog import loaders as catalog_loaders
+from schema.channels import loaders as channel_loaders
 from schema.context import Context
 from schema.execution import FastExecutionContext, fast_execution_problems
+from schema.inventory import loaders as inventory_loaders
+from schema.loaders import Loaders
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
 
@@ -52,6 +57,7 @@ class OmnicartGraphQL(GraphQL[Context, None]):
         return Context(
             runtime=self.runtime,
             request=request,
+            loaders_factory=build_loaders,
             response=response if isinstance(response, Response) else None,
         )
 
@@ -60,6 +66,31 @@ class OmnicartGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
+
+
+def build_loaders(runtime: Runtime, channel_of: Callable[[int], Channel]) -> Loaders:
+    """A request's DataLoaders, one per relation and direction (``schema.loaders``)."""
+    reads = runtime.reads
+    plugins = runtime.plugins
+    clock = runtime.clock
+    return Loaders(
+        products_by_id=catalog_loaders.products_by_id(reads),
+        variants_by_product_id=catalog_loaders.variants_by_product_id(reads, plugins, channel_of),
+        variants_by_id=catalog_loaders.variants_by_id(reads, plugins, channel_of),
+        images_by_product_id=catalog_loaders.images_by_product_id(reads),
+        categories_by_id=catalog_loaders.categories_by_id(reads),
+        categories_by_parent_id=catalog_loaders.categories_by_parent_id(reads),
+        supply_by_channel_id=channel_loaders.supply_by_channel_id(reads),
+        availability_by_variant_id=inventory_loaders.availability_by_variant_id(
+            reads, plugins, channel_of, clock
+        ),
+        in_stock_by_product_id=inventory_loaders.in_stock_by_product_id(
+            reads, plugins, channel_of, clock
+        ),
+        pickup_stock_by_variant_id=inventory_loaders.pickup_stock_by_variant_id(
+            reads, channel_of, clock
+        ),
+    )
 
 
 def _middleware(settings: Settings) -> list[Middleware]:

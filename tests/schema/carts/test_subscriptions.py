@@ -20,6 +20,7 @@ from core.carts import services
 from core.carts.services import LineInput
 from core.config import Settings
 from core.runtime import Runtime
+from schema.app import build_loaders
 from schema.context import Context
 from schema.relay import to_global_id
 from schema.schema import build_schema
@@ -61,7 +62,7 @@ async def subscribe(runtime: Runtime, settings: Settings, token: str) -> Any:
     return await schema.subscribe(
         SUBSCRIPTION,
         variable_values={"token": token},
-        context_value=Context(runtime=runtime, request=request),
+        context_value=Context(runtime=runtime, request=request, loaders_factory=build_loaders),
     )
 
 

@@ -37,6 +37,7 @@ from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.runtime import Runtime
 from core.staff.model import Scope
+from schema.app import build_loaders
 from schema.context import Context
 from schema.relay import to_global_id
 from schema.schema import build_schema
@@ -73,7 +74,7 @@ async def subscribe(
             "variantIds": [to_global_id("ProductVariant", v) for v in variant_ids],
             "channel": channel,
         },
-        context_value=Context(runtime=runtime, request=request),
+        context_value=Context(runtime=runtime, request=request, loaders_factory=build_loaders),
     )
     assert not isinstance(result, ExecutionResult), result.errors
     return result
@@ -181,7 +182,7 @@ async def test_a_malformed_variant_id_is_refused(runtime: Runtime, settings: Set
     result = await schema.subscribe(
         SUBSCRIPTION,
         variable_values={"variantIds": [strawberry.ID("nonsense")]},
-        context_value=Context(runtime=runtime, request=request),
+        context_value=Context(runtime=runtime, request=request, loaders_factory=build_loaders),
     )
 
     first = result if isinstance(result, ExecutionResult) else await anext(result)
