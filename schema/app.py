@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -23,11 +23,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from core import maintenance
 from core.carts.sweeper import sweep_carts
 from core.channels.model import Channel
 from core.config import Settings
 from core.events.bus import BusUnavailable
-from core.maintenance import next_sweep_due, sweep
+from core.maintenance import SweepReport, next_sweep_due
 from core.runtime import Runtime
 from schema.catalog import loaders as catalog_loaders
 from schema.channels import loaders as channel_loaders
@@ -110,11 +111,16 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return middleware
 
 
+# What the periodic sweep runs: ``core.maintenance.sweep`` (tests give another).
+Sweep = Callable[[Runtime], Awaitable[SweepReport]]
+
+
 def create_app(
     settings: Settings,
     *,
     runtime: Runtime | None = None,
     execution_problems: Sequence[str] | None = None,
+    sweep: Sweep = maintenance.sweep,
 ) -> Starlette:
     """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``.
 
@@ -122,7 +128,8 @@ def create_app(
     ``execution_problems`` is what keeps the fast executor from answering, injected by
     tests; otherwise ``fast_execution_problems()`` reads it off the installed libraries.
     With any, graphql-core's default executor (strawberry's own) answers instead: the
-    same answers, more slowly, and one WARNING says why.
+    same answers, more slowly, and one WARNING says why. ``sweep`` is what the periodic
+    sweep runs between its waits (``sweep_periodically``), injected by tests too.
     """
     owns_runtime = runtime is None
     runtime = runtime or Runtime.build(settings)
@@ -159,7 +166,9 @@ def create_app(
             await runtime.bus.start()
         except BusUnavailable:  # subscriptions retry when they start; the rest works
             logger.warning("event bus not started; database unreachable", exc_info=True)
-        sweeper = asyncio.create_task(sweep_periodically(runtime, interval)) if interval else None
+        sweeper = (
+            asyncio.create_task(sweep_periodically(runtime, interval, sweep)) if interval else None
+        )
         try:
             yield
         finally:
@@ -192,7 +201,7 @@ EXPIRY_SLACK_SECONDS = 0.05
 MIN_PAUSE_SECONDS = 1.0
 
 
-async def sweep_periodically(runtime: Runtime, interval: float) -> None:
+async def sweep_periodically(runtime: Runtime, interval: float, sweep: Sweep) -> None:
     """Sweep (``core.maintenance``, then expired carts) at every reservation expiry, and
     at least every ``interval`` seconds.
 
