@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from core.clock import FrozenClock
-from core.events.outbox import outbox_table as outbox
 from core.maintenance import prune_outbox
 from core.runtime import Runtime
-from tests.core.events.sample import CartChanged
-
-
-async def stored_subject_ids(runtime: Runtime) -> list[list[int]]:
-    async with runtime.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).order_by(outbox.c.id))).all()
-    return [list(row.subject_ids) for row in rows]
+from tests.factories import CartChanged, stored_events
 
 
 async def test_pruning_deletes_only_events_older_than_the_retention(
@@ -33,5 +24,5 @@ async def test_pruning_deletes_only_events_older_than_the_retention(
     pruned = await prune_outbox(runtime.uow(), retention_seconds=3600)
 
     assert pruned == 2
-    assert await stored_subject_ids(runtime) == [[3]]
+    assert [event.subject_ids for event in await stored_events(runtime)] == [[3]]
     assert await prune_outbox(runtime.uow(), retention_seconds=3600) == 0

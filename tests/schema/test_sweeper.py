@@ -17,7 +17,7 @@ from core.inventory.reservations import reserve_for_channel
 from core.maintenance import SweepReport, sweep
 from core.runtime import Runtime
 from schema.app import create_app
-from tests.core.inventory.shop import Shop, make_shop, stored
+from tests.factories import Shop, make_shop, stored
 
 
 async def hold(runtime: Runtime, shop: Shop, quantity: int, *, ttl_seconds: int = 60) -> None:

@@ -26,8 +26,7 @@ from core.inventory import queries as inventory_queries
 from core.inventory import reservations
 from core.inventory.model import OwnerKind
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, make_shop
-from tests.factories import make_product
+from tests.factories import Shop, make_product, make_shop
 
 Read = Callable[[ReadConnection], Awaitable[Any]]
 

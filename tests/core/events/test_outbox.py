@@ -8,43 +8,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.errors import DomainError
 from core.events.bus import BusMessage
-from core.events.outbox import outbox_table as outbox
 from core.ids import LocationId, VariantId
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC, ReservationsExpired, StockChangeCause, StockChanged
 from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.runtime import Runtime
-from tests.conftest import StatementCounter
-from tests.core.events.sample import CART_TOPIC, CartChanged
-from tests.core.inventory.shop import make_shop
-
-# No delivery ever takes longer than this; a test fails instead of hanging.
-DELIVERY_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    topic: str
-    subject_ids: list[int]
-    payload: dict[str, Any]
-    created_at: datetime
-
-
-async def stored_events(runtime: Runtime) -> list[StoredEvent]:
-    async with runtime.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).order_by(outbox.c.id))).all()
-    return [StoredEvent(row.topic, row.subject_ids, row.payload, row.created_at) for row in rows]
+from tests.factories import (
+    CART_TOPIC,
+    DELIVERY_TIMEOUT,
+    CartChanged,
+    StatementCounter,
+    StoredEvent,
+    make_shop,
+    stored_events,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,7 @@ from core.inventory import queries, reservations, services
 from core.inventory.events import StockChangeCause, StockChanged
 from core.inventory.model import MovementKind, OwnerKind
 from core.runtime import Runtime
-from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import row_counts
+from tests.factories import availability, make_shop, row_counts, stored
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:

@@ -8,10 +8,17 @@ import pytest
 
 from core.carts import tokens
 from core.runtime import Runtime
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import availability, make_shop
-from tests.factories import row_counts
-from tests.schema.carts.test_mutations import ADD, CLEAR, READ, create, variant_gid
+from tests.factories import (
+    ADD,
+    CLEAR,
+    READ,
+    GraphQLClient,
+    availability,
+    create,
+    make_shop,
+    row_counts,
+    variant_gid,
+)
 
 
 async def test_a_wrong_or_absent_token_reads_and_changes_nothing(
