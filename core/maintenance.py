@@ -1,19 +1,25 @@
 """The sweep: what ``omnicart inventory sweep`` and every server process's periodic sweep do.
 
 It deletes outbox events older than ``OMNICART_OUTBOX_RETENTION_SECONDS``
-(``core.events.outbox``) and expired reservations (``core.inventory.sweeper``). Both
-are safe to run in many processes at once.
+(``prune_outbox``) and expired reservations (``core.inventory.sweeper``). Both are safe
+to run in many processes at once.
+
+Pruning lives here rather than in ``core.events``: it is a use case taking a unit of
+work, and ``core.uow`` imports ``core.events`` to write the outbox on commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from core.events.retention import prune_outbox
+from sqlalchemy import delete
+
+from core.events.outbox import outbox_table
 from core.inventory import queries
 from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime
+from core.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,21 @@ async def sweep(runtime: Runtime) -> SweepReport:
     )
     released = await sweep_expired(runtime)
     return SweepReport(released=released, pruned=pruned)
+
+
+async def prune_outbox(uow: UnitOfWork, *, retention_seconds: float) -> int:
+    """Delete outbox rows older than ``retention_seconds``; how many were deleted.
+
+    One ``DELETE``: the retention also bounds what a listener can replay after losing
+    its connection (``core.events.replay``).
+    """
+    async with uow:
+        cutoff = uow.clock.now() - timedelta(seconds=retention_seconds)
+        deleted = await uow.session.execute(
+            delete(outbox_table).where(outbox_table.c.created_at < cutoff)
+        )
+        await uow.commit()
+    return int(getattr(deleted, "rowcount", 0) or 0)
 
 
 async def next_sweep_due(runtime: Runtime) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -24,14 +24,20 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from core import maintenance
 from core.carts.sweeper import sweep_carts
+from core.channels.model import Channel
 from core.config import Settings
 from core.events.bus import BusUnavailable
-from core.maintenance import next_sweep_due, sweep
+from core.maintenance import SweepReport, next_sweep_due
 from core.runtime import Runtime
+from schema.catalog import loaders as catalog_loaders
+from schema.channels import loaders as channel_loaders
 from schema.context import Context
 from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
+from schema.inventory import loaders as inventory_loaders
+from schema.loaders import Loaders
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
 
@@ -54,6 +60,7 @@ class OmnicartGraphQL(GraphQL[Context, None]):
         return Context(
             runtime=self.runtime,
             request=request,
+            loaders_factory=build_loaders,
             response=response if isinstance(response, Response) else None,
         )
 
@@ -77,6 +84,31 @@ class OmnicartGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)
 
 
+def build_loaders(runtime: Runtime, channel_of: Callable[[int], Channel]) -> Loaders:
+    """A request's DataLoaders, one per relation and direction (``schema.loaders``)."""
+    reads = runtime.reads
+    plugins = runtime.plugins
+    clock = runtime.clock
+    return Loaders(
+        products_by_id=catalog_loaders.products_by_id(reads),
+        variants_by_product_id=catalog_loaders.variants_by_product_id(reads, plugins, channel_of),
+        variants_by_id=catalog_loaders.variants_by_id(reads, plugins, channel_of),
+        images_by_product_id=catalog_loaders.images_by_product_id(reads),
+        categories_by_id=catalog_loaders.categories_by_id(reads),
+        categories_by_parent_id=catalog_loaders.categories_by_parent_id(reads),
+        supply_by_channel_id=channel_loaders.supply_by_channel_id(reads),
+        availability_by_variant_id=inventory_loaders.availability_by_variant_id(
+            reads, plugins, channel_of, clock
+        ),
+        in_stock_by_product_id=inventory_loaders.in_stock_by_product_id(
+            reads, plugins, channel_of, clock
+        ),
+        pickup_stock_by_variant_id=inventory_loaders.pickup_stock_by_variant_id(
+            reads, channel_of, clock
+        ),
+    )
+
+
 def _middleware(settings: Settings) -> list[Middleware]:
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:
@@ -94,11 +126,16 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return middleware
 
 
+# What the periodic sweep runs: ``core.maintenance.sweep`` (tests give another).
+Sweep = Callable[[Runtime], Awaitable[SweepReport]]
+
+
 def create_app(
     settings: Settings,
     *,
     runtime: Runtime | None = None,
     execution_problems: Sequence[str] | None = None,
+    sweep: Sweep = maintenance.sweep,
 ) -> Starlette:
     """Build the app. ``runtime`` is injected by tests; otherwise built from ``settings``.
 
@@ -106,7 +143,8 @@ def create_app(
     ``execution_problems`` is what keeps the fast executor from answering, injected by
     tests; otherwise ``fast_execution_problems()`` reads it off the installed libraries.
     With any, graphql-core's default executor (strawberry's own) answers instead: the
-    same answers, more slowly, and one WARNING says why.
+    same answers, more slowly, and one WARNING says why. ``sweep`` is what the periodic
+    sweep runs between its waits (``sweep_periodically``), injected by tests too.
     """
     owns_runtime = runtime is None
     runtime = runtime or Runtime.build(settings)
@@ -143,7 +181,9 @@ def create_app(
             await runtime.bus.start()
         except BusUnavailable:  # subscriptions retry when they start; the rest works
             logger.warning("event bus not started; database unreachable", exc_info=True)
-        sweeper = asyncio.create_task(sweep_periodically(runtime, interval)) if interval else None
+        sweeper = (
+            asyncio.create_task(sweep_periodically(runtime, interval, sweep)) if interval else None
+        )
         try:
             yield
         finally:
@@ -176,7 +216,7 @@ EXPIRY_SLACK_SECONDS = 0.05
 MIN_PAUSE_SECONDS = 1.0
 
 
-async def sweep_periodically(runtime: Runtime, interval: float) -> None:
+async def sweep_periodically(runtime: Runtime, interval: float, sweep: Sweep) -> None:
     """Sweep (``core.maintenance``, then expired carts) at every reservation expiry, and
     at least every ``interval`` seconds.
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.dataloader import DataLoader
 
 from core.carts.services import Caller, CartLimits
 from core.channels.model import Channel
@@ -21,36 +19,17 @@ from core.runtime import Runtime
 from core.staff import queries as staff_queries
 from core.staff.model import StaffPrincipal
 from schema.errors import ApiError, ApiErrorCode, bad_input
-
-if TYPE_CHECKING:
-    from core.inventory.model import ShownAvailability
-    from core.inventory.pickup import StoreStock
-    from schema.catalog.types import Category, Product, ProductImage, ProductVariant
-    from schema.channels.types import ChannelLocation
+from schema.loaders import Loaders, LoadersFactory
 
 CHANNEL_HEADER = "omnicart-channel"
-
-
-@dataclass
-class Loaders:
-    """One DataLoader per relation and direction, created per request."""
-
-    products_by_id: DataLoader[tuple[int, int], Product | None]
-    variants_by_product_id: DataLoader[tuple[int, int], list[ProductVariant]]
-    variants_by_id: DataLoader[tuple[int, int], ProductVariant | None]
-    images_by_product_id: DataLoader[int, list[ProductImage]]
-    categories_by_id: DataLoader[int, Category | None]
-    categories_by_parent_id: DataLoader[int, list[Category]]
-    supply_by_channel_id: DataLoader[int, list[ChannelLocation]]
-    availability_by_variant_id: DataLoader[tuple[int, int], ShownAvailability]
-    in_stock_by_product_id: DataLoader[tuple[int, int], bool]
-    pickup_stock_by_variant_id: DataLoader[tuple[int, int], list[StoreStock]]
 
 
 @dataclass
 class Context:
     runtime: Runtime
     request: Request | WebSocket
+    # The app's composition of the domains' loaders (``schema.app.build_loaders``).
+    loaders_factory: LoadersFactory
     response: Response | None = None
     _channel_lookups: dict[str, asyncio.Future[Channel]] = field(default_factory=dict)
     _channels_by_id: dict[int, Channel] = field(default_factory=dict)
@@ -60,34 +39,8 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        # Imported here: the types import this module for their resolvers' Info.
-        from schema.catalog import loaders as catalog_loaders
-        from schema.channels import loaders as channel_loaders
-        from schema.inventory import loaders as inventory_loaders
-
-        reads = self.runtime.reads
-        plugins = self.runtime.plugins
-        clock = self.runtime.clock
-        return Loaders(
-            products_by_id=catalog_loaders.products_by_id(reads),
-            variants_by_product_id=catalog_loaders.variants_by_product_id(
-                reads, plugins, self.known_channel
-            ),
-            variants_by_id=catalog_loaders.variants_by_id(reads, plugins, self.known_channel),
-            images_by_product_id=catalog_loaders.images_by_product_id(reads),
-            categories_by_id=catalog_loaders.categories_by_id(reads),
-            categories_by_parent_id=catalog_loaders.categories_by_parent_id(reads),
-            supply_by_channel_id=channel_loaders.supply_by_channel_id(reads),
-            availability_by_variant_id=inventory_loaders.availability_by_variant_id(
-                reads, plugins, self.known_channel, clock
-            ),
-            in_stock_by_product_id=inventory_loaders.in_stock_by_product_id(
-                reads, plugins, self.known_channel, clock
-            ),
-            pickup_stock_by_variant_id=inventory_loaders.pickup_stock_by_variant_id(
-                reads, self.known_channel, clock
-            ),
-        )
+        """This request's DataLoaders, built on first use (hot reads look ahead instead)."""
+        return self.loaders_factory(self.runtime, self.known_channel)
 
     def requested_channel_slug(self, argument: str | None) -> str:
         """The argument, else the ``Omnicart-Channel`` header, else the configured default."""

@@ -6,6 +6,7 @@ import strawberry
 
 from core.channels import queries as channel_queries
 from core.errors import DomainError
+from schema.catalog.types import Category, Product, ProductVariant
 from schema.channels.types import Channel, Location
 from schema.context import Context
 from schema.customers.types import Customer
@@ -34,12 +35,15 @@ class NodeQuery:
         loaders = context.loaders
         if type_name == "Product":
             resolved = await context.channel(channel)
-            return await loaders.products_by_id.load((resolved.id, key))
+            product = await loaders.products_by_id.load((resolved.id, key))
+            return Product.from_model(product, resolved.id) if product is not None else None
         if type_name == "ProductVariant":
             resolved = await context.channel(channel)
-            return await loaders.variants_by_id.load((resolved.id, key))
+            variant = await loaders.variants_by_id.load((resolved.id, key))
+            return ProductVariant.from_priced(variant, resolved.id) if variant is not None else None
         if type_name == "Category":
-            return await loaders.categories_by_id.load(key)
+            category = await loaders.categories_by_id.load(key)
+            return Category.from_model(category) if category is not None else None
         if type_name == "Customer":
             # Customers are private: only the logged-in customer resolves, to themself.
             customer = await context.customer()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +25,9 @@ from core.migrate import upgrade_to_head
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
+from tests.factories import FROZEN_AT, GraphQLClient, StatementCounter
 
 TEST_DATABASE_VARIABLE = "OMNICART_TEST_DATABASE_URL"
-FROZEN_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -123,48 +121,9 @@ async def client(settings: Settings, runtime: Runtime) -> AsyncIterator[httpx.As
         yield client
 
 
-@dataclass
-class GraphQLClient:
-    """Posts GraphQL documents and returns the decoded body; fails on a non-200."""
-
-    http: httpx.AsyncClient
-    headers: dict[str, str] = field(default_factory=dict)
-
-    async def __call__(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        headers: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        response = await self.http.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={**self.headers, **(headers or {})},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def with_headers(self, **headers: str) -> GraphQLClient:
-        return GraphQLClient(self.http, {**self.headers, **headers})
-
-
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
-
-
-@dataclass
-class StatementCounter:
-    statements: list[str] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def reset(self) -> None:
-        self.statements.clear()
 
 
 @pytest.fixture

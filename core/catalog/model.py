@@ -62,6 +62,17 @@ class Variant:
 
 
 @dataclass(frozen=True, slots=True)
+class PricedVariant:
+    """A variant with the unit price a shopper sees in one channel, after the pricing hook.
+
+    ``unit_price`` is None where the variant is not sold in that channel.
+    """
+
+    variant: Variant
+    unit_price: Money | None
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A product's presence in one channel."""
 

@@ -116,3 +116,11 @@ class ChannelLocation:
     channel_id: ChannelId
     location_id: LocationId
     priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyingLocation:
+    """A location as it supplies one channel: ``priority`` lower is drawn on first."""
+
+    location: Location
+    priority: int

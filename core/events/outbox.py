@@ -1,4 +1,4 @@
-"""The outbox: published events written with the change, read back by id, pruned by age.
+"""The outbox: published events written with the change, read back by id.
 
 A unit of work's commit writes its recorded published events with the change they
 describe, as the last steps of its chain (``outbox_steps``, ``core.db.chain``), so
@@ -18,7 +18,8 @@ notification (far below PostgreSQL's 8000-byte limit); listeners read the rows b
 also stores ``pg_current_xact_id()``, which replay compares with snapshots.
 
 On SQLite there is no notification: the in-process bus delivers after the commit.
-Pruning by age is ``core.events.retention``.
+Rows past the retention are deleted by the sweep (``core.maintenance.prune_outbox``), so
+this module, which ``core.uow`` imports, needs no unit of work.
 """
 
 from __future__ import annotations

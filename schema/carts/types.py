@@ -18,6 +18,13 @@ from schema.relay import to_global_id
 
 Info = strawberry.Info[Context, None]
 
+
+async def _variant(context: Context, channel_id: int, variant_id: int) -> ProductVariant | None:
+    """The variant as the channel shows it, through the request's loader."""
+    found = await context.loaders.variants_by_id.load((channel_id, variant_id))
+    return ProductVariant.from_priced(found, channel_id) if found is not None else None
+
+
 CartStatus = strawberry.enum(model.CartStatus, name="CartStatus")
 CartProblemCode = strawberry.enum(
     model.CartProblemCode, name="CartProblemCode", description="What a cart problem is about."
@@ -73,8 +80,8 @@ class CartLine:
         description="The variant as the cart's channel shows it; null where it is not visible."
     )
     def variant(self, info: Info) -> ProductVariant | None:
-        loader = info.context.loaders.variants_by_id
-        return cast(ProductVariant | None, loader.load((self.channel_id, self.variant_id)))
+        # an awaitable; graphql-core awaits what a resolver returns
+        return cast(ProductVariant | None, _variant(info.context, self.channel_id, self.variant_id))
 
 
 @strawberry.type(description="Something to look at before checkout; it blocks nothing by itself.")
@@ -186,8 +193,10 @@ class CartMergeLine:
 
     @strawberry.field(description="The variant as the cart's channel shows it.")
     def variant(self, info: Info) -> ProductVariant | None:
-        loader = info.context.loaders.variants_by_id
-        return cast(ProductVariant | None, loader.load((self.channel_id, self.variant_key)))
+        # an awaitable; graphql-core awaits what a resolver returns
+        return cast(
+            ProductVariant | None, _variant(info.context, self.channel_id, self.variant_key)
+        )
 
 
 @strawberry.type(description="How a guest cart was merged into the customer's cart.")

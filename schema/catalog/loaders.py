@@ -1,28 +1,24 @@
 """Per-request DataLoaders for catalog relations reached outside the look-ahead.
 
 Channel-dependent loaders key on ``(channel_id, id)``; results come back in key
-order, with ``None`` or ``[]`` for what is missing.
+order, with ``None`` or ``[]`` for what is missing. They return core values, which
+the types map (``Product.from_model``), so this module imports no GraphQL type.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from core.catalog import queries
-from core.catalog.model import ProductInclude
+from core.catalog import model, queries
 from core.catalog.pricing import price_variants
 from core.channels.model import Channel
 from core.db.reads import Reads
 from core.ids import CategoryId, ChannelId, ProductId
 from core.plugin_host import PluginHost
-from schema.catalog.types import Category, Product, ProductImage, ProductVariant
-
-K = TypeVar("K")
-ChannelKey = tuple[int, int]
+from schema.loaders import ChannelKey
 
 
 def _by_channel(keys: Sequence[ChannelKey]) -> dict[ChannelId, list[int]]:
@@ -32,17 +28,19 @@ def _by_channel(keys: Sequence[ChannelKey]) -> dict[ChannelId, list[int]]:
     return grouped
 
 
-def products_by_id(reads: Reads) -> DataLoader[ChannelKey, Product | None]:
-    async def load(keys: Sequence[ChannelKey]) -> list[Product | None]:
-        found: dict[ChannelKey, Product] = {}
+def products_by_id(reads: Reads) -> DataLoader[ChannelKey, model.Product | None]:
+    async def load(keys: Sequence[ChannelKey]) -> list[model.Product | None]:
+        found: dict[ChannelKey, model.Product] = {}
         async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 bundles = await queries.products_where(
-                    connection, channel_id=channel_id, product_ids=ids, include=ProductInclude()
+                    connection,
+                    channel_id=channel_id,
+                    product_ids=ids,
+                    include=model.ProductInclude(),
                 )
                 for bundle in bundles:
-                    product = Product.from_model(bundle.product, channel_id)
-                    found[(channel_id, bundle.product.id)] = product
+                    found[(channel_id, bundle.product.id)] = bundle.product
         return [found.get(key) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)
@@ -50,9 +48,9 @@ def products_by_id(reads: Reads) -> DataLoader[ChannelKey, Product | None]:
 
 def variants_by_product_id(
     reads: Reads, plugins: PluginHost, channel_of: Callable[[int], Channel]
-) -> DataLoader[ChannelKey, list[ProductVariant]]:
-    async def load(keys: Sequence[ChannelKey]) -> list[list[ProductVariant]]:
-        found: dict[ChannelKey, list[ProductVariant]] = defaultdict(list)
+) -> DataLoader[ChannelKey, list[model.PricedVariant]]:
+    async def load(keys: Sequence[ChannelKey]) -> list[list[model.PricedVariant]]:
+        found: dict[ChannelKey, list[model.PricedVariant]] = defaultdict(list)
         async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 grouped = await queries.variants_by_product_id(connection, channel_id, ids)
@@ -60,7 +58,7 @@ def variants_by_product_id(
                 prices = await price_variants(plugins, channel_of(channel_id), variants)
                 for variant, price in zip(variants, prices, strict=True):
                     found[(channel_id, variant.product_id)].append(
-                        ProductVariant.from_model(variant, price, channel_id)
+                        model.PricedVariant(variant, price)
                     )
         return [found.get(key, []) for key in keys]
 
@@ -69,9 +67,9 @@ def variants_by_product_id(
 
 def variants_by_id(
     reads: Reads, plugins: PluginHost, channel_of: Callable[[int], Channel]
-) -> DataLoader[ChannelKey, ProductVariant | None]:
-    async def load(keys: Sequence[ChannelKey]) -> list[ProductVariant | None]:
-        found: dict[ChannelKey, ProductVariant] = {}
+) -> DataLoader[ChannelKey, model.PricedVariant | None]:
+    async def load(keys: Sequence[ChannelKey]) -> list[model.PricedVariant | None]:
+        found: dict[ChannelKey, model.PricedVariant] = {}
         async with reads.connect() as connection:
             for channel_id, ids in _by_channel(keys).items():
                 variants = list(
@@ -79,41 +77,34 @@ def variants_by_id(
                 )
                 prices = await price_variants(plugins, channel_of(channel_id), variants)
                 for variant, price in zip(variants, prices, strict=True):
-                    found[(channel_id, variant.id)] = ProductVariant.from_model(
-                        variant, price, channel_id
-                    )
+                    found[(channel_id, variant.id)] = model.PricedVariant(variant, price)
         return [found.get(key) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def images_by_product_id(reads: Reads) -> DataLoader[int, list[ProductImage]]:
-    async def load(keys: Sequence[int]) -> list[list[ProductImage]]:
+def images_by_product_id(reads: Reads) -> DataLoader[int, list[model.ProductImage]]:
+    async def load(keys: Sequence[int]) -> list[list[model.ProductImage]]:
         async with reads.connect() as connection:
             grouped = await queries.images_by_product_id(connection, keys)
-        return [
-            [ProductImage.from_model(i) for i in grouped.get(ProductId(key), [])] for key in keys
-        ]
+        return [grouped.get(ProductId(key), []) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def categories_by_id(reads: Reads) -> DataLoader[int, Category | None]:
-    async def load(keys: Sequence[int]) -> list[Category | None]:
+def categories_by_id(reads: Reads) -> DataLoader[int, model.Category | None]:
+    async def load(keys: Sequence[int]) -> list[model.Category | None]:
         async with reads.connect() as connection:
             found = await queries.categories_by_id(connection, keys)
-        return [
-            Category.from_model(found[CategoryId(key)]) if CategoryId(key) in found else None
-            for key in keys
-        ]
+        return [found.get(CategoryId(key)) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)
 
 
-def categories_by_parent_id(reads: Reads) -> DataLoader[int, list[Category]]:
-    async def load(keys: Sequence[int]) -> list[list[Category]]:
+def categories_by_parent_id(reads: Reads) -> DataLoader[int, list[model.Category]]:
+    async def load(keys: Sequence[int]) -> list[list[model.Category]]:
         async with reads.connect() as connection:
             found = await queries.categories_by_parent_id(connection, keys)
-        return [[Category.from_model(c) for c in found.get(CategoryId(key), [])] for key in keys]
+        return [found.get(CategoryId(key), []) for key in keys]
 
     return DataLoader(load_fn=load, max_batch_size=500)

@@ -469,6 +469,6 @@ async def _variant_view(
     _forget(context)
     siblings = await context.loaders.variants_by_product_id.load((channel.id, variant.product_id))
     for sibling in siblings:
-        if sibling.variant_id == variant.id:
-            return sibling
+        if sibling.variant.id == variant.id:
+            return ProductVariant.from_priced(sibling, channel.id)
     return ProductVariant.from_model(variant, None, channel.id)

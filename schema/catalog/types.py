@@ -45,16 +45,15 @@ class Category(Node):
     def children(self, info: strawberry.Info[Context, None]) -> list[Category]:
         if self.preloaded_children is not None:
             return self.preloaded_children
-        return cast(
-            list[Category],  # an awaitable; graphql-core awaits what a resolver returns
-            info.context.loaders.categories_by_parent_id.load(self.category_id),
+        return cast(  # an awaitable; graphql-core awaits what a resolver returns
+            list[Category], _children(info.context, self.category_id)
         )
 
     @strawberry.field(description="The parent category; null at the top of the tree.")
     def parent(self, info: strawberry.Info[Context, None]) -> Category | None:
         if self.parent_id is None:
             return None
-        return cast(Category, info.context.loaders.categories_by_id.load(self.parent_id))
+        return cast(Category, _category(info.context, self.parent_id))  # an awaitable
 
     @classmethod
     def from_model(cls, category: model.Category) -> Category:
@@ -105,9 +104,10 @@ class ProductVariant(Node):
     preloaded_availability: strawberry.Private[ShownAvailability | None] = None
 
     @strawberry.field(description="The product this variant belongs to.")
-    def product(self, info: strawberry.Info[Context, None]) -> Product | None:
+    async def product(self, info: strawberry.Info[Context, None]) -> Product | None:
         loader = info.context.loaders.products_by_id
-        return cast(Product, loader.load((self.channel_id, self.product_id)))
+        found = await loader.load((self.channel_id, self.product_id))
+        return Product.from_model(found, self.channel_id) if found is not None else None
 
     @strawberry.field(
         description=(
@@ -166,6 +166,10 @@ class ProductVariant(Node):
             preloaded_availability=availability,
         )
 
+    @classmethod
+    def from_priced(cls, priced: model.PricedVariant, channel_id: int) -> ProductVariant:
+        return cls.from_model(priced.variant, priced.unit_price, channel_id)
+
 
 @strawberry.type(description="A product as one channel shows it.")
 class Product(Node):
@@ -200,8 +204,9 @@ class Product(Node):
     def variants(self, info: strawberry.Info[Context, None]) -> list[ProductVariant]:
         if self.preloaded_variants is not None:
             return self.preloaded_variants
-        loader = info.context.loaders.variants_by_product_id
-        return cast(list[ProductVariant], loader.load((self.channel_id, self.product_id)))
+        return cast(  # an awaitable; graphql-core awaits what a resolver returns
+            list[ProductVariant], _variants(info.context, self.channel_id, self.product_id)
+        )
 
     @strawberry.field(
         description="Images in display order.", metadata=preloaded("preloaded_images")
@@ -209,9 +214,7 @@ class Product(Node):
     def images(self, info: strawberry.Info[Context, None]) -> list[ProductImage]:
         if self.preloaded_images is not None:
             return self.preloaded_images
-        return cast(
-            list[ProductImage], info.context.loaders.images_by_product_id.load(self.product_id)
-        )
+        return cast(list[ProductImage], _images(info.context, self.product_id))  # an awaitable
 
     @strawberry.field(
         description="The product's category.", metadata=preloaded("preloaded_category")
@@ -221,7 +224,7 @@ class Product(Node):
             return None
         if self.preloaded_category is not None:
             return self.preloaded_category
-        return cast(Category, info.context.loaders.categories_by_id.load(self.category_id))
+        return cast(Category, _category(info.context, self.category_id))  # an awaitable
 
     @classmethod
     def from_model(
@@ -251,6 +254,31 @@ class Product(Node):
             preloaded_category=Category.from_model(category) if category is not None else None,
             preloaded_in_stock=in_stock,
         )
+
+
+# A relation reached without a look-ahead: its loader's core values, mapped. The
+# resolvers return these coroutines instead of awaiting, so a preloaded relation
+# costs no coroutine.
+
+
+async def _children(context: Context, category_id: int) -> list[Category]:
+    found = await context.loaders.categories_by_parent_id.load(category_id)
+    return [Category.from_model(category) for category in found]
+
+
+async def _category(context: Context, category_id: int) -> Category | None:
+    found = await context.loaders.categories_by_id.load(category_id)
+    return Category.from_model(found) if found is not None else None
+
+
+async def _variants(context: Context, channel_id: int, product_id: int) -> list[ProductVariant]:
+    found = await context.loaders.variants_by_product_id.load((channel_id, product_id))
+    return [ProductVariant.from_priced(priced, channel_id) for priced in found]
+
+
+async def _images(context: Context, product_id: int) -> list[ProductImage]:
+    found = await context.loaders.images_by_product_id.load(product_id)
+    return [ProductImage.from_model(image) for image in found]
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""Per-request DataLoaders for channel relations."""
+"""Per-request DataLoaders for channel relations (core values; the types map them)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,24 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from core.channels import queries
+from core.channels.model import SupplyingLocation
 from core.db.reads import Reads
 from core.ids import ChannelId
-from schema.channels.types import ChannelLocation, Location
 
 
-def supply_by_channel_id(reads: Reads) -> DataLoader[int, list[ChannelLocation]]:
+def supply_by_channel_id(reads: Reads) -> DataLoader[int, list[SupplyingLocation]]:
     """The locations supplying each channel, in priority order (two statements a batch)."""
 
-    async def load(keys: Sequence[int]) -> list[list[ChannelLocation]]:
+    async def load(keys: Sequence[int]) -> list[list[SupplyingLocation]]:
         async with reads.connect() as connection:
             links = await queries.channel_locations_by_channel_id(connection, keys)
             location_ids = sorted({link.location_id for found in links.values() for link in found})
             locations = (
                 await queries.locations_by_id(connection, location_ids) if location_ids else {}
             )
-        views = {key: Location.from_model(location) for key, location in locations.items()}
         return [
             [
-                ChannelLocation(location=views[link.location_id], priority=link.priority)
+                SupplyingLocation(location=locations[link.location_id], priority=link.priority)
                 for link in links.get(ChannelId(key), [])
             ]
             for key in keys

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import strawberry
 
 from core.channels import model
@@ -49,9 +47,9 @@ class Channel(Node):
     channel_id: strawberry.Private[int]
 
     @strawberry.field(description="The locations that supply the channel, drawn on in this order.")
-    def locations(self, info: strawberry.Info[Context, None]) -> list[ChannelLocation]:
-        loader = info.context.loaders.supply_by_channel_id
-        return cast(list[ChannelLocation], loader.load(self.channel_id))
+    async def locations(self, info: strawberry.Info[Context, None]) -> list[ChannelLocation]:
+        found = await info.context.loaders.supply_by_channel_id.load(self.channel_id)
+        return [ChannelLocation.from_model(supply) for supply in found]
 
     @classmethod
     def from_model(cls, channel: model.Channel) -> Channel:
@@ -126,3 +124,7 @@ class Location(Node):
 class ChannelLocation:
     location: Location
     priority: int
+
+    @classmethod
+    def from_model(cls, supply: model.SupplyingLocation) -> ChannelLocation:
+        return cls(location=Location.from_model(supply.location), priority=supply.priority)

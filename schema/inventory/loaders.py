@@ -20,8 +20,7 @@ from core.inventory.availability import channel_availability
 from core.inventory.model import ShownAvailability, StockStatus
 from core.inventory.pickup import StoreStock, pickup_stock
 from core.plugin_host import PluginHost
-
-ChannelKey = tuple[int, int]
+from schema.loaders import ChannelKey
 
 
 def _by_channel(keys: Sequence[ChannelKey]) -> dict[ChannelId, list[int]]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 import pytest
-from sqlalchemy import create_engine, exc, make_url, text
+from sqlalchemy import create_engine, exc, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.outage import describe, is_outage, outage_cause
+from tests.factories import postgres_dsn, terminate_backends
 
 
 @pytest.fixture
@@ -153,26 +154,6 @@ def test_a_log_names_the_drivers_error_and_never_the_statement() -> None:
 # --------------------------------------------------------------------------
 # PostgreSQL: what asyncpg does when the server hangs up (a contract test)
 # --------------------------------------------------------------------------
-
-
-def postgres_dsn(database_url: str) -> str:
-    """asyncpg's DSN for the test database; skips the test on SQLite."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a connection to break: PostgreSQL only (SQLite is a file in this process)")
-    return make_url(database_url).set(drivername="postgresql").render_as_string(False)
-
-
-async def terminate_backends(dsn: str, pids: Sequence[int]) -> list[bool]:
-    """End the server processes ``pids`` from a connection of our own, as a restart or
-    an operator would, and wait (up to 5 s each) until they are gone."""
-    terminator = await asyncpg.connect(dsn)
-    try:
-        rows = await terminator.fetch(
-            "SELECT pg_terminate_backend(pid, 5000) FROM unnest($1::int[]) AS pid", list(pids)
-        )
-    finally:
-        await terminator.close()
-    return [row[0] for row in rows]
 
 
 @pytest.fixture

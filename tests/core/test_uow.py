@@ -14,9 +14,7 @@ from core.db import table_of
 from core.db.chain import Chain, GuardFailed, Refs, Step
 from core.ids import CartId
 from core.runtime import Runtime
-from tests.conftest import StatementCounter
-from tests.core.events.test_outbox import stored_events
-from tests.factories import make_location
+from tests.factories import StatementCounter, make_location, stored_events
 
 locations = table_of(LocationRow)
 RENAME = (

@@ -14,7 +14,7 @@ from core.money import Money
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from plugins.store.pricing import shelf_price
-from tests.conftest import GraphQLClient
+from tests.factories import GraphQLClient
 
 QUERY = '{ product(slug: "boots", channel: "%s") { variants { sku price { amount } } } }'
 

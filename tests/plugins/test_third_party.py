@@ -25,7 +25,7 @@ from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
 from schema.cli import main
-from tests.conftest import GraphQLClient
+from tests.factories import FailingPlugin, GraphQLClient
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plugins" / "omnicart-clearance"
 PRICE_QUERY = '{ product(slug: "coat", channel: "%s") { variants { sku price { amount } } } }'
@@ -155,12 +155,6 @@ async def test_the_plugins_command_lists_the_plugin_and_its_channels(
     clearance = output[output.index("clearance") :]
     assert "omnicart-clearance 1.0.0" in clearance
     assert "channels: web" in clearance
-
-
-class FailingPlugin:
-    @hookimpl
-    def omnicart_price_lines(self, lines: Sequence[PriceLine]) -> list[PriceAdjustment]:
-        raise RuntimeError("pricing service down")
 
 
 class AsyncHalfPricePlugin:

@@ -25,9 +25,7 @@ from core.inventory.reservations import reserve_for_channel
 from core.inventory.tables import ReservationRow
 from core.runtime import Runtime
 from schema.cli import SERVING_GC_THRESHOLD, app_from_environ, main
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import make_shop, stored
-from tests.factories import make_customer
+from tests.factories import GraphQLClient, make_customer, make_shop, stored
 
 README = Path(__file__).parents[2] / "README.md"
 CREATE_CATEGORY = """mutation { categoryCreate(input: {slug: "hats", name: "Hats"}) {

@@ -24,11 +24,18 @@ from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
 from schema.errors import DATABASE_UNAVAILABLE_MESSAGE, RETRY_AFTER_SECONDS, unanswered_for_outage
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import availability, make_shop
-from tests.core.test_outage import postgres_dsn, terminate_backends
-from tests.factories import row_counts
-from tests.schema.carts.test_mutations import ADD, READ, create, variant_gid
+from tests.factories import (
+    ADD,
+    READ,
+    GraphQLClient,
+    availability,
+    create,
+    make_shop,
+    postgres_dsn,
+    row_counts,
+    terminate_backends,
+    variant_gid,
+)
 
 KEY = "outage-retry-5b0c4f3e-8d51"
 UNKNOWN_TOKEN = "omct_" + "y" * 43

@@ -13,7 +13,7 @@ from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
 from schema.protection import DocumentCaches, Protection
-from tests.conftest import GraphQLClient
+from tests.factories import GraphQLClient
 
 
 def _nested_categories(depth: int) -> str:

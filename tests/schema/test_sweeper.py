@@ -16,9 +16,8 @@ from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.maintenance import SweepReport, sweep
 from core.runtime import Runtime
-from schema import app as app_module
 from schema.app import create_app
-from tests.core.inventory.shop import Shop, make_shop, stored
+from tests.factories import Shop, make_shop, stored
 
 
 async def hold(runtime: Runtime, shop: Shop, quantity: int, *, ttl_seconds: int = 60) -> None:
@@ -103,7 +102,6 @@ async def test_a_failing_sweep_is_logged_and_the_next_one_runs(
     runtime: Runtime,
     clock: FrozenClock,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shop = await make_shop(runtime, warehouse=5)
     await hold(runtime, shop, 1)
@@ -117,8 +115,7 @@ async def test_a_failing_sweep_is_logged_and_the_next_one_runs(
             raise ConnectionError("database went away")
         return await sweep(runtime)
 
-    monkeypatch.setattr(app_module, "sweep", flaky)
-    app = create_app(replace(settings, sweep_interval_seconds=0.01), runtime=runtime)
+    app = create_app(replace(settings, sweep_interval_seconds=0.01), runtime=runtime, sweep=flaky)
 
     async with app.router.lifespan_context(app):
         assert await reservations_left(runtime) == 0
@@ -129,7 +126,7 @@ async def test_a_failing_sweep_is_logged_and_the_next_one_runs(
 
 
 async def test_an_interval_of_zero_switches_the_sweep_off(
-    settings: Settings, runtime: Runtime, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, runtime: Runtime, clock: FrozenClock
 ) -> None:
     calls: list[Runtime] = []
 
@@ -137,8 +134,7 @@ async def test_an_interval_of_zero_switches_the_sweep_off(
         calls.append(runtime)
         return SweepReport(released=0, pruned=0)
 
-    monkeypatch.setattr(app_module, "sweep", recorded)
-    app = create_app(replace(settings, sweep_interval_seconds=0), runtime=runtime)
+    app = create_app(replace(settings, sweep_interval_seconds=0), runtime=runtime, sweep=recorded)
 
     async with app.router.lifespan_context(app):
         await asyncio.sleep(0.05)

@@ -32,11 +32,15 @@ from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
-from tests.conftest import StatementCounter
-from tests.core.carts.test_merge import make_store
-from tests.core.events.test_outbox import stored_events
-from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import row_counts
+from tests.factories import (
+    StatementCounter,
+    availability,
+    make_shop,
+    make_store,
+    row_counts,
+    stored,
+    stored_events,
+)
 
 _carts = table_of(CartRow)
 _lines = table_of(CartLineRow)

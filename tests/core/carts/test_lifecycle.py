@@ -16,8 +16,16 @@ from core.errors import ErrorCode
 from core.inventory import services as inventory
 from core.money import Money
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, availability, make_shop, stored
-from tests.factories import make_channel, make_customer, make_location, row_counts
+from tests.factories import (
+    Shop,
+    availability,
+    make_channel,
+    make_customer,
+    make_location,
+    make_shop,
+    row_counts,
+    stored,
+)
 
 
 async def problems_of(runtime: Runtime, token: str) -> list[tuple[CartProblemCode, int | None]]:

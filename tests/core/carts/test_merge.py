@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -13,39 +12,11 @@ from core.carts.merge import merge_guest_cart
 from core.carts.model import CartStatus, MergeAction
 from core.carts.services import Caller, CartLimits, LineInput
 from core.channels import services as channels
-from core.channels.model import Channel, MergePolicy
+from core.channels.model import MergePolicy
 from core.clock import FrozenClock
-from core.ids import CustomerId, VariantId
-from core.inventory import services as inventory
+from core.ids import CustomerId
 from core.runtime import Runtime
-from tests.core.inventory.shop import stored
-from tests.factories import make_channel, make_customer, make_location, make_product
-
-
-@dataclass(frozen=True)
-class Store:
-    channel: Channel
-    variants: list[VariantId]
-    customer: CustomerId
-
-
-async def make_store(runtime: Runtime, *, variants: int = 3, stock: int = 10) -> Store:
-    warehouse = await make_location(runtime, slug="warehouse")
-    channel = await make_channel(runtime, slug="web", locations=[warehouse])
-    product = await make_product(
-        runtime, channel=channel, slug="tee", variants=[f"TEE-{i}" for i in range(variants)]
-    )
-    for variant in product.variants:
-        await inventory.set_stock(
-            runtime.uow(),
-            variant_id=variant.id,
-            location_id=warehouse.id,
-            quantity=stock,
-            reason="count",
-            actor="test",
-        )
-    customer = await make_customer(runtime)
-    return Store(channel, [variant.id for variant in product.variants], customer.id)
+from tests.factories import Store, make_customer, make_store, stored
 
 
 async def cart(

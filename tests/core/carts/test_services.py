@@ -22,11 +22,17 @@ from core.ids import CartLineId, VariantId
 from core.inventory.events import STOCK_TOPIC
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
-from tests.core.carts.test_merge import make_store
-from tests.core.events.test_outbox import DELIVERY_TIMEOUT, stored_events
-from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import make_customer, row_counts
-from tests.plugins.test_third_party import FailingPlugin
+from tests.factories import (
+    DELIVERY_TIMEOUT,
+    FailingPlugin,
+    availability,
+    make_customer,
+    make_shop,
+    make_store,
+    row_counts,
+    stored,
+    stored_events,
+)
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:

@@ -32,7 +32,7 @@ from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId, ProductId
 from core.money import Money
 from core.runtime import Runtime
-from tests.conftest import FROZEN_AT, StatementCounter
+from tests.factories import FROZEN_AT, StatementCounter
 
 BASE_TIME = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

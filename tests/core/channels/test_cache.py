@@ -5,8 +5,7 @@ from __future__ import annotations
 from core.channels.cache import ChannelCache
 from core.channels.services import update_channel
 from core.runtime import Runtime
-from tests.conftest import StatementCounter
-from tests.factories import make_channel
+from tests.factories import StatementCounter, make_channel
 
 
 class Ticks:

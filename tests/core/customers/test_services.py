@@ -18,8 +18,14 @@ from core.db import table_of
 from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
 from core.staff import queries as staff_queries
-from tests.conftest import FROZEN_AT, StatementCounter
-from tests.factories import log_in_customer, make_customer, row_counts, staff_token
+from tests.factories import (
+    FROZEN_AT,
+    StatementCounter,
+    log_in_customer,
+    make_customer,
+    row_counts,
+    staff_token,
+)
 
 customers = table_of(CustomerRow)
 sessions = table_of(CustomerSessionRow)

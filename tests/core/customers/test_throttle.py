@@ -12,8 +12,7 @@ from core.customers import services
 from core.customers.throttle import MAX_ATTEMPTS, WINDOW
 from core.errors import DomainError, ErrorCode
 from core.runtime import Runtime
-from tests.conftest import FROZEN_AT
-from tests.factories import log_in_customer, make_customer
+from tests.factories import FROZEN_AT, log_in_customer, make_customer
 
 
 async def refusal(runtime: Runtime, *, email: str, password: str) -> ErrorCode | None:

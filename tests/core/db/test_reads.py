@@ -30,9 +30,7 @@ from core.inventory import reservations
 from core.inventory.model import OwnerKind
 from core.outage import is_outage
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, make_shop
-from tests.core.test_outage import postgres_dsn, terminate_backends
-from tests.factories import make_product
+from tests.factories import Shop, make_product, make_shop, postgres_dsn, terminate_backends
 
 Read = Callable[[ReadConnection], Awaitable[Any]]
 

@@ -15,8 +15,7 @@ from core.inventory.events import (
     StockChanged,
 )
 from core.runtime import Runtime
-from tests.core.events.sample import CART_TOPIC, CartChanged
-from tests.core.inventory.shop import make_shop
+from tests.factories import CART_TOPIC, CartChanged, make_shop
 
 
 class UnreachableBus(InProcessBus):

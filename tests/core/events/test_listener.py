@@ -29,8 +29,7 @@ from core.events.outbox import outbox_table as outbox
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC
 from core.runtime import Runtime
-from tests.core.events.sample import CART_TOPIC, CartChanged
-from tests.core.inventory.shop import Shop, make_shop
+from tests.factories import CART_TOPIC, CartChanged, Shop, make_shop
 
 DELIVERY_TIMEOUT = 10.0
 

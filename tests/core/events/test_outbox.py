@@ -1,5 +1,5 @@
 """The outbox: published events written in the committing transaction, in one statement,
-never on rollback, delivered on their topic, pruned after the retention.
+never on rollback, delivered on their topic.
 
 Runs on SQLite and PostgreSQL (the in-process bus on one, LISTEN/NOTIFY on the other).
 """
@@ -8,45 +8,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import FrozenClock
 from core.errors import DomainError
 from core.events.bus import BusMessage
-from core.events.outbox import outbox_table as outbox
-from core.events.retention import prune_outbox
 from core.ids import LocationId, VariantId
 from core.inventory import services
 from core.inventory.events import STOCK_TOPIC, ReservationsExpired, StockChangeCause, StockChanged
 from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.runtime import Runtime
-from tests.conftest import StatementCounter
-from tests.core.events.sample import CART_TOPIC, CartChanged
-from tests.core.inventory.shop import make_shop
-
-# No delivery ever takes longer than this; a test fails instead of hanging.
-DELIVERY_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    topic: str
-    subject_ids: list[int]
-    payload: dict[str, Any]
-    created_at: datetime
-
-
-async def stored_events(runtime: Runtime) -> list[StoredEvent]:
-    async with runtime.engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).order_by(outbox.c.id))).all()
-    return [StoredEvent(row.topic, row.subject_ids, row.payload, row.created_at) for row in rows]
+from tests.factories import (
+    CART_TOPIC,
+    DELIVERY_TIMEOUT,
+    CartChanged,
+    StatementCounter,
+    StoredEvent,
+    make_shop,
+    stored_events,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -181,24 +165,6 @@ async def test_a_commit_with_thousands_of_events_writes_them_all_in_order(
 
     stored = await stored_events(runtime)
     assert [event.subject_ids for event in stored] == [[n.cart_id] for n in events]
-
-
-async def test_pruning_deletes_only_events_older_than_the_retention(
-    runtime: Runtime, clock: FrozenClock
-) -> None:
-    now = clock.now()
-    for age, cart_id in ((timedelta(hours=2), 1), (timedelta(minutes=61), 2), (timedelta(0), 3)):
-        clock.set(now - age)
-        async with runtime.uow() as uow:
-            uow.record(CartChanged(cart_id=cart_id, version=1))
-            await uow.commit()
-    clock.set(now)
-
-    pruned = await prune_outbox(runtime.uow(), retention_seconds=3600)
-
-    assert pruned == 2
-    assert [event.subject_ids for event in await stored_events(runtime)] == [[3]]
-    assert await prune_outbox(runtime.uow(), retention_seconds=3600) == 0
 
 
 async def test_a_new_event_type_reaches_the_subscribers_of_its_topic_only(

@@ -19,7 +19,7 @@ from core.inventory.availability import channel_availability
 from core.inventory.model import OwnerKind, ShownAvailability, StockStatus, stock_status
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, availability, listed_stock, make_shop
+from tests.factories import Shop, availability, listed_stock, make_shop
 
 
 @dataclass(frozen=True)

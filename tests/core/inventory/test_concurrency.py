@@ -12,8 +12,7 @@ from core.inventory import reservations, services
 from core.inventory.model import OwnerKind, Reservation
 from core.inventory.tables import ReservationRow
 from core.runtime import Runtime
-from tests.core.inventory.shop import availability, make_shop, stored
-from tests.factories import make_channel
+from tests.factories import availability, make_channel, make_shop, stored
 
 
 async def test_a_hundred_concurrent_reservations_of_ten_units_take_exactly_ten(

@@ -19,8 +19,7 @@ from core.inventory.events import (
 )
 from core.inventory.model import OwnerKind, Reservation
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, availability, make_shop, stored
-from tests.factories import row_counts
+from tests.factories import Shop, availability, make_shop, row_counts, stored
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:

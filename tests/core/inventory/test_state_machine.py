@@ -24,8 +24,7 @@ from core.ids import LocationId
 from core.inventory import reservations, services
 from core.inventory.model import OwnerKind
 from core.runtime import Runtime
-from tests.conftest import FROZEN_AT
-from tests.core.inventory.shop import Shop, availability, listed_stock, make_shop, stored
+from tests.factories import FROZEN_AT, Shop, availability, listed_stock, make_shop, stored
 
 T = TypeVar("T")
 

@@ -11,8 +11,7 @@ from core.inventory.events import StockChangeCause, StockChanged
 from core.inventory.input_checks import MAX_COUNTS
 from core.inventory.model import MovementKind, OwnerKind, StockCount
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, availability, make_shop, stored
-from tests.factories import make_product, row_counts
+from tests.factories import Shop, availability, make_product, make_shop, row_counts, stored
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> set[tuple[ErrorCode, str | None]]:

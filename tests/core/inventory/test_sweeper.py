@@ -11,8 +11,7 @@ from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.inventory.sweeper import sweep_expired
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, make_shop, stored
-from tests.factories import make_product
+from tests.factories import Shop, make_product, make_shop, stored
 
 
 async def hold(runtime: Runtime, shop: Shop, owner: str, quantity: int, ttl: int) -> None:

@@ -8,9 +8,14 @@ from typing import Any
 
 from core.runtime import Runtime
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient
-from tests.core.carts.test_merge import make_store
-from tests.factories import bearer, log_in_customer, make_customer, row_counts
+from tests.factories import (
+    GraphQLClient,
+    bearer,
+    log_in_customer,
+    make_customer,
+    make_store,
+    row_counts,
+)
 
 LINES = "token version totalQuantity lines { quantity variant { sku } }"
 

@@ -7,50 +7,18 @@ from typing import Any
 from core.channels.model import EnabledPlugin
 from core.runtime import Runtime
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import Shop, availability, make_shop
-from tests.factories import row_counts
-
-CART = """
-  token version status email
-  channel { slug currency }
-  totalQuantity
-  lines {
-    id quantity
-    variant { sku price { amount currency } }
-    cost {
-      amountPerQuantity { amount currency }
-      subtotalAmount { amount }
-      totalAmount { amount currency }
-    }
-  }
-  cost {
-    subtotalAmount { amount currency }
-    totalAmount { amount currency }
-    adjustments { label plugin amount { amount currency } }
-  }
-  problems { code lineId message availableQuantity }
-"""
-
-CREATE = f"""
-mutation ($input: CartCreateInput!, $key: String) {{
-  cartCreate(input: $input, idempotencyKey: $key) {{
-    cart {{ {CART} }}
-    errors {{ field code message }}
-    replayed
-  }}
-}}
-"""
-
-ADD = f"""
-mutation ($token: String!, $lines: [CartLineInput!]!, $version: Int, $key: String) {{
-  cartLinesAdd(token: $token, lines: $lines, expectedVersion: $version, idempotencyKey: $key) {{
-    cart {{ {CART} }}
-    errors {{ field code message }}
-    replayed
-  }}
-}}
-"""
+from tests.factories import (
+    ADD,
+    CART,
+    CREATE,
+    READ,
+    GraphQLClient,
+    availability,
+    create,
+    make_shop,
+    row_counts,
+    variant_gid,
+)
 
 UPDATE = f"""
 mutation ($token: String!, $lines: [CartLineUpdateInput!]!) {{
@@ -70,12 +38,6 @@ mutation ($token: String!, $ids: [ID!]!) {{
 }}
 """
 
-CLEAR = f"""
-mutation ($token: String!) {{
-  cartClear(token: $token) {{ cart {{ {CART} }} errors {{ field code message }} }}
-}}
-"""
-
 EMAIL = f"""
 mutation ($token: String!, $email: String!) {{
   cartEmailUpdate(token: $token, email: $email) {{
@@ -84,21 +46,6 @@ mutation ($token: String!, $email: String!) {{
   }}
 }}
 """
-
-READ = f"query ($token: String!) {{ cart(token: $token) {{ {CART} }} }}"
-
-
-def variant_gid(shop: Shop) -> str:
-    return to_global_id("ProductVariant", shop.variant_id)
-
-
-async def create(gql: GraphQLClient, shop: Shop, quantity: int = 0) -> dict[str, Any]:
-    lines = [{"variantId": variant_gid(shop), "quantity": quantity}] if quantity else []
-    body = await gql(CREATE, {"input": {"channel": shop.channel.slug, "lines": lines}})
-    payload: dict[str, Any] = body["data"]["cartCreate"]
-    assert payload["errors"] == [], payload
-    cart: dict[str, Any] = payload["cart"]
-    return cart
 
 
 async def test_create_add_update_remove_through_graphql(

@@ -6,8 +6,7 @@ from core.carts import services
 from core.carts.services import LineInput
 from core.runtime import Runtime
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient, StatementCounter
-from tests.core.carts.test_merge import make_store
+from tests.factories import GraphQLClient, StatementCounter, make_store
 
 ADD = """
 mutation ($token: String!, $variant: ID!, $key: String!) {

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.requests import Request
 from strawberry.types import ExecutionResult
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
@@ -20,13 +19,13 @@ from core.carts import services
 from core.carts.services import LineInput
 from core.config import Settings
 from core.runtime import Runtime
-from schema.context import Context
 from schema.relay import to_global_id
 from schema.schema import build_schema
-from tests.core.inventory.shop import make_shop
-from tests.schema.inventory.test_subscriptions import (
+from tests.factories import (
     PUSH_TIMEOUT,
+    bare_context,
     free_port,
+    make_shop,
     receive,
     start_server,
     wait_until_healthy,
@@ -57,11 +56,10 @@ async def close_bus(runtime: Runtime) -> AsyncIterator[None]:
 
 async def subscribe(runtime: Runtime, settings: Settings, token: str) -> Any:
     schema = build_schema(settings)
-    request = Request({"type": "http", "method": "GET", "path": "/graphql", "headers": []})
     return await schema.subscribe(
         SUBSCRIPTION,
         variable_values={"token": token},
-        context_value=Context(runtime=runtime, request=request),
+        context_value=bare_context(runtime),
     )
 
 

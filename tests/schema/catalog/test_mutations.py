@@ -9,8 +9,8 @@ from core.runtime import Runtime
 from core.staff.model import Scope
 from core.staff.services import create_token, revoke_token
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient
 from tests.factories import (
+    GraphQLClient,
     bearer,
     make_category,
     make_channel,

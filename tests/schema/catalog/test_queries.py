@@ -19,7 +19,7 @@ from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.money import Money
 from core.runtime import Runtime
-from tests.conftest import GraphQLClient, StatementCounter
+from tests.factories import GraphQLClient, StatementCounter
 
 WEB = ChannelData("web", "Web", ChannelKind.WEB, "PLN")
 SHOP = ChannelData("shop", "Shop", ChannelKind.STORE, "PLN")

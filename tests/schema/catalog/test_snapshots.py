@@ -18,7 +18,7 @@ from core.catalog.importer import import_catalog
 from core.channels.model import ChannelKind
 from core.money import Money
 from core.runtime import Runtime
-from tests.conftest import GraphQLClient
+from tests.factories import GraphQLClient
 
 PRODUCT_PAGE = """
 query ProductPage($slug: String!) {

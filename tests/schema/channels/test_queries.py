@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from core.channels.model import LocationKind
 from core.runtime import Runtime
-from tests.conftest import GraphQLClient, StatementCounter
-from tests.factories import make_channel, make_location
+from tests.factories import GraphQLClient, StatementCounter, make_channel, make_location
 
 
 async def test_channels_list_their_supplying_locations_in_priority_order(

@@ -12,8 +12,16 @@ from core.clock import FrozenClock
 from core.customers import services
 from core.runtime import Runtime
 from schema.relay import to_global_id
-from tests.conftest import FROZEN_AT, GraphQLClient, StatementCounter
-from tests.factories import bearer, log_in_customer, make_customer, row_counts, staff_token
+from tests.factories import (
+    FROZEN_AT,
+    GraphQLClient,
+    StatementCounter,
+    bearer,
+    log_in_customer,
+    make_customer,
+    row_counts,
+    staff_token,
+)
 
 REGISTER = """
 mutation ($input: CustomerRegisterInput!) {

@@ -38,8 +38,14 @@ from core.inventory.reservations import reserve_for_channel
 from core.money import Money
 from core.runtime import Runtime
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient, StatementCounter
-from tests.factories import MadeProduct, make_channel, make_location, make_product
+from tests.factories import (
+    GraphQLClient,
+    MadeProduct,
+    StatementCounter,
+    make_channel,
+    make_location,
+    make_product,
+)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,7 @@ from core.inventory import services
 from core.runtime import Runtime
 from core.staff.model import Scope
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import Shop, make_shop
-from tests.factories import bearer, staff_token
+from tests.factories import GraphQLClient, Shop, bearer, make_shop, staff_token
 
 MOVEMENTS = """
 query ($variantId: ID, $locationId: ID, $first: Int, $after: String) {

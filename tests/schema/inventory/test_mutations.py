@@ -11,9 +11,16 @@ from core.inventory.reservations import reserve_for_channel
 from core.runtime import Runtime
 from core.staff.model import Scope
 from schema.relay import to_global_id
-from tests.conftest import GraphQLClient
-from tests.core.inventory.shop import Shop, make_shop, stored
-from tests.factories import bearer, make_location, row_counts, staff_token
+from tests.factories import (
+    GraphQLClient,
+    Shop,
+    bearer,
+    make_location,
+    make_shop,
+    row_counts,
+    staff_token,
+    stored,
+)
 
 LEVEL = "variant { id sku } location { id slug } onHand reserved available"
 MOVEMENT = "kind delta onHandAfter reason actor createdAt variant { sku } location { slug }"

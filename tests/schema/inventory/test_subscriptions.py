@@ -9,23 +9,17 @@ through one reaches a subscriber of the other.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import socket
 import subprocess
-import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
-from subprocess import Popen
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
-from starlette.requests import Request
 from strawberry.types import ExecutionResult
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from core.channels import services as channels
@@ -37,11 +31,21 @@ from core.inventory.model import OwnerKind
 from core.inventory.reservations import reserve_for_channel
 from core.runtime import Runtime
 from core.staff.model import Scope
-from schema.context import Context
 from schema.relay import to_global_id
 from schema.schema import build_schema
-from tests.core.inventory.shop import Shop, make_shop
-from tests.factories import bearer, make_product, staff_token
+from tests.factories import (
+    PUSH_TIMEOUT,
+    Shop,
+    bare_context,
+    bearer,
+    free_port,
+    make_product,
+    make_shop,
+    receive,
+    staff_token,
+    start_server,
+    wait_until_healthy,
+)
 
 SUBSCRIPTION = """
 subscription ($variantIds: [ID!]!, $channel: String) {
@@ -50,9 +54,6 @@ subscription ($variantIds: [ID!]!, $channel: String) {
   }
 }
 """
-# No push ever takes longer than this; a test fails instead of hanging.
-PUSH_TIMEOUT = 10.0
-
 Updates = AsyncGenerator[ExecutionResult, None]
 
 
@@ -66,14 +67,13 @@ async def subscribe(
     runtime: Runtime, settings: Settings, variant_ids: list[VariantId], channel: str = "web"
 ) -> Updates:
     schema = build_schema(settings)
-    request = Request({"type": "http", "method": "GET", "path": "/graphql", "headers": []})
     result = await schema.subscribe(
         SUBSCRIPTION,
         variable_values={
             "variantIds": [to_global_id("ProductVariant", v) for v in variant_ids],
             "channel": channel,
         },
-        context_value=Context(runtime=runtime, request=request),
+        context_value=bare_context(runtime),
     )
     assert not isinstance(result, ExecutionResult), result.errors
     return result
@@ -177,11 +177,10 @@ async def test_a_status_only_channel_pushes_only_status_changes(
 async def test_a_malformed_variant_id_is_refused(runtime: Runtime, settings: Settings) -> None:
     await make_shop(runtime)
     schema = build_schema(settings)
-    request = Request({"type": "http", "method": "GET", "path": "/graphql", "headers": []})
     result = await schema.subscribe(
         SUBSCRIPTION,
         variable_values={"variantIds": [strawberry.ID("nonsense")]},
-        context_value=Context(runtime=runtime, request=request),
+        context_value=bare_context(runtime),
     )
 
     first = result if isinstance(result, ExecutionResult) else await anext(result)
@@ -197,49 +196,6 @@ mutation ($input: StockSetInput!) {
   stockSet(input: $input) { errors { field code message } }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "OMNICART_DATABASE_URL": database_url,
-        "OMNICART_DEFAULT_CHANNEL": "web",
-        "OMNICART_SWEEP_INTERVAL_SECONDS": "0",
-    }
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "--factory", "schema.cli:app_from_environ"),
-                *("--host", "127.0.0.1", "--port", str(port)),
-            ],
-            env=environment,
-            cwd=Path(__file__).resolve().parents[3],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-
-
-async def wait_until_healthy(http: httpx.AsyncClient, base: str, server: Popen[bytes]) -> None:
-    deadline = asyncio.get_running_loop().time() + PUSH_TIMEOUT * 3
-    while asyncio.get_running_loop().time() < deadline:
-        assert server.poll() is None, "the server process exited"
-        with contextlib.suppress(httpx.TransportError):
-            if (await http.get(f"{base}/healthz")).status_code == 200:
-                return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{base} never became healthy")
-
-
-async def receive(connection: ClientConnection) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(connection.recv(), PUSH_TIMEOUT))
-    return message
 
 
 async def test_a_stock_mutation_is_pushed_over_graphql_transport_ws_across_processes(

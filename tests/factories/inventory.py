@@ -1,4 +1,5 @@
-"""A shop to test inventory in: a channel supplied by a warehouse, then a store."""
+"""A shop to test inventory in: a channel supplied by a warehouse, then a store; and its
+stock and reservations as stored."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from core.inventory.model import ChannelAvailability, Reservation
 from core.inventory.queries import reservation_from_row
 from core.inventory.tables import ReservationRow, StockLevelRow
 from core.runtime import Runtime
-from tests.factories import make_channel, make_location, make_product
+from tests.factories.catalog import make_product
+from tests.factories.channels import make_channel, make_location
 
 
 @dataclass(frozen=True)
