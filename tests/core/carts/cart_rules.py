@@ -73,7 +73,7 @@ class CartRules(MachineBase):
     )
     def add(self, pick: int, variant: int, quantity: int, keyed: bool, version: str) -> None:
         cart = self.carts[pick % len(self.carts)]
-        row, variant_id = self.rows.cart(cart.id), self.world.variants[variant]
+        row, variant_id = self.row(cart), self.world.variants[variant]
         expected_version = None
         if row is not None and version != "none":
             expected_version = row["version"] - (version == "stale")

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant
@@ -48,9 +48,12 @@ class Tracked:
     # When the first of the holds the cart had after its last change expires; the
     # lines are promised in full only until then.
     until: datetime | None = None
-    # After its last change, no hold of the cart expired before its ``holds_until``
-    # (the expiry the services read to decide whether its holds lapsed).
+    # After its last change, the cart's ``holds_until`` (what the services read to
+    # decide whether its holds lapsed) was when its first hold expires, within the
+    # channel's reservation lifetime.
     honest: bool = True
+    # Deleted by the cart sweeper (SQLite may give its id to a new cart).
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,14 +164,18 @@ class MachineBase(RuleBasedStateMachine):
         self.keyed.append(Keyed(cart, self.rows.now, send, altered, token))
 
     def tracked(self, cart_id: int) -> Tracked:
-        [cart] = [cart for cart in self.carts if cart.id == cart_id]
+        [cart] = [cart for cart in self.carts if cart.id == cart_id and not cart.gone]
         return cart
+
+    def row(self, cart: Tracked) -> dict[str, Any] | None:
+        """The cart's row before this step; None once swept."""
+        return None if cart.gone else self.rows.cart(cart.id)
 
     # ------------------------------------------------------------ predictions
 
     def cart_refusal(self, cart: Tracked, expected_version: int | None = None) -> ErrorCode | None:
         """What a change of this cart is refused with before its lines are looked at."""
-        row = self.rows.cart(cart.id)
+        row = self.row(cart)
         if row is None:
             return ErrorCode.CART_NOT_FOUND
         if row["status"] != "active":
@@ -211,7 +218,7 @@ class MachineBase(RuleBasedStateMachine):
         owners = {str(cart_id) for cart_id in rows.carts}
         assert all(row["owner_id"] in owners for row in rows.reservations)
         for cart in self.carts:
-            row = rows.cart(cart.id)
+            row = None if cart.gone else rows.cart(cart.id)
             if row is None:
                 continue
             held, lines = rows.held(cart.id), rows.lines(cart.id)
