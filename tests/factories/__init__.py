@@ -31,9 +31,10 @@ from tests.factories.events import (
 )
 from tests.factories.graphql import GraphQLClient, bare_context
 from tests.factories.inventory import Shop, Stored, availability, listed_stock, make_shop, stored
+from tests.factories.omnichannel import PASSWORD, Rows, World, make_world, read_rows
 from tests.factories.outage import postgres_dsn, terminate_backends
 from tests.factories.plugins import FailingPlugin
-from tests.factories.rows import row_counts
+from tests.factories.rows import row_counts, truncate
 from tests.factories.servers import (
     PUSH_TIMEOUT,
     free_port,
@@ -51,17 +52,20 @@ __all__ = [
     "CREATE",
     "DELIVERY_TIMEOUT",
     "FROZEN_AT",
+    "PASSWORD",
     "PUSH_TIMEOUT",
     "READ",
     "CartChanged",
     "FailingPlugin",
     "GraphQLClient",
     "MadeProduct",
+    "Rows",
     "Shop",
     "StatementCounter",
     "Store",
     "Stored",
     "StoredEvent",
+    "World",
     "availability",
     "bare_context",
     "bearer",
@@ -76,7 +80,9 @@ __all__ = [
     "make_product",
     "make_shop",
     "make_store",
+    "make_world",
     "postgres_dsn",
+    "read_rows",
     "receive",
     "row_counts",
     "staff_token",
@@ -84,6 +90,7 @@ __all__ = [
     "stored",
     "stored_events",
     "terminate_backends",
+    "truncate",
     "variant_gid",
     "wait_until_healthy",
 ]

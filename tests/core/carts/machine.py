@@ -28,9 +28,7 @@ from core.clock import FrozenClock
 from core.errors import DomainError, ErrorCode
 from core.ids import CartId, VariantId
 from core.runtime import Runtime
-from tests.conftest import FROZEN_AT
-from tests.core.carts.omnichannel import Rows, World, make_world, read_rows
-from tests.core.inventory.test_state_machine import truncate
+from tests.factories import FROZEN_AT, Rows, World, make_world, read_rows, truncate
 
 T = TypeVar("T")
 

@@ -2,11 +2,12 @@
 so concurrent adds wait for each other but never deadlock (PostgreSQL).
 
 Found by test_a_hundred_carts_adding_the_last_ten_units_at_once_get_exactly_ten
-(tests/schema/carts/test_concurrency.py), which about one run in twenty answers some
-adds with INTERNAL_SERVER_ERROR: the server log shows ``deadlock detected`` between two
-adds locking the variant's stock rows (the locked path's SELECT ... FOR UPDATE and the
-quick take, ``holds.quick_hold_last``). The test below makes that interleaving happen
-on purpose, holding rows from connections of its own.
+(tests/schema/carts/test_concurrency.py), which about one run in twenty answered some
+adds with INTERNAL_SERVER_ERROR: the server log showed ``deadlock detected`` between two
+adds locking the variant's stock rows (the locked path's SELECT ... FOR UPDATE after a
+quick take at the first location had already locked a row). The locked path no longer
+takes before it locks (issue 12: one write path); the test below makes that
+interleaving happen on purpose, holding rows from connections of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.errors import DomainError, ErrorCode
 from core.inventory import services as inventory
 from core.inventory.tables import StockLevelRow
 from core.runtime import Runtime
-from tests.core.inventory.shop import Shop, make_shop
+from tests.factories import Shop, make_shop
 
 _levels = table_of(StockLevelRow)
 
@@ -57,14 +58,6 @@ async def waiting(runtime: Runtime, at_least: int, *, for_pid: int | None = None
     raise AssertionError(f"fewer than {at_least} sessions wait for a lock")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="holds.quick_hold_last's take at the first location with stock waits for that "
-    "row, and when PostgreSQL's re-check after the wait fails it keeps the row locked; "
-    "the add then locks the variant's rows from the first (SELECT ... FOR UPDATE in "
-    "lock_for_owner), out of order, and deadlocks with an add holding that first row "
-    "(when this passes, drop the tolerance in tests/schema/carts/test_concurrency.py)",
-)
 async def test_an_add_whose_quick_take_misses_holds_no_row_while_it_locks_the_others(
     runtime: Runtime,
 ) -> None:

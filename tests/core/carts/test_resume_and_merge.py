@@ -20,7 +20,7 @@ from core.channels.model import MergePolicy
 from core.clock import FrozenClock
 from core.inventory import services as inventory
 from core.runtime import Runtime
-from tests.core.carts.omnichannel import World, make_world, read_rows
+from tests.factories import World, make_world, read_rows
 
 
 async def shop(runtime: Runtime, policy: MergePolicy = MergePolicy.SUM) -> World:

@@ -38,7 +38,7 @@ from core.keys import CART_SEAL
 from core.runtime import Runtime
 from tests.core.carts.cart_rules import CartRules
 from tests.core.carts.machine import Tracked
-from tests.core.carts.omnichannel import PASSWORD, Rows, read_rows
+from tests.factories import PASSWORD, Rows, read_rows
 
 
 class ShopMachine(CartRules):

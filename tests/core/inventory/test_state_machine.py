@@ -14,17 +14,14 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FrozenClock
-from core.db import metadata
 from core.errors import DomainError, ErrorCode
 from core.ids import LocationId
 from core.inventory import reservations, services
 from core.inventory.model import OwnerKind
 from core.runtime import Runtime
-from tests.factories import FROZEN_AT, Shop, availability, listed_stock, make_shop, stored
+from tests.factories import FROZEN_AT, Shop, availability, listed_stock, make_shop, stored, truncate
 
 T = TypeVar("T")
 
@@ -37,18 +34,6 @@ class Held:
     location_id: LocationId
     quantity: int
     expires_at: datetime
-
-
-async def truncate(engine: AsyncEngine) -> None:
-    # The same cleaning as tests/conftest.py, between examples of one test.
-    names = [table.name for table in reversed(metadata.sorted_tables)]
-    async with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-            for name in names:
-                await connection.execute(text(f"DELETE FROM {name}"))
 
 
 class InventoryMachine(RuleBasedStateMachine):

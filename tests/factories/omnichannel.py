@@ -28,7 +28,9 @@ from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
 from core.money import Money
 from core.runtime import Runtime
-from tests.factories import make_customer, make_location, make_product
+from tests.factories.accounts import make_customer
+from tests.factories.catalog import make_product
+from tests.factories.channels import make_location
 
 PASSWORD = "correct horse battery"
 # On hand at the start, per (variant index, location slug).
