@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.carts import queries, tokens
 from core.carts.change import Change, touch, write_line
@@ -117,7 +117,7 @@ async def merge_into_customer(
         raise _not_found()
     now = uow.clock.now()
     survivor_id = await queries.active_cart_id_for_customer(
-        connection, customer_id, channel.id, lock=True
+        connection, customer_id, channel.id, now=now, lock=True
     )
     if guest.status is not CartStatus.ACTIVE or guest.expires_at <= now:
         # Merged already (a retried or concurrent login), or lapsed: nothing to add.
@@ -184,7 +184,13 @@ async def merge_into_customer(
             expires_at=change.hold_until,
             required=0,
         )
-        if quantity == 0 or entry.action is MergeAction.KEPT:
+        if entry.action is MergeAction.KEPT:
+            continue
+        if quantity == 0:
+            # Capped to nothing: the customer's line goes, as the report says.
+            mine = by_variant.pop(line.variant_id, None)
+            if mine is not None:
+                await uow.session.execute(delete(_lines).where(_lines.c.id == mine.id))
             continue
         price = change.info[line.variant_id].base_price
         by_variant[line.variant_id] = await write_line(
@@ -194,7 +200,9 @@ async def merge_into_customer(
             quantity,
             None if price is None else price.minor_units,
         )
-    survivor = replace(survivor, lines=ordered(by_variant.values()))
+    # The guest's holds came with their own, earlier expiry: push every hold of the
+    # cart to the new one now, whenever the cart's own were last pushed.
+    survivor = replace(survivor, lines=ordered(by_variant.values()), holds_until=None)
     cart = touch(change, survivor)
     await change.flush()
     await connection.execute(

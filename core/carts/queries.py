@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -162,15 +163,18 @@ async def active_cart_id_for_customer(
     customer_id: CustomerId,
     channel_id: ChannelId,
     *,
+    now: datetime,
     lock: bool = False,
 ) -> CartId | None:
-    """The customer's most recently changed active cart in the channel."""
+    """The customer's most recently changed active cart in the channel that has not
+    expired at ``now`` (an expired one is kept until the sweep, but is no one's cart)."""
     statement = (
         select(carts_table.c.id)
         .where(
             carts_table.c.customer_id == customer_id,
             carts_table.c.channel_id == channel_id,
             carts_table.c.status == CartStatus.ACTIVE.value,
+            carts_table.c.expires_at > now,
         )
         .order_by(carts_table.c.updated_at.desc(), carts_table.c.id.desc())
         .limit(1)

@@ -36,7 +36,9 @@ async def active_cart(
     seal_key = await uow.keys.key(CART_SEAL)
     async with uow:
         connection = await uow.connection()
-        cart_id = await queries.active_cart_id_for_customer(connection, customer_id, channel_id)
+        cart_id = await queries.active_cart_id_for_customer(
+            connection, customer_id, channel_id, now=uow.clock.now()
+        )
         if cart_id is None:
             return None
         return await owned_cart(uow, cart_id, seal_key)

@@ -60,7 +60,9 @@ async def resume_cart(
                 ErrorCode.UNKNOWN_CHANNEL, "There is no such channel", "channel"
             )
         change.channel = target
-        change.cart = replace(change.cart, channel_id=target.id)
+        # Every hold is taken again below, for the new channel's lifetime: the cart's
+        # hold expiry is that one now, earlier or later (``touch`` sets it).
+        change.cart = replace(change.cart, channel_id=target.id, holds_until=None)
         variant_ids = [line.variant_id for line in change.cart.lines]
         change.info = await queries.sale_info(connection, target.id, variant_ids)
         stock = await change.lock(variant_ids, elsewhere=True)

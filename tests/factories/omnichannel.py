@@ -223,13 +223,14 @@ class Rows:
         return max(0, total - buffer)
 
     def survivor(self, customer_id: int, channel_id: int) -> int | None:
-        """The customer's active cart in the channel that a merge goes into."""
+        """The customer's active, unexpired cart in the channel that a merge goes into."""
         mine = [
             row
             for row in self.carts.values()
             if row["customer_id"] == customer_id
             and row["channel_id"] == channel_id
             and row["status"] == "active"
+            and row["expires_at"] > self.now
         ]
         if not mine:
             return None

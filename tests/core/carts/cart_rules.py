@@ -228,8 +228,6 @@ class CartRules(MachineBase):
                 assert after.sellable(world, target, variant_id) == 0
             else:
                 assert held.get(variant_id, 0) == quantity
-        # A known bug (test_resume_and_merge.py):
-        # may_lag: test_resuming_where_holds_are_shorter_still_holds_every_line_on_the_next_add
-        self.changed(cart, after, exact=not reports, may_lag=True)
+        self.changed(cart, after, exact=not reports)
         if key is not None:
             self.remember(cart, send)

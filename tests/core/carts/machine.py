@@ -130,18 +130,18 @@ class MachineBase(RuleBasedStateMachine):
         for cart_id, row in before.items():
             assert after.carts[cart_id]["version"] == row["version"] + (cart_id in bumped)
 
-    def changed(self, cart: Tracked, after: Rows, *, exact: bool, may_lag: bool = False) -> None:
+    def changed(self, cart: Tracked, after: Rows, *, exact: bool) -> None:
         """Note a successful change of ``cart``; ``exact``: its lines are held in full.
 
-        ``holds_until`` must be the expiry of the holds the cart has now, except where
-        ``may_lag`` (known bugs, see test_resume_and_merge.py) or it lagged already.
+        ``holds_until`` must be the expiry of the holds the cart has now, unless it
+        lagged already (the cart's holds lapsed before this change).
         """
         row = after.carts[cart.id]
         holds_until, until = row["holds_until"], after.hold_expiry(cart.id)
         lifetime = timedelta(seconds=self.world.channel(row["channel_id"]).reservation_ttl_seconds)
         # Within the channel's lifetime, or later changes would not push it (services._touch).
         honest = until == holds_until and holds_until <= after.now + lifetime
-        if cart.honest and not may_lag:
+        if cart.honest:
             assert honest, (cart, until, holds_until)
         cart.exact, cart.until, cart.honest = exact, until, honest
 

@@ -1,16 +1,10 @@
 """What a resume or a merge leaves behind: holds that last as the cart says, lines as the
-merge reports them. Found by the cart state machine (test_state_machine.py) and by
-reading the code around it; each is a known bug, pinned here until it is fixed.
-
-When one of them passes (strict xfail fails the run), remove its mark and the
-tolerance the state machine has for it (search for the test's name in tests/core/carts).
-"""
+merge reports them, and an expired customer cart that is no one's. Each was a bug found
+by the cart state machine (test_state_machine.py) or by reading the code around it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-
-import pytest
 
 from core.carts import services
 from core.carts.merge import merge_guest_cart
@@ -32,12 +26,6 @@ async def add_one(runtime: Runtime, token: str, world: World) -> None:
     await services.add_lines(runtime.uow(), token=token, lines=[LineInput(world.variants[0], 1)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resume_cart re-holds every line for the new channel's lifetime but _touch keeps "
-    "the cart's later holds_until, so the cart's holds lapse unnoticed and a later add "
-    "(quick or at-once path) does not hold the lapsed units again",
-)
 async def test_resuming_where_holds_are_shorter_still_holds_every_line_on_the_next_add(
     runtime: Runtime, clock: FrozenClock
 ) -> None:
@@ -60,13 +48,6 @@ async def test_resuming_where_holds_are_shorter_still_holds_every_line_on_the_ne
     assert rows.held(cart_id) == rows.lines(cart_id) == {world.variants[0]: 3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a merge hands the guest cart's holds to the customer's cart with their own, "
-    "earlier expiry, and _touch skips pushing them when the customer's cart changed in "
-    "the last minute: they lapse while its holds_until says they are live, and a later "
-    "add does not hold them again",
-)
 async def test_merged_holds_last_as_long_as_the_customer_carts_own(
     runtime: Runtime, clock: FrozenClock
 ) -> None:
@@ -93,11 +74,6 @@ async def test_merged_holds_last_as_long_as_the_customer_carts_own(
     assert rows.held(cart_id) == rows.lines(cart_id) == {world.variants[0]: 3, world.variants[1]: 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="merge_into_customer skips writing a line capped to 0, so a customer line that "
-    "the guest's replaces keeps its old quantity (holding nothing) while the report says 0",
-)
 async def test_a_merge_capped_to_nothing_leaves_the_line_as_reported(
     runtime: Runtime, clock: FrozenClock
 ) -> None:
@@ -136,12 +112,6 @@ async def test_a_merge_capped_to_nothing_leaves_the_line_as_reported(
     assert rows.lines(mine.cart.cart.id).get(variant_id, 0) == entry.quantity_after
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/carts/sweeper.py says an expired customer cart is kept but me.activeCart "
-    "no longer returns it; active_cart_id_for_customer does not look at expires_at, so "
-    "activeCart returns it and a login merges a guest cart into it (reviving its lines)",
-)
 async def test_an_expired_customer_cart_is_no_longer_the_active_cart(
     runtime: Runtime, clock: FrozenClock
 ) -> None:
