@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
@@ -111,10 +111,15 @@ class UnitOfWork:
         self._keys = keys
         # PostgreSQL: autocommit connections, for a commit that is one statement.
         self._autocommit = autocommit
+        # The connection ``read_outside`` lent, while it is open.
+        self._outside: AutocommitConnection | None = None
         self.statements = statements
         self.dialect = dialect
         self.clock = clock
         self.plugins = plugins
+        # Inside the ``async with`` block; the session is made on first use, so a
+        # change that only commits steps on PostgreSQL never builds one.
+        self._active = False
         self._session: AsyncSession | None = None
         self._connection: AsyncConnection | None = None
         self._pending: list[object] = []
@@ -130,8 +135,11 @@ class UnitOfWork:
 
     @property
     def session(self) -> AsyncSession:
-        if self._session is None:
+        if not self._active:
             raise RuntimeError("the unit of work is used outside its `async with` block")
+        if self._session is None:
+            # The transaction begins with the first statement (the session's autobegin).
+            self._session = self._sessions()
         return self._session
 
     async def connection(self) -> AsyncConnection:
@@ -147,16 +155,14 @@ class UnitOfWork:
         return connection
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._active:
             raise RuntimeError("units of work do not nest")
         self._pending = []
         self._connection = None
         if self._writers is not None:
             await self._writers.enter()
             self._queued = True
-        # The transaction begins with the first statement (the session's autobegin):
-        # no round trip to the greenlet bridge for an empty BEGIN here.
-        self._session = self._sessions()
+        self._active = True
         return self
 
     def _leave_queue(self) -> None:
@@ -170,13 +176,14 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        session = self.session
-        self._session = None
+        session, self._session = self._session, None
+        self._active = False
         self._connection = None
         self._pending = []
         try:
-            # Closing rolls back what was not committed and returns the connection.
-            await session.close()
+            if session is not None:
+                # Closing rolls back what was not committed and returns the connection.
+                await session.close()
         finally:
             self._leave_queue()
 
@@ -187,7 +194,7 @@ class UnitOfWork:
 
     def record(self, event: object) -> None:
         """Note a domain event; it counts only if the transaction commits."""
-        if self._session is None:
+        if not self._active:
             raise RuntimeError("events are recorded inside the unit of work's block")
         self._pending.append(event)
 
@@ -196,13 +203,20 @@ class UnitOfWork:
         """Whether ``read_outside`` is available (PostgreSQL)."""
         return self._autocommit is not None
 
-    def read_outside(self) -> AbstractAsyncContextManager[AutocommitConnection]:
+    @asynccontextmanager
+    async def read_outside(self) -> AsyncIterator[AutocommitConnection]:
         """A connection outside the transaction, each statement on its own (PostgreSQL),
-        for the reads that decide a change guarded by what they read (then given to
-        ``commit`` with nothing else run in the transaction)."""
+        for the reads that decide a change guarded by what they read. A ``commit`` made
+        while it is open, with nothing else run in the transaction, sends its one
+        statement on it too (one connection checked out for the whole change)."""
         if self._autocommit is None:
             raise RuntimeError("this unit of work has no autocommit connections")
-        return self._autocommit.autocommit()
+        async with self._autocommit.autocommit() as connection:
+            self._outside = connection
+            try:
+                yield connection
+            finally:
+                self._outside = None
 
     async def fetch(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> Sequence[Any]:
         """The rows of ``statement`` run in the transaction (named tuples)."""
@@ -235,22 +249,29 @@ class UnitOfWork:
         if published:
             steps = (*steps, *outbox_steps(self.dialect))
             values.update(outbox_parameters(self.dialect, published, now=self.clock.now()))
-        session = self.session
+        if not self._active:
+            raise RuntimeError("the unit of work is used outside its `async with` block")
         result = ChainResult()
         if steps:
             full = Chain(steps)
             if (
                 self._autocommit is not None
                 and self.dialect == "postgresql"
-                and not session.in_transaction()
+                and (self._session is None or not self._session.in_transaction())
             ):
-                async with self._autocommit.autocommit() as connection:
+                if self._outside is not None:
                     result = await self.statements.run_with(
-                        connection.fetch, self.dialect, full, values
+                        self._outside.fetch, self.dialect, full, values
                     )
+                else:
+                    async with self._autocommit.autocommit() as connection:
+                        result = await self.statements.run_with(
+                            connection.fetch, self.dialect, full, values
+                        )
             else:
                 result = await self.run(full, values)
-        await session.commit()
+        if self._session is not None:
+            await self._session.commit()
         self._leave_queue()
         self._connection = None
         events, self._pending = self._pending, []

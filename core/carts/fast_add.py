@@ -26,6 +26,7 @@ path (its writers are serialised by the database lock anyway).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -208,8 +209,41 @@ async def add(
     """
     if token_problems(token) or guard_problems(guard):
         return None
+    # One connection for the read and the write (UnitOfWork.read_outside).
     async with uow.read_outside() as connection:
-        found = await read(connection, tokens.digest(token), variant_id)
+        made = await _read_and_write(
+            uow,
+            connection,
+            token=token,
+            caller=caller,
+            guard=guard,
+            lines=lines,
+            variant_id=variant_id,
+            quantity=quantity,
+            limits=limits,
+            fingerprint=fingerprint,
+        )
+    if made is None:
+        return None
+    result, reserved = made
+    await uow.publish_committed([reserved])
+    return result
+
+
+async def _read_and_write(
+    uow: UnitOfWork,
+    connection: Fetches,
+    *,
+    token: str,
+    caller: Caller,
+    guard: Guard,
+    lines: Sequence[LineInput],
+    variant_id: VariantId,
+    quantity: int,
+    limits: CartLimits,
+    fingerprint: str,
+) -> tuple[CartResult, StockReserved] | None:
+    found = await read(connection, tokens.digest(token), variant_id)
     if found is None or not tokens.same_digest(found.token_digest, token):
         return None
     cart, channel = found.cart, found.channel
@@ -254,7 +288,8 @@ async def add(
     )
     # Priced before anything is written: a failing plugin leaves the cart as it was.
     result = await price_cart(uow.plugins, channel, cart, found.info)
-    chain, values = _steps(
+    values: dict[str, Any] = {}
+    chain = _steps(
         uow.dialect,
         key=guard.idempotency_key is not None,
         new_line=line is None,
@@ -325,21 +360,14 @@ async def add(
             return None
     held = written_rows["grown"].first or written_rows["inserted"].first
     assert held is not None  # the take was required, and a hold follows every take
-    await uow.publish_committed(
-        [
-            StockReserved(
-                owner_kind=OwnerKind.CART,
-                owner_id=str(cart.id),
-                reservations=(reservation_from_row(held),),
-            )
-        ]
+    reserved = StockReserved(
+        owner_kind=OwnerKind.CART, owner_id=str(cart.id), reservations=(reservation_from_row(held),)
     )
-    return CartResult(result)
+    return CartResult(result), reserved
 
 
-def _steps(
-    dialect: str, *, key: bool, new_line: bool, extend: bool
-) -> tuple[Chain, dict[str, Any]]:
+@functools.cache
+def _steps(dialect: str, *, key: bool, new_line: bool, extend: bool) -> Chain:
     """The add's write steps, in the order their locks are taken: the cart row first
     (a second writer of the cart waits there, then finds the version moved)."""
     steps = [touch_cart()]
@@ -350,4 +378,4 @@ def _steps(
     steps.extend(hold_steps(dialect))
     if extend:
         steps.append(extend_holds(after="cart", sparing=PREFIX))
-    return Chain(tuple(steps)), {}
+    return Chain(tuple(steps))

@@ -109,7 +109,9 @@ def insert_line(name: str = "line", *, after: str | None = None, with_id: bool =
             values = values.where(refs.happened(after))
         return lines_table.insert().from_select(columns, values).returning(lines_table.c.id)
 
-    return Step(name, build, required=True, key=f"insert_line:{name}:{after}:{with_id}")
+    return Step(
+        name, build, required=True, key=f"insert_line:{name}:{after}:{with_id}", returns=True
+    )
 
 
 def update_line(name: str = "line", *, after: str | None = None) -> Step:

@@ -32,9 +32,9 @@ Both forms are built once per chain shape and cached by the runtime's
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from types import SimpleNamespace
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from sqlalchemy import (
@@ -48,6 +48,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     select,
     true,
 )
@@ -101,6 +102,9 @@ class Step:
     # Run one after another, the step is skipped when this earlier step returned a row
     # (its WHERE says so too, so skipping it changes nothing but a round trip).
     skip_after: str | None = None
+    # Whether a caller reads the step's first row (as one statement, only these steps'
+    # columns come back; every step's row count does).
+    returns: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +140,10 @@ class _Chained:
         self.items: dict[str, CTE] = {}
 
     def value(self, step: str, column: str, type_: TypeEngine[Any]) -> ColumnElement[Any]:
-        return select(self.items[step].c[column]).limit(1).scalar_subquery()
+        return select(self.items[step].c[column]).limit(literal_column("1")).scalar_subquery()
 
     def happened(self, step: str) -> ColumnElement[bool]:
-        return exists(select(literal(1)).select_from(self.items[step]))
+        return exists(select(literal_column("1")).select_from(self.items[step]))
 
     def rows(self, step: str) -> FromClause:
         return self.items[step]
@@ -150,12 +154,14 @@ class Chain:
     """The steps of a change, in order."""
 
     steps: tuple[Step, ...]
+    # What the statements are cached by: each step's key and whether it is required.
+    shape: tuple[str, ...] = field(init=False, compare=False)
 
-    @property
-    def shape(self) -> tuple[str, ...]:
-        return tuple(
+    def __post_init__(self) -> None:
+        shape = tuple(
             f"{step.key or step.name}{'!' if step.required else ''}" for step in self.steps
         )
+        object.__setattr__(self, "shape", shape)
 
     def sequential(self) -> list[Statement]:
         """Each step's statement, for running one after another."""
@@ -178,14 +184,15 @@ class Chain:
                 .scalar_subquery()
                 .label(f"{step.name}__count")
             )
-            columns.extend(
-                select(column)
-                .select_from(item)
-                .limit(1)
-                .scalar_subquery()
-                .label(f"{step.name}__{column.key}")
-                for column in item.c
-            )
+            if step.returns:
+                columns.extend(
+                    select(column)
+                    .select_from(item)
+                    .limit(literal_column("1"))
+                    .scalar_subquery()
+                    .label(f"{step.name}__{column.key}")
+                    for column in item.c
+                )
         guards = [refs.happened(step.name) for step in self.steps if step.required]
         done: ColumnElement[Any] = (
             func.omnicart_require(and_(*guards), literal(GUARD_MESSAGE)) if guards else true()
@@ -205,26 +212,36 @@ def rows_of(step: str, rows: Sequence[Any]) -> StepRows:
     return StepRows(len(rows), rows[0] if rows else None)
 
 
-def split_chained(chain: Chain, row: Any) -> ChainResult:
-    """The chained statement's one row, as each step's ``StepRows``."""
-    values = row._asdict()
-    result = ChainResult()
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each step's answers stand in the chained statement's row: worked out once
+    per chain shape (``layout_of``), so a request only indexes its row."""
+
+    steps: tuple[tuple[str, int, Any, tuple[int, ...]], ...]
+
+    def split(self, row: Sequence[Any]) -> ChainResult:
+        """The chained statement's one row, as each step's ``StepRows``."""
+        result = ChainResult()
+        for name, count_at, first_row, positions in self.steps:
+            count = int(row[count_at])
+            first = first_row(*[row[at] for at in positions]) if count and positions else None
+            result[name] = StepRows(count, first)
+        return result
+
+
+def layout_of(chain: Chain, keys: Sequence[str]) -> Layout:
+    """The ``Layout`` of ``chain.chained()``, whose result columns are ``keys``."""
+    steps = []
     for step in chain.steps:
-        count = int(values[f"{step.name}__count"])
-        prefix = f"{step.name}__"
-        first = (
-            SimpleNamespace(
-                **{
-                    key[len(prefix) :]: value
-                    for key, value in values.items()
-                    if key.startswith(prefix) and key != f"{step.name}__count"
-                }
-            )
-            if count
-            else None
-        )
-        result[step.name] = StepRows(count, first)
-    return result
+        prefix, count_key = f"{step.name}__", f"{step.name}__count"
+        columns = [
+            (key[len(prefix) :], at)
+            for at, key in enumerate(keys)
+            if key.startswith(prefix) and key != count_key
+        ]
+        first_row = namedtuple(step.name, [name for name, _ in columns], rename=True)  # type: ignore[misc]
+        steps.append((step.name, keys.index(count_key), first_row, tuple(at for _, at in columns)))
+    return Layout(tuple(steps))
 
 
 Fetch = Callable[[Statement, Mapping[str, Any]], Awaitable[Sequence[Any]]]

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
@@ -35,8 +36,9 @@ from core.db.chain import (
     Chain,
     ChainResult,
     GuardFailed,
+    Layout,
+    layout_of,
     run_sequential,
-    split_chained,
 )
 
 MAX_COMPILED = 512
@@ -173,6 +175,15 @@ class StatementDriver:
             found = self._chains[key] = chain.chained() if as_one else chain.sequential()
         return found
 
+    def chain_layout(self, chain: Chain, statement: Select[Any]) -> Layout:
+        """Where each step's answers stand in the row of ``statement``
+        (``chain_statements(chain, as_one=True)``), worked out once per shape."""
+        key = ("layout", True, chain.shape)
+        found = self._chains.get(key)
+        if found is None:
+            found = self._chains[key] = layout_of(chain, list(statement.selected_columns.keys()))
+        return cast(Layout, found)
+
     async def run(
         self, connection: AsyncConnection, chain: Chain, parameters: Mapping[str, Any]
     ) -> ChainResult:
@@ -198,13 +209,14 @@ class StatementDriver:
             return await run_sequential(
                 fetch, chain, self.chain_statements(chain, as_one=False), parameters
             )
+        statement = self.chain_statements(chain, as_one=True)
         try:
-            (row,) = await fetch(self.chain_statements(chain, as_one=True), parameters)
+            (row,) = await fetch(statement, parameters)
         except asyncpg.exceptions.SerializationError as error:  # omnicart_require
             if GUARD_MESSAGE not in str(error):
                 raise
             raise GuardFailed("chain") from error
-        return split_chained(chain, row)
+        return self.chain_layout(chain, statement).split(row)
 
 
 class Fetches(Protocol):

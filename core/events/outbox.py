@@ -24,6 +24,7 @@ this module, which ``core.uow`` imports, needs no unit of work.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,6 @@ import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
-    ColumnElement,
     Insert,
     Select,
     String,
@@ -44,7 +44,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -71,20 +70,21 @@ class OutboxRecord:
     transaction_id: int | None
 
 
-def outbox_steps(dialect: str, *, after: str | None = None) -> tuple[Step, ...]:
+@functools.cache
+def outbox_steps(dialect: str) -> tuple[Step, ...]:
     """The steps that write a change's published events to the outbox (and on
-    PostgreSQL queue their NOTIFY), for a chain (``core.db.chain``).
+    PostgreSQL queue their NOTIFY), for a chain (``core.db.chain``); the last steps of
+    every commit (``UnitOfWork.commit``).
 
     The events are bound as one value whatever their number (``outbox_parameters``),
-    so the statement is compiled once. ``after``: a step whose guard must have held
-    for the rows to be written (it orders the items of a chained statement).
+    so the statement is compiled once.
     """
     if dialect == "postgresql":
         return (
-            Step("outbox", lambda refs: _insert_postgresql(refs, after), key=f"outbox:{after}"),
+            Step("outbox", _insert_postgresql, key="outbox"),
             Step("notified", _notify, key="notified"),
         )
-    return (Step("outbox", lambda refs: _insert_sqlite(refs, after), key=f"outbox:{after}"),)
+    return (Step("outbox", _insert_sqlite, key="outbox"),)
 
 
 def outbox_parameters(
@@ -106,11 +106,7 @@ def outbox_parameters(
     }
 
 
-def _guard(refs: Refs, after: str | None) -> ColumnElement[bool]:
-    return true() if after is None else refs.happened(after)
-
-
-def _insert_postgresql(refs: Refs, after: str | None) -> Insert:
+def _insert_postgresql(_refs: Refs) -> Insert:
     given = func.unnest(
         bindparam("outbox_topics", type_=ARRAY(Text())),
         bindparam("outbox_subject_ids", type_=ARRAY(Text())),
@@ -128,9 +124,7 @@ def _insert_postgresql(refs: Refs, after: str | None) -> Insert:
                 # xid8 has no cast to bigint; its text form is the same 64-bit number.
                 cast(cast(func.pg_current_xact_id(), Text), BigInteger),
                 bindparam("outbox_created_at", type_=UTCDateTime()),
-            )
-            .where(_guard(refs, after))
-            .order_by(given.c.position),
+            ).order_by(given.c.position),
         )
         .returning(outbox_table.c.id)
     )
@@ -153,7 +147,7 @@ def _notify(refs: Refs) -> Select[Any]:
     ).group_by(numbered.c.chunk)
 
 
-def _insert_sqlite(refs: Refs, after: str | None) -> Insert:
+def _insert_sqlite(_refs: Refs) -> Insert:
     given = func.json_each(bindparam("outbox_events", type_=String())).table_valued("key", "value")
     return (
         insert(outbox_table)
@@ -164,9 +158,7 @@ def _insert_sqlite(refs: Refs, after: str | None) -> Insert:
                 func.json_extract(given.c.value, "$[1]"),
                 func.json_extract(given.c.value, "$[2]"),
                 bindparam("outbox_created_at", type_=UTCDateTime()),
-            )
-            .where(_guard(refs, after))
-            .order_by(given.c.key),
+            ).order_by(given.c.key),
         )
         .returning(outbox_table.c.id)
     )

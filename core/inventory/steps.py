@@ -152,10 +152,11 @@ def hold_steps(
         insert_new,
         key=f"insert:{key}",
         skip_after=f"{name}grown" if grow else None,
+        returns=True,
     )
     if not grow:
         return (inserted,)
-    return (Step(f"{name}grown", grow_held, key=f"grow:{key}"), inserted)
+    return (Step(f"{name}grown", grow_held, key=f"grow:{key}", returns=True), inserted)
 
 
 def extend_holds(
