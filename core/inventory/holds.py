@@ -43,9 +43,9 @@ from core.inventory.events import (
 )
 from core.inventory.levels import (
     StockKey,
-    _release_expired,
     levels_table,
     record_stock_changed,
+    release_expired,
     reservations_table,
     subtract_reserved,
 )
@@ -159,7 +159,7 @@ async def lock_for_owner(
     ).all()
     keys: list[StockKey] = [(VariantId(r.variant_id), LocationId(r.location_id)) for r in rows]
     lapsed_keys = [key for row, key in zip(rows, keys, strict=True) if row.lapsed]
-    expired = await _release_expired(uow, lapsed_keys, now) if lapsed_keys else ()
+    expired = await release_expired(uow, lapsed_keys, now) if lapsed_keys else ()
     expired_by_key: dict[StockKey, int] = defaultdict(int)
     for reservation in expired:
         expired_by_key[(reservation.variant_id, reservation.location_id)] += reservation.quantity

@@ -86,7 +86,7 @@ async def lock_levels(
         )
         for row in (await session.execute(statement)).all()
     }
-    expired = await _release_expired(uow, list(levels), expired_at or now)
+    expired = await release_expired(uow, list(levels), expired_at or now)
     for reservation in expired:
         key = (reservation.variant_id, reservation.location_id)
         level = levels[key]
@@ -118,7 +118,7 @@ async def _insert_missing(uow: UnitOfWork, keys: Sequence[StockKey], now: dateti
         await session.execute(sqlite.insert(levels_table).values(rows).on_conflict_do_nothing())
 
 
-async def _release_expired(
+async def release_expired(
     uow: UnitOfWork, keys: Sequence[StockKey], now: datetime
 ) -> tuple[Reservation, ...]:
     """Delete the expired reservations of locked rows and take them off ``reserved``."""
