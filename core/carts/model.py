@@ -42,7 +42,7 @@ class Cart:
     updated_at: datetime
     expires_at: datetime
     lines: tuple[CartLine, ...]
-    # The expiry the cart's reservations were last pushed to (see services._touch).
+    # The expiry the cart's reservations were last pushed to (see core.carts.change.touch).
     holds_until: datetime | None = None
 
     def line_for(self, variant_id: VariantId) -> CartLine | None:

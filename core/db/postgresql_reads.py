@@ -111,7 +111,7 @@ class AutocommitConnection(HotPath):
         """The rows of ``statement`` as named tuples, as ``StatementDriver.fetch`` gives them.
 
         Each statement commits by itself (autocommit), so this also serves changes
-        made in one statement (``UnitOfWork.at_once``). The driver's errors are
+        made in one statement (``UnitOfWork.commit``). The driver's errors are
         raised as they are (asyncpg's exceptions).
         """
         compiled = self._statements.compiled(statement, self._engine.dialect)

@@ -311,9 +311,9 @@ async def test_line_limits_unknown_lines_and_expired_carts_are_refused(runtime: 
 
 
 async def test_adds_write_each_event_to_the_outbox_once_as_recorded(runtime: Runtime) -> None:
-    # The first add takes its unit in the statement that also writes the outbox
-    # (holds.quick_hold_last); the second needs 3 where the warehouse has 1 left, so
-    # it falls back to planning across locations after that statement.
+    # On PostgreSQL the first add takes its unit in the statement that also writes the
+    # outbox (core.carts.fast_add); the second needs 3 where the warehouse has 1 left,
+    # so its guard fails and it plans across locations the locked way.
     shop = await make_shop(runtime, warehouse=2, store=5)
     created = await services.create_cart(
         runtime.uow(), channel_id=shop.channel.id, lines=[LineInput(shop.variant_id, 1)]
