@@ -139,7 +139,8 @@ class MachineBase(RuleBasedStateMachine):
         row = after.carts[cart.id]
         holds_until, until = row["holds_until"], after.hold_expiry(cart.id)
         lifetime = timedelta(seconds=self.world.channel(row["channel_id"]).reservation_ttl_seconds)
-        # Within the channel's lifetime, or later changes would not push it (core.carts.change.touch).
+        # Within the channel's lifetime, or later changes would not push it
+        # (core.carts.change.touch).
         honest = until == holds_until and holds_until <= after.now + lifetime
         if cart.honest:
             assert honest, (cart, until, holds_until)
