@@ -110,31 +110,39 @@ async def variant_problems(
     session: AsyncSession, variants: Sequence[tuple[str, VariantId]]
 ) -> list[Problem]:
     """``UNKNOWN_VARIANT`` for each (field, id) that names no variant, in one statement."""
-    ids = {variant_id for _, variant_id in variants}
-    known: set[int] = set()
-    if ids:
-        rows = await session.execute(select(_variants.c.id).where(_variants.c.id.in_(ids)))
-        known = set(rows.scalars())
-    return [
-        Problem(ErrorCode.UNKNOWN_VARIANT, "There is no such variant", field)
-        for field, variant_id in variants
-        if variant_id not in known
-    ]
+    return await _unknown(
+        session, _variants.c.id, variants, ErrorCode.UNKNOWN_VARIANT, "There is no such variant"
+    )
 
 
 async def location_problems(
     session: AsyncSession, locations: Sequence[tuple[str, LocationId]]
 ) -> list[Problem]:
     """``UNKNOWN_LOCATION`` for each (field, id) that names no location, in one statement."""
-    ids = {location_id for _, location_id in locations}
+    return await _unknown(
+        session,
+        _locations.c.id,
+        locations,
+        ErrorCode.UNKNOWN_LOCATION,
+        "There is no such location",
+    )
+
+
+async def _unknown(
+    session: AsyncSession,
+    id_column: Any,
+    references: Sequence[tuple[str, int]],
+    code: ErrorCode,
+    message: str,
+) -> list[Problem]:
+    """A ``code`` problem for each (field, id) of ``references`` that ``id_column`` lacks."""
+    ids = {reference for _, reference in references}
     known: set[int] = set()
     if ids:
-        rows = await session.execute(select(_locations.c.id).where(_locations.c.id.in_(ids)))
+        rows = await session.execute(select(id_column).where(id_column.in_(ids)))
         known = set(rows.scalars())
     return [
-        Problem(ErrorCode.UNKNOWN_LOCATION, "There is no such location", field)
-        for field, location_id in locations
-        if location_id not in known
+        Problem(code, message, field) for field, reference in references if reference not in known
     ]
 
 
