@@ -8,7 +8,8 @@ most of a request's CPU. So hot statements are built once (with bind parameters)
 compiled once per dialect by the ``StatementDriver`` (the Runtime owns one, with its
 bounded cache), and on PostgreSQL sent to the asyncpg connection of the unit of
 work's own transaction, or of an autocommit read connection. SQLite keeps
-SQLAlchemy's path (its writers are serialised by the database lock anyway).
+SQLAlchemy's path (its writers are serialised by the database lock anyway, and its
+connections run statements inline on the loop: ``core.db.sqlite_writes``).
 
 Rows come back as named tuples on both paths (attribute and index access). SQLAlchemy's
 ``before_cursor_execute`` listeners still see every statement (statement counters,

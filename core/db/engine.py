@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -18,6 +18,7 @@ from core.db.metadata import json_dumps
 from core.db.postgresql_reads import AutocommitReads
 from core.db.reads import Reads
 from core.db.sqlite_reads import InlineSQLiteReads
+from core.db.sqlite_writes import InlineConnection, inline_creator
 
 
 def is_sqlite(url: str) -> bool:
@@ -32,14 +33,23 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     backends, aiosqlite threads) are reused rather than opened per request.
     """
     if is_sqlite(url):
+        parsed = make_url(url)
+        path = parsed.database or ""
+        # A database file: statements inline on the loop, in a thread only to wait for
+        # the lock (core.db.sqlite_writes). Anything else (memory, URI options): aiosqlite.
+        inline = path not in ("", ":memory:") and not parsed.query
         engine = _create_async_engine(
             url,
             echo=echo,
             pool_size=pool_size,
             max_overflow=pool_size,
-            connect_args={"timeout": 30},
             json_serializer=json_dumps,
             json_deserializer=orjson.loads,
+            **(
+                {"async_creator": inline_creator(path, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS)}
+                if inline
+                else {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+            ),
         )
         _configure_sqlite(engine)
         return engine
@@ -53,16 +63,23 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     )
 
 
+# How long a SQLite write waits for another connection's lock (in a worker thread,
+# core.db.sqlite_writes) before it fails with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection.driver_connection, InlineConnection):
+            return  # inline_creator configured it
         # aiosqlite's DBAPI shim opens transactions itself; we want SQLAlchemy to.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
