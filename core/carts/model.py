@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.carts.addresses import MailingAddress
 from core.channels.model import Channel
 from core.ids import CartId, CartLineId, ChannelId, CustomerId, ProductId, VariantId
 from core.money import Money
@@ -44,6 +45,8 @@ class Cart:
     lines: tuple[CartLine, ...]
     # The expiry the cart's reservations were last pushed to (see core.carts.change.touch).
     holds_until: datetime | None = None
+    shipping_address: MailingAddress | None = None
+    billing_address: MailingAddress | None = None
 
     def line_for(self, variant_id: VariantId) -> CartLine | None:
         for line in self.lines:
