@@ -62,6 +62,16 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     # Too many password attempts for one email address in the current window.
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # Payments (issue 13): the provider said no (a card declined, a refund refused).
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    # No payment plugin enabled in the channel declares this provider.
+    PAYMENT_PROVIDER_NOT_ACCEPTED = "PAYMENT_PROVIDER_NOT_ACCEPTED"
+    # The provider is paid at collection (pay-at-pickup); the order is not pickup-only.
+    PAYMENT_REQUIRES_PICKUP = "PAYMENT_REQUIRES_PICKUP"
+    # Capture, void or refund of an authorisation the provider declined.
+    PAYMENT_NOT_AUTHORIZED = "PAYMENT_NOT_AUTHORIZED"
+    CAPTURE_EXCEEDS_AUTHORIZED = "CAPTURE_EXCEEDS_AUTHORIZED"
+    REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
 
 
 @dataclass(frozen=True, slots=True)

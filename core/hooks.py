@@ -4,7 +4,9 @@ This is the only hookspec module. Built-in adapters (``plugins/``) and third-par
 plugins implement exactly these hooks and are discovered the same way: through the
 ``omnicart.plugins`` entry-point group. A plugin is a module or object with
 ``@hookimpl``-decorated functions named like the specs below; it may also carry
-``settings_class``, a dataclass validating the settings a channel enables it with.
+``settings_class``, a dataclass validating the settings a channel enables it with,
+and, for a payment provider, ``provider`` (the name clients pay with, such as
+``"test-gateway"``) and ``requires_pickup`` (True when paid at collection).
 
 Services never call ``pm.hook`` (pluggy is synchronous and typed ``Any``): they call
 the typed functions in ``core.plugin_host``, which run only the plugins enabled in
@@ -26,6 +28,7 @@ import pluggy
 from core.channels.model import Channel
 from core.ids import ProductId, VariantId
 from core.money import Money
+from core.payments.model import Authorization, PaymentContext, PaymentRequest, PaymentTransaction
 
 PROJECT_NAME = "omnicart"
 
@@ -149,5 +152,157 @@ def omnicart_variant_availability(
     transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
 
     **Since** 0.2.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Payments
+# --------------------------------------------------------------------------
+# Each payment hook is answered by one plugin: the one enabled in the channel whose
+# ``provider`` attribute names the payment's provider. A channel accepts exactly the
+# providers of the payment plugins it enables (docs/plugins.md, "Payment providers").
+
+
+@hookspec(firstresult=True)
+def omnicart_payment_authorize(
+    context: PaymentContext,
+    request: PaymentRequest,
+    settings: object,
+) -> Authorization | Awaitable[Authorization | None] | None:
+    """Authorise a payment: hold the amount on the shopper's account, or decline.
+
+    **Called by** ``core.plugin_host.PluginHost.authorize_payment`` (from
+    ``core.payments.services.authorize``), once per checkout attempt, inside the
+    checkout's transaction, before the order is written; only after the request was
+    checked (provider accepted by the channel, amount positive in the channel's
+    currency, pickup-only when the provider requires it).
+
+    **Arguments**
+    - ``context``: the channel.
+    - ``request``: the provider name, the amount, the caller's idempotent ``reference``
+      (the order number), the client's ``data`` for the provider (a card token; never
+      log it), the shopper's email when known and whether the order is pickup-only.
+    - ``settings``: this plugin's settings in this channel, an instance of its
+      ``settings_class`` (or the raw mapping when it has none).
+
+    **Returns** an ``Authorization`` for exactly the request's provider, reference and
+    amount, with outcome APPROVED, DECLINED or PENDING (nothing authorised until
+    collection). The same reference asked twice must give the same authorisation, not
+    a second hold: pass it to the provider as its idempotency key. May be a coroutine.
+
+    **Combining** only the channel's plugin whose ``provider`` matches is called; its
+    answer is the result. None, or an answer for another provider, reference, amount
+    or currency, is a plugin failure. A DECLINED answer becomes code
+    ``PAYMENT_DECLINED`` for the client (not a failure).
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back (no order) and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+@hookspec(firstresult=True)
+def omnicart_payment_capture(
+    context: PaymentContext,
+    authorization: Authorization,
+    amount: Money,
+    settings: object,
+) -> PaymentTransaction | Awaitable[PaymentTransaction | None] | None:
+    """Capture (charge) all or part of an authorised or pending payment.
+
+    **Called by** ``core.plugin_host.PluginHost.capture_payment`` (from
+    ``core.payments.services.capture``) when the order's goods are shipped or
+    collected, inside that transaction, after the amount was checked: positive, in the
+    authorisation's currency, and with earlier captures not above the authorised amount.
+
+    **Arguments**
+    - ``context``: the channel.
+    - ``authorization``: the order's authorisation as the provider gave it (APPROVED,
+      or PENDING for a provider paid at collection).
+    - ``amount``: the amount to capture now.
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** a ``PaymentTransaction`` of kind CAPTURE for exactly ``amount``, with
+    outcome SUCCEEDED or DECLINED (the provider refused: nothing was charged).
+    May be a coroutine.
+
+    **Combining** only the channel's plugin whose ``provider`` matches is called; None
+    or an answer of another kind, provider, amount or currency is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+@hookspec(firstresult=True)
+def omnicart_payment_void(
+    context: PaymentContext,
+    authorization: Authorization,
+    settings: object,
+) -> PaymentTransaction | Awaitable[PaymentTransaction | None] | None:
+    """Void an authorisation: release the held amount without charging it.
+
+    **Called by** ``core.plugin_host.PluginHost.void_payment`` (from
+    ``core.payments.services.void``) when an order is cancelled before capture, and
+    when checkout fails after the authorisation (a crash or a plugin failure later in
+    checkout voids the authorisation, so no hold outlives a failed checkout).
+
+    **Arguments**
+    - ``context``: the channel.
+    - ``authorization``: the authorisation to release (APPROVED, or PENDING).
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** a ``PaymentTransaction`` of kind VOID for the authorisation's amount,
+    with outcome SUCCEEDED or DECLINED. Voiding twice must succeed twice.
+    May be a coroutine.
+
+    **Combining** only the channel's plugin whose ``provider`` matches is called; None
+    or an answer of another kind, provider, amount or currency is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+@hookspec(firstresult=True)
+def omnicart_payment_refund(
+    context: PaymentContext,
+    authorization: Authorization,
+    amount: Money,
+    settings: object,
+) -> PaymentTransaction | Awaitable[PaymentTransaction | None] | None:
+    """Refund all or part of what was captured.
+
+    **Called by** ``core.plugin_host.PluginHost.refund_payment`` (from
+    ``core.payments.services.refund``) when a captured order is cancelled or returned,
+    inside that transaction, after the amount was checked: positive, in the
+    authorisation's currency, and with earlier refunds not above what was captured.
+
+    **Arguments**
+    - ``context``: the channel.
+    - ``authorization``: the order's authorisation as the provider gave it.
+    - ``amount``: the amount to refund now.
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** a ``PaymentTransaction`` of kind REFUND for exactly ``amount``, with
+    outcome SUCCEEDED or DECLINED (the provider refused: nothing was paid back).
+    May be a coroutine.
+
+    **Combining** only the channel's plugin whose ``provider`` matches is called; None
+    or an answer of another kind, provider, amount or currency is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
     """
     return None

@@ -3,7 +3,8 @@
 pluggy never awaits, and on a first-result hook an unawaited coroutine would end
 the loop; so the host walks the implementations itself, keeps only those of the
 plugins enabled in the channel, awaits each, applies the spec's combining rule and
-wraps any exception in ``PluginError`` (see ``core.hooks``).
+wraps any exception in ``PluginError`` (see ``core.hooks``). Payment hooks are asked
+of one plugin only: the channel's plugin declaring the payment's ``provider``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,15 @@ from core.errors import DomainError, ErrorCode, PluginError
 from core.hooks import AvailabilityContext, PriceAdjustment, PriceLine, PricingContext
 from core.ids import VariantId
 from core.money import Money
+from core.payments.model import (
+    Authorization,
+    PaymentContext,
+    PaymentRequest,
+    PaymentTransaction,
+    TransactionKind,
+    authorization_mismatch,
+    transaction_mismatch,
+)
 from core.plugin_settings import validate_settings
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,10 @@ class InstalledPlugin:
     version: str | None
     hooks: tuple[str, ...]
     settings_class: type | None
+    # A payment provider's name (``provider`` on the plugin), None for other plugins.
+    provider: str | None = None
+    # Paid at collection: only pickup-only orders may use it (``requires_pickup``).
+    requires_pickup: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +103,7 @@ class PluginHost:
             )
         for name, plugin in (extra or {}).items():
             installed[name] = cls._register(manager, name, plugin, None, None)
+        cls._check_providers(installed.values())
         # A misspelt hook name fails loudly at start-up rather than silently never running.
         manager.check_pending()
         return cls(manager, installed)
@@ -105,7 +120,37 @@ class PluginHost:
         hook_names = tuple(sorted(caller.name for caller in manager.get_hookcallers(plugin) or []))
         module = getattr(plugin, "__name__", None) or type(plugin).__module__
         settings_class = getattr(plugin, "settings_class", None)
-        return InstalledPlugin(name, module, distribution, version, hook_names, settings_class)
+        provider = getattr(plugin, "provider", None)
+        if provider is not None and (not isinstance(provider, str) or not provider):
+            raise TypeError(f"plugin {name!r}: provider must be a non-empty str")
+        requires_pickup = getattr(plugin, "requires_pickup", False)
+        if not isinstance(requires_pickup, bool):
+            raise TypeError(f"plugin {name!r}: requires_pickup must be True or False")
+        return InstalledPlugin(
+            name,
+            module,
+            distribution,
+            version,
+            hook_names,
+            settings_class,
+            provider=provider,
+            requires_pickup=requires_pickup,
+        )
+
+    @staticmethod
+    def _check_providers(installed: Iterable[InstalledPlugin]) -> None:
+        # A provider name picks the one plugin that answers a payment; two plugins claiming
+        # it would make that depend on channel order, so it fails at start-up instead.
+        owners: dict[str, str] = {}
+        for plugin in installed:
+            if plugin.provider is None:
+                continue
+            if plugin.provider in owners:
+                raise ValueError(
+                    f"plugins {owners[plugin.provider]!r} and {plugin.name!r} both declare "
+                    f"the payment provider {plugin.provider!r}"
+                )
+            owners[plugin.provider] = plugin.name
 
     @property
     def installed(self) -> Mapping[str, InstalledPlugin]:
@@ -240,3 +285,107 @@ class PluginHost:
                     raise PluginError(plugin, hook, TypeError("quantity is not a whole number"))
                 lowered[variant_id] = min(lowered[variant_id], max(0, quantity))
         return lowered
+
+    # ---------------------------------------------------------------- payments
+
+    def payment_providers(self, channel: Channel) -> dict[str, InstalledPlugin]:
+        """The payment providers the channel accepts, by provider name, in channel order:
+        those of the installed plugins it enables that declare a ``provider``."""
+        accepted: dict[str, InstalledPlugin] = {}
+        for enabled in channel.plugins:
+            plugin = self._plugins.get(enabled.name)
+            if plugin is not None and plugin.provider is not None:
+                accepted[plugin.provider] = plugin
+        return accepted
+
+    async def authorize_payment(
+        self, context: PaymentContext, request: PaymentRequest
+    ) -> Authorization:
+        """Run ``omnicart_payment_authorize`` on the provider's plugin; check its answer."""
+        hook = "omnicart_payment_authorize"
+        plugin, impl, settings = self._provider_hook(hook, context.channel, request.provider)
+        kwargs = {"context": context, "request": request, "settings": settings}
+        answer = await self._call(plugin, hook, impl, kwargs)
+        if not isinstance(answer, Authorization):
+            raise self._payment_failure(plugin, hook, "did not answer with an Authorization")
+        mismatch = authorization_mismatch(request, answer)
+        if mismatch is not None:
+            raise self._payment_failure(plugin, hook, mismatch)
+        return answer
+
+    async def capture_payment(
+        self, context: PaymentContext, authorization: Authorization, amount: Money
+    ) -> PaymentTransaction:
+        """Run ``omnicart_payment_capture`` on the provider's plugin; check its answer."""
+        return await self._transaction(
+            TransactionKind.CAPTURE, "omnicart_payment_capture", context, authorization, amount
+        )
+
+    async def void_payment(
+        self, context: PaymentContext, authorization: Authorization
+    ) -> PaymentTransaction:
+        """Run ``omnicart_payment_void`` on the provider's plugin; check its answer."""
+        return await self._transaction(
+            TransactionKind.VOID, "omnicart_payment_void", context, authorization, None
+        )
+
+    async def refund_payment(
+        self, context: PaymentContext, authorization: Authorization, amount: Money
+    ) -> PaymentTransaction:
+        """Run ``omnicart_payment_refund`` on the provider's plugin; check its answer."""
+        return await self._transaction(
+            TransactionKind.REFUND, "omnicart_payment_refund", context, authorization, amount
+        )
+
+    async def _transaction(
+        self,
+        kind: TransactionKind,
+        hook: str,
+        context: PaymentContext,
+        authorization: Authorization,
+        amount: Money | None,
+    ) -> PaymentTransaction:
+        plugin, impl, settings = self._provider_hook(hook, context.channel, authorization.provider)
+        kwargs: dict[str, object] = {
+            "context": context,
+            "authorization": authorization,
+            "settings": settings,
+        }
+        if amount is not None:
+            kwargs["amount"] = amount
+        answer = await self._call(plugin, hook, impl, kwargs)
+        if not isinstance(answer, PaymentTransaction):
+            raise self._payment_failure(plugin, hook, "did not answer with a PaymentTransaction")
+        expected = authorization.amount if amount is None else amount
+        mismatch = transaction_mismatch(kind, authorization, expected, answer)
+        if mismatch is not None:
+            raise self._payment_failure(plugin, hook, mismatch)
+        return answer
+
+    def _provider_hook(
+        self, hook_name: str, channel: Channel, provider: str
+    ) -> tuple[str, Any, object]:
+        """The implementation of a payment hook by the channel's plugin for ``provider``.
+
+        Raises ``DomainError`` (``PAYMENT_PROVIDER_NOT_ACCEPTED``) when the channel
+        enables no plugin for it, and ``PluginError`` when that plugin lacks the hook.
+        """
+        plugin = self.payment_providers(channel).get(provider)
+        if plugin is None:
+            raise DomainError.single(
+                ErrorCode.PAYMENT_PROVIDER_NOT_ACCEPTED,
+                f"The channel does not accept the payment provider {provider!r}",
+                "payment.provider",
+            )
+        for name, impl, settings in self._enabled(hook_name, channel):
+            if name == plugin.name:
+                return name, impl, settings
+        raise self._payment_failure(plugin.name, hook_name, "does not implement the hook")
+
+    @staticmethod
+    def _payment_failure(plugin: str, hook_name: str, problem: str) -> PluginError:
+        # Never the payment data or amounts in the log: the plugin, the hook and what is wrong.
+        logger.warning(
+            "payment plugin failed plugin=%s hook=%s problem=%s", plugin, hook_name, problem
+        )
+        return PluginError(plugin, hook_name, ValueError(problem))

@@ -1,0 +1,1 @@
+"""Payments through provider plugins: authorise, capture, void, refund (issue 13)."""
