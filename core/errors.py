@@ -62,6 +62,11 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     # Too many password attempts for one email address in the current window.
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # Checkout (issue 13): a mailing address's country is not an ISO 3166-1 alpha-2 code,
+    # its postal code cannot be one, its phone number is not one.
+    INVALID_COUNTRY_CODE = "INVALID_COUNTRY_CODE"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
+    INVALID_PHONE = "INVALID_PHONE"
 
 
 @dataclass(frozen=True, slots=True)
