@@ -72,6 +72,11 @@ class ErrorCode(StrEnum):
     PAYMENT_NOT_AUTHORIZED = "PAYMENT_NOT_AUTHORIZED"
     CAPTURE_EXCEEDS_AUTHORIZED = "CAPTURE_EXCEEDS_AUTHORIZED"
     REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
+    # Checkout (issue 13): a mailing address's country is not an ISO 3166-1 alpha-2 code,
+    # its postal code cannot be one, its phone number is not one.
+    INVALID_COUNTRY_CODE = "INVALID_COUNTRY_CODE"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
+    INVALID_PHONE = "INVALID_PHONE"
 
 
 @dataclass(frozen=True, slots=True)

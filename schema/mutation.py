@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.carts.address_mutations import CartAddressMutation
 from schema.carts.mutations import CartMutation
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
@@ -17,6 +18,11 @@ from schema.inventory.mutations import InventoryMutation
 
 @strawberry.type
 class Mutation(
-    CartMutation, CatalogMutation, ChannelsMutation, CustomersMutation, InventoryMutation
+    CartMutation,
+    CartAddressMutation,
+    CatalogMutation,
+    ChannelsMutation,
+    CustomersMutation,
+    InventoryMutation,
 ):
     pass

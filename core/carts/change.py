@@ -12,11 +12,12 @@
    them (``core.inventory.holds``: locked in (variant, location) order, topped up or
    given back, never beyond what the channel may sell).
 5. ``touch``: version + 1, ``updated_at``, ``expires_at`` (the channel's cart
-   lifetime), the cart's reservations pushed to the channel's reservation lifetime;
-   ``CartChanged`` recorded, the cart priced through the pricing hook (a failing
-   plugin rolls it all back), the stock taken last, and the commit, which runs the
-   change's deferred steps (line updates, the touch, the hold extension) with the
-   outbox rows as one statement on PostgreSQL.
+   lifetime), the email and, when the change set one, the addresses; the cart's
+   reservations pushed to the channel's reservation lifetime; ``CartChanged``
+   recorded, the cart priced through the pricing hook (a failing plugin rolls it all
+   back), the stock taken last, and the commit, which runs the change's deferred steps
+   (line updates, the touch, the hold extension) with the outbox rows as one statement
+   on PostgreSQL.
 
 Errors are ``DomainError`` (nothing written). The GraphQL layer answers them with the
 cart as it is, so a client can rebase. The common add has a faster way to the same
@@ -47,6 +48,7 @@ from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
 from core.carts.pricing import price_cart
 from core.carts.reading import priced
 from core.carts.steps import (
+    address_values,
     claim_key,
     claim_values,
     insert_line,
@@ -85,6 +87,8 @@ class Change:
     # Write steps nothing reads back before the commit: run with it (``flush``).
     steps: list[Step] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    # The change set the cart's shipping or billing address: ``touch`` writes both.
+    addresses_changed: bool = False
 
     @property
     def owner_id(self) -> str:
@@ -215,8 +219,9 @@ async def run_change(
 
 
 def touch(change: Change, cart: Cart) -> Cart:
-    """The new version and lifetime, and the cart's stock held for longer (deferred
-    steps of ``change``).
+    """The new version and lifetime (with the email, and the addresses when
+    ``change.addresses_changed``), and the cart's stock held for longer (deferred steps
+    of ``change``).
 
     Pushing every reservation of the cart to the new hold expiry is skipped while the
     last push is less than ``HOLD_REFRESH`` old: a busy cart does it once a minute, and
@@ -235,18 +240,18 @@ def touch(change: Change, cart: Cart) -> Cart:
             },
         )
         holds_until = change.hold_until
-    change.later(
-        touch_cart(),
-        touch_values(
-            cart_id=cart.id,
-            read_version=cart.version,
-            now=change.now,
-            expires_at=expires_at,
-            holds_until=holds_until,
-            channel_id=cart.channel_id,
-            email=cart.email,
-        ),
+    values = touch_values(
+        cart_id=cart.id,
+        read_version=cart.version,
+        now=change.now,
+        expires_at=expires_at,
+        holds_until=holds_until,
+        channel_id=cart.channel_id,
+        email=cart.email,
     )
+    if change.addresses_changed:
+        values.update(address_values(shipping=cart.shipping_address, billing=cart.billing_address))
+    change.later(touch_cart(addresses=change.addresses_changed), values)
     return replace(
         cart,
         version=cart.version + 1,

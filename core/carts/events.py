@@ -13,7 +13,8 @@ CART_TOPIC = "cart"
 
 @dataclass(frozen=True, slots=True)
 class CartChanged(PublishedEvent):
-    """A cart's lines, email, channel, owner or status changed; ``version`` is its new one.
+    """A cart's lines, email, addresses, channel, owner or status changed; ``version`` is
+    its new one.
 
     Published on topic ``cart`` (by cart id, never by token) for ``cartChanged``.
     """

@@ -33,6 +33,8 @@ class Operation(StrEnum):
     CLEAR = "cart.clear"
     UPDATE_EMAIL = "cart.update_email"
     RESUME = "cart.resume"
+    SET_SHIPPING_ADDRESS = "cart.set_shipping_address"
+    SET_BILLING_ADDRESS = "cart.set_billing_address"
 
 
 def key_digest(scope: str, key: str) -> str:

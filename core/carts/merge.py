@@ -9,8 +9,9 @@ Ordinary cart changes lock a single cart and then stock rows, so no cycle is pos
 - Otherwise each guest line is merged by the channel's policy (``MergePolicy``), the
   guest cart's stock moves to the surviving cart and is then held to match the merged
   quantities (capped by what the channel can give: the stock both carts held plus what
-  is still free), the guest cart is marked ``merged`` (read-only, pointing at the
-  survivor) and both carts get a new version.
+  is still free), the customer's cart takes the guest cart's shipping and billing
+  address where it has none of its own, the guest cart is marked ``merged``
+  (read-only, pointing at the survivor) and both carts get a new version.
 
 A second merge of the same guest cart finds it merged and reports nothing, so a retried
 or concurrent login never adds its lines twice.
@@ -27,6 +28,7 @@ from core.carts.change import Change, touch, write_line
 from core.carts.events import CartChanged
 from core.carts.inputs import DEFAULT_LIMITS, CartLimits, ordered, token_problems
 from core.carts.model import (
+    Cart,
     CartLine,
     CartStatus,
     MergeAction,
@@ -203,7 +205,9 @@ async def merge_into_customer(
     # The guest's holds came with their own, earlier expiry: push every hold of the
     # cart to the new one now, whenever the cart's own were last pushed.
     survivor = replace(survivor, lines=ordered(by_variant.values()), holds_until=None)
-    cart = touch(change, survivor)
+    with_addresses = _with_addresses(survivor, guest)
+    change.addresses_changed = with_addresses != survivor
+    cart = touch(change, with_addresses)
     await change.flush()
     await connection.execute(
         update(_carts)
@@ -227,6 +231,16 @@ async def merge_into_customer(
         entries=tuple(entries),
     )
     return MergeResult(priced, token, report)
+
+
+def _with_addresses(survivor: Cart, guest: Cart) -> Cart:
+    """The customer's cart keeps its own shipping and billing address, and takes the
+    guest cart's where it has none (the shopper typed it on this device before logging in)."""
+    return replace(
+        survivor,
+        shipping_address=survivor.shipping_address or guest.shipping_address,
+        billing_address=survivor.billing_address or guest.billing_address,
+    )
 
 
 def _decide(

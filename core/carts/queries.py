@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from core.carts.addresses import MailingAddress
 from core.carts.model import Cart, CartLine, CartStatus, SaleInfo
 from core.carts.tables import CartLineRow, CartRow
 from core.catalog.tables import ProductListingRow, VariantPriceRow, VariantRow
@@ -60,6 +61,8 @@ CART_COLUMNS = (
     carts_table.c.expires_at,
     carts_table.c.holds_until,
     carts_table.c.token_digest,
+    carts_table.c.shipping_address,
+    carts_table.c.billing_address,
 )
 
 
@@ -84,6 +87,8 @@ def cart_from_row(row: Any, prefix: str = "", lines: Sequence[CartLine] = ()) ->
         expires_at=value("expires_at"),
         holds_until=value("holds_until"),
         lines=tuple(lines),
+        shipping_address=MailingAddress.from_json(value("shipping_address")),
+        billing_address=MailingAddress.from_json(value("billing_address")),
     )
 
 

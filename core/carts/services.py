@@ -6,6 +6,8 @@ A thin facade over the topic modules:
 - ``core.carts.reading``: a cart as its holder may see it;
 - ``core.carts.creation``: a new cart;
 - ``core.carts.lines``: adding, setting, removing lines, the email;
+- ``core.carts.address_changes``: the shipping and billing address (checked by
+  ``core.carts.address_checks``);
 - ``core.carts.resume``: moving a cart to another channel;
 - ``core.carts.change``: the change engine they run on (one transaction each);
 - ``core.carts.fast_add``: the common add read without locks and written in one
@@ -14,6 +16,9 @@ A thin facade over the topic modules:
 - ``core.carts.steps``: the cart write steps every path uses.
 """
 
+from core.carts.address_changes import set_billing_address, set_shipping_address
+from core.carts.address_checks import MailingAddressInput
+from core.carts.addresses import MailingAddress
 from core.carts.creation import create_cart
 from core.carts.idempotency import Operation
 from core.carts.inputs import (
@@ -38,6 +43,8 @@ __all__ = [
     "Guard",
     "LineInput",
     "LineQuantity",
+    "MailingAddress",
+    "MailingAddressInput",
     "Operation",
     "ResumeReport",
     "ResumeResult",
@@ -49,6 +56,8 @@ __all__ = [
     "read_cart",
     "remove_lines",
     "resume_cart",
+    "set_billing_address",
+    "set_shipping_address",
     "token_problems",
     "update_email",
     "update_lines",

@@ -1,4 +1,5 @@
-"""Cart write steps (``core.db.chain``): touch the cart, write a line, claim a key.
+"""Cart write steps (``core.db.chain``): touch the cart (and set its addresses), write a
+line, claim a key.
 
 Each is the one Core statement builder for that step; the locked change
 (``core.carts.change``), the add made in one statement (``core.carts.fast_add``) and
@@ -22,15 +23,17 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Insert, Update, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from core.carts.addresses import MailingAddress
 from core.carts.model import CartStatus
 from core.carts.queries import carts_table, lines_table
 from core.carts.tables import CartRequestRow
-from core.db import table_of
+from core.db import JSONText, json_dumps, table_of
 from core.db.chain import Refs, Step
 
 requests_table = table_of(CartRequestRow)
 
 TOUCHED_COLUMNS = ("version", "updated_at", "expires_at", "holds_until", "channel_id", "email")
+ADDRESS_COLUMNS = ("shipping_address", "billing_address")
 LINE_COLUMNS = ("quantity", "unit_price_minor", "currency", "updated_at")
 CLAIMED_COLUMNS = (
     "key_digest",
@@ -47,11 +50,25 @@ def _bound(table: Any, column: str, prefix: str = "") -> Any:
     return bindparam(f"{prefix}{column}", type_=table.c[column].type)
 
 
-def touch_cart(name: str = "cart") -> Step:
+def touch_cart(name: str = "cart", *, addresses: bool = False) -> Step:
     """The cart's new version, lifetime, hold expiry, channel and email (``touch_values``);
-    a guard: the cart is still active, unexpired (at ``now``) and at its read version."""
+    a guard: the cart is still active, unexpired (at ``now``) and at its read version.
+
+    ``addresses``: the touch also writes the shipping and billing address
+    (``address_values``). They are part of the touch, not a step of their own, because
+    PostgreSQL runs a chain as one statement, and one statement must not update the
+    same row twice (only one of the two updates would take effect)."""
+    columns = TOUCHED_COLUMNS + (ADDRESS_COLUMNS if addresses else ())
 
     def build(_refs: Refs) -> Update:
+        values = {column: _bound(carts_table, column, "cart_") for column in columns}
+        if addresses:
+            values.update(
+                {
+                    column: bindparam(f"cart_{column}", type_=JSONText())
+                    for column in ADDRESS_COLUMNS
+                }
+            )
         return (
             carts_table.update()
             .where(
@@ -60,11 +77,11 @@ def touch_cart(name: str = "cart") -> Step:
                 carts_table.c.status == CartStatus.ACTIVE.value,
                 carts_table.c.expires_at > bindparam("now", type_=carts_table.c.expires_at.type),
             )
-            .values({column: _bound(carts_table, column, "cart_") for column in TOUCHED_COLUMNS})
+            .values(values)
             .returning(carts_table.c.id)
         )
 
-    return Step(name, build, required=True, key=f"touch:{name}")
+    return Step(name, build, required=True, key=f"touch:{name}:{addresses}")
 
 
 def touch_values(
@@ -87,6 +104,16 @@ def touch_values(
         "cart_holds_until": holds_until,
         "cart_channel_id": channel_id,
         "cart_email": email,
+    }
+
+
+def address_values(
+    *, shipping: MailingAddress | None, billing: MailingAddress | None
+) -> dict[str, Any]:
+    """The addresses a touch with ``addresses`` writes (None clears one)."""
+    return {
+        "cart_shipping_address": None if shipping is None else json_dumps(shipping.to_json()),
+        "cart_billing_address": None if billing is None else json_dumps(billing.to_json()),
     }
 
 

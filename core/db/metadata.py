@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BigInteger,
     ColumnElement,
     DateTime,
@@ -73,6 +74,22 @@ class JSONList(TypeDecorator[Sequence[Any]]):
 
     def process_bind_param(self, value: Sequence[Any] | None, dialect: Dialect) -> str | None:
         return None if value is None else json_dumps(list(value))
+
+
+class JSONText(TypeDecorator[str]):
+    """A JSON column's value bound as text the caller serialised (``json_dumps``).
+
+    The statement driver sends values straight to asyncpg (``core.db.driver``),
+    skipping SQLAlchemy's bind processing, so a JSON value must already be text there;
+    this type makes SQLAlchemy's own path (SQLite) take the same text instead of
+    serialising it a second time. On PostgreSQL it renders as a JSON cast.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
 
 
 def in_bound_list(

@@ -6,15 +6,14 @@ customer or from a request without a customer session.
 
 Every mutation takes the optional ``expectedVersion`` (refused with
 ``CART_VERSION_CONFLICT`` when the cart moved on) and ``idempotencyKey`` (a retry
-answers with the cart and applies nothing again). Each payload has the whole cart:
-the changed one, or on errors the cart as it is (when the token may read it), so a
-client can rebase.
+answers with the cart and applies nothing again). Each payload has the whole cart
+(``schema.carts.answers``). The addresses are set in ``schema.carts.address_mutations``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, TypeVar
+from collections.abc import Sequence
+from typing import Annotated
 
 import strawberry
 
@@ -22,6 +21,7 @@ from core.carts import services
 from core.carts.services import CartResult, Guard, LineInput, LineQuantity, ResumeReport
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, ChannelId, VariantId
+from schema.carts.answers import CART_CODES, KEY_HELP, VERSION_HELP, answer
 from schema.carts.types import Cart
 from schema.context import Context
 from schema.errors import UserError, UserErrorCode, user_errors
@@ -30,18 +30,8 @@ from schema.relay import to_global_id
 
 Info = strawberry.Info[Context, None]
 
-_CART_CODES = (
-    "INVALID_CART_TOKEN, CART_NOT_FOUND, CART_EXPIRED, CART_NOT_ACTIVE, CART_VERSION_CONFLICT, "
-    "IDEMPOTENCY_KEY_REUSED, INVALID"
-)
 _LINE_CODES = "INVALID_ID, UNKNOWN_VARIANT, NOT_SOLD_IN_CHANNEL, INVALID_QUANTITY, "
 _LINE_CODES += "INSUFFICIENT_STOCK, TOO_MANY_LINES"
-
-_VERSION_HELP = "The version the client last saw: refused with CART_VERSION_CONFLICT if stale."
-_KEY_HELP = (
-    "A unique key per intended change (a UUID): a retry with the same key answers with "
-    "the cart and applies nothing twice; the same key with other arguments is refused."
-)
 
 
 @strawberry.input(description="A variant and how many to add.")
@@ -157,38 +147,6 @@ class CartResumePayload:
     replayed: bool = False
 
 
-P = TypeVar(
-    "P",
-    CartLinesAddPayload,
-    CartLinesUpdatePayload,
-    CartLinesRemovePayload,
-    CartClearPayload,
-    CartEmailUpdatePayload,
-    CartResumePayload,
-)
-
-
-async def _answer(
-    info: Info,
-    payload: type[P],
-    token: str,
-    change: Callable[[], Awaitable[CartResult]],
-) -> P:
-    context = info.context
-    try:
-        result = await change()
-    except DomainError as error:
-        current = await services.read_cart(
-            context.runtime.uow(), token, await context.cart_caller()
-        )
-        cart = None if current is None else Cart.from_priced(current, token, context)
-        return payload(cart=cart, errors=user_errors(error, prefix=None))
-    return payload(
-        cart=Cart.from_priced(result.cart, token, context),
-        replayed=result.replayed,
-    )
-
-
 @strawberry.type
 class CartMutation:
     @strawberry.mutation(
@@ -200,7 +158,7 @@ class CartMutation:
         self,
         info: Info,
         input: CartCreateInput,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartCreatePayload:
         context = info.context
         runtime = context.runtime
@@ -233,7 +191,7 @@ class CartMutation:
 
     @strawberry.mutation(
         description="Add variants to the cart; a variant already in it increments its line. "
-        f"Holds the stock. Errors: {_CART_CODES}, {_LINE_CODES}, REQUIRED."
+        f"Holds the stock. Errors: {CART_CODES}, {_LINE_CODES}, REQUIRED."
     )
     async def cart_lines_add(
         self,
@@ -241,9 +199,9 @@ class CartMutation:
         token: str,
         lines: list[CartLineInput],
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartLinesAddPayload:
         context = info.context
 
@@ -257,11 +215,11 @@ class CartMutation:
                 limits=context.cart_limits(),
             )
 
-        return await _answer(info, CartLinesAddPayload, token, change)
+        return await answer(info, CartLinesAddPayload, token, change)
 
     @strawberry.mutation(
         description="Set line quantities (0 removes a line), holding or giving back stock. "
-        f"Errors: {_CART_CODES}, {_LINE_CODES}, UNKNOWN_LINE, DUPLICATE, REQUIRED."
+        f"Errors: {CART_CODES}, {_LINE_CODES}, UNKNOWN_LINE, DUPLICATE, REQUIRED."
     )
     async def cart_lines_update(
         self,
@@ -269,9 +227,9 @@ class CartMutation:
         token: str,
         lines: list[CartLineUpdateInput],
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartLinesUpdatePayload:
         context = info.context
 
@@ -289,10 +247,10 @@ class CartMutation:
                 limits=context.cart_limits(),
             )
 
-        return await _answer(info, CartLinesUpdatePayload, token, change)
+        return await answer(info, CartLinesUpdatePayload, token, change)
 
     @strawberry.mutation(
-        description=f"Remove lines and give back their stock. Errors: {_CART_CODES}, "
+        description=f"Remove lines and give back their stock. Errors: {CART_CODES}, "
         "INVALID_ID, UNKNOWN_LINE, REQUIRED."
     )
     async def cart_lines_remove(
@@ -301,9 +259,9 @@ class CartMutation:
         token: str,
         line_ids: list[strawberry.ID],
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartLinesRemovePayload:
         context = info.context
 
@@ -317,17 +275,17 @@ class CartMutation:
                 limits=context.cart_limits(),
             )
 
-        return await _answer(info, CartLinesRemovePayload, token, change)
+        return await answer(info, CartLinesRemovePayload, token, change)
 
-    @strawberry.mutation(description=f"Remove every line. Errors: {_CART_CODES}.")
+    @strawberry.mutation(description=f"Remove every line. Errors: {CART_CODES}.")
     async def cart_clear(
         self,
         info: Info,
         token: str,
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartClearPayload:
         context = info.context
 
@@ -340,11 +298,11 @@ class CartMutation:
                 limits=context.cart_limits(),
             )
 
-        return await _answer(info, CartClearPayload, token, change)
+        return await answer(info, CartClearPayload, token, change)
 
     @strawberry.mutation(
         description="Set the cart's email (an empty string clears it). "
-        f"Errors: {_CART_CODES}, INVALID_EMAIL."
+        f"Errors: {CART_CODES}, INVALID_EMAIL."
     )
     async def cart_email_update(
         self,
@@ -352,9 +310,9 @@ class CartMutation:
         token: str,
         email: str,
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartEmailUpdatePayload:
         context = info.context
 
@@ -368,13 +326,13 @@ class CartMutation:
                 limits=context.cart_limits(),
             )
 
-        return await _answer(info, CartEmailUpdatePayload, token, change)
+        return await answer(info, CartEmailUpdatePayload, token, change)
 
     @strawberry.mutation(
         description="Continue the cart in another channel (web to mobile, say): every line "
         "is re-priced there and its stock held from that channel's locations; lines it "
         "does not sell or cannot hold in full are listed in unavailableLines and stay in "
-        f"the cart. Errors: {_CART_CODES}, UNKNOWN_CHANNEL."
+        f"the cart. Errors: {CART_CODES}, UNKNOWN_CHANNEL."
     )
     async def cart_resume(
         self,
@@ -382,9 +340,9 @@ class CartMutation:
         token: str,
         channel: str,
         expected_version: Annotated[
-            int | None, strawberry.argument(description=_VERSION_HELP)
+            int | None, strawberry.argument(description=VERSION_HELP)
         ] = None,
-        idempotency_key: Annotated[str | None, strawberry.argument(description=_KEY_HELP)] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> CartResumePayload:
         context = info.context
         reports: list[ResumeReport] = []
@@ -406,7 +364,7 @@ class CartMutation:
             reports.extend(result.unavailable)
             return result.cart
 
-        payload = await _answer(info, CartResumePayload, token, change)
+        payload = await answer(info, CartResumePayload, token, change)
         payload.unavailable_lines = [
             CartResumeUnavailableLine(
                 line_id=strawberry.ID(to_global_id("CartLine", report.line_id)),

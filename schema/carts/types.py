@@ -8,6 +8,7 @@ from typing import cast
 import strawberry
 
 from core.carts import model
+from core.carts.addresses import MailingAddress as MailingAddressValue
 from core.carts.problems import cart_problems
 from core.channels.model import MergePolicy
 from schema.catalog.types import ProductVariant
@@ -94,6 +95,35 @@ class CartProblem:
     )
 
 
+@strawberry.type(description="A postal address a parcel or an invoice goes to.")
+class MailingAddress:
+    first_name: str
+    last_name: str
+    company: str | None
+    line1: str
+    line2: str | None
+    postal_code: str
+    city: str
+    country_code: str = strawberry.field(description="ISO 3166-1 alpha-2, upper case (DE, US).")
+    phone: str | None
+
+    @classmethod
+    def from_model(cls, address: MailingAddressValue | None) -> MailingAddress | None:
+        if address is None:
+            return None
+        return cls(
+            first_name=address.first_name,
+            last_name=address.last_name,
+            company=address.company,
+            line1=address.line1,
+            line2=address.line2,
+            postal_code=address.postal_code,
+            city=address.city,
+            country_code=address.country_code,
+            phone=address.phone,
+        )
+
+
 @strawberry.type(
     description=("A cart, shared by every device holding its token. Every change raises `version`.")
 )
@@ -104,6 +134,12 @@ class Cart:
     version: int
     status: CartStatus  # type: ignore[valid-type]
     email: str | None
+    shipping_address: MailingAddress | None = strawberry.field(
+        description="Where the order is to be shipped; null until set (cartShippingAddressSet)."
+    )
+    billing_address: MailingAddress | None = strawberry.field(
+        description="Whom the order is invoiced to; null until set (cartBillingAddressSet)."
+    )
     created_at: datetime
     updated_at: datetime
     expires_at: datetime = strawberry.field(
@@ -165,6 +201,8 @@ class Cart:
             version=cart.version,
             status=cart.status,
             email=cart.email or None,
+            shipping_address=MailingAddress.from_model(cart.shipping_address),
+            billing_address=MailingAddress.from_model(cart.billing_address),
             created_at=cart.created_at,
             updated_at=cart.updated_at,
             expires_at=cart.expires_at,

@@ -1,6 +1,6 @@
 """Rules of the cart state machine that change one cart: create, add, update, remove,
-clear and resume in the other channel, through ``core.carts.services`` as the GraphQL
-resolvers call them (schema/carts/mutations.py)."""
+clear, resume in the other channel and set an address, through ``core.carts.services``
+as the GraphQL resolvers call them (schema/carts/mutations.py, address_mutations.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,73 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from core.carts import services
-from core.carts.services import CartResult, Guard, LineInput, LineQuantity, ResumeReport
+from core.carts.services import (
+    CartResult,
+    Guard,
+    LineInput,
+    LineQuantity,
+    MailingAddressInput,
+    ResumeReport,
+)
 from core.errors import ErrorCode
 from core.ids import CartLineId, VariantId
 from tests.core.carts.machine import MachineBase, Tracked
+
+# Addresses a shopper sends (None clears), and how each is stored (a JSON object).
+ADDRESSES: dict[str, MailingAddressInput | None] = {
+    "home": MailingAddressInput(
+        first_name="Ann",
+        last_name="Lee",
+        line1=" 1 Main St ",
+        postal_code="94105",
+        city="San Francisco",
+        country_code="us",
+    ),
+    "office": MailingAddressInput(
+        first_name="Ann",
+        last_name="Lee",
+        company="Lee Inc.",
+        line1="2 Market St",
+        postal_code="94105",
+        city="San Francisco",
+        country_code="US",
+        phone="+1 415 555 0199",
+    ),
+    "none": None,
+    "invalid": MailingAddressInput(
+        first_name="Ann",
+        last_name="Lee",
+        line1="1 Main St",
+        postal_code="94105",
+        city="San Francisco",
+        country_code="XX",
+    ),
+}
+STORED: dict[str, dict[str, str | None] | None] = {
+    "home": {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "company": None,
+        "line1": "1 Main St",
+        "line2": None,
+        "postal_code": "94105",
+        "city": "San Francisco",
+        "country_code": "US",
+        "phone": None,
+    },
+    "office": {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "company": "Lee Inc.",
+        "line1": "2 Market St",
+        "line2": None,
+        "postal_code": "94105",
+        "city": "San Francisco",
+        "country_code": "US",
+        "phone": "+1 415 555 0199",
+    },
+    "none": None,
+}
 
 
 class CartRules(MachineBase):
@@ -231,3 +294,43 @@ class CartRules(MachineBase):
         self.changed(cart, after, exact=not reports)
         if key is not None:
             self.remember(cart, send)
+
+    @precondition(lambda self: self.carts)
+    @rule(
+        pick=st.integers(0, 99),
+        billing=st.booleans(),
+        address=st.sampled_from(sorted(ADDRESSES)),
+        keyed=st.booleans(),
+    )
+    def set_address(self, pick: int, billing: bool, address: str, keyed: bool) -> None:
+        cart = self.carts[pick % len(self.carts)]
+        column, other = ("billing_address", "shipping_address")
+        if not billing:
+            column, other = other, column
+        # An invalid address is refused before the cart is looked at.
+        expected = (
+            ErrorCode.INVALID_COUNTRY_CODE if address == "invalid" else self.cart_refusal(cart)
+        )
+        key = self.key(keyed)
+        change = services.set_billing_address if billing else services.set_shipping_address
+
+        def send(to: str = address) -> Awaitable[CartResult]:
+            return change(
+                self.runtime.uow(),
+                token=cart.token,
+                address=ADDRESSES[to],
+                guard=Guard(idempotency_key=key),
+            )
+
+        result, error = self.attempt(send())
+        after = self.settle(expected, error)
+        self.versions(after, () if result is None else (cart.id,))
+        if result is None:
+            return
+        before, now = self.rows.carts[cart.id], after.carts[cart.id]
+        assert now[column] == STORED[address] and now[other] == before[other]
+        assert after.lines(cart.id) == self.rows.lines(cart.id)
+        assert after.held(cart.id) == self.rows.held(cart.id)
+        self.changed(cart, after, exact=cart.exact and self.holds_live(cart))
+        if key is not None:
+            self.remember(cart, send, lambda: send("office" if address == "home" else "home"))
