@@ -62,6 +62,11 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     # Too many password attempts for one email address in the current window.
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # Delivery (issue 13): a group id the cart does not have (now), a handle its group
+    # does not offer, and the handle chosen before that is no longer offered.
+    UNKNOWN_DELIVERY_GROUP = "UNKNOWN_DELIVERY_GROUP"
+    UNKNOWN_DELIVERY_OPTION = "UNKNOWN_DELIVERY_OPTION"
+    DELIVERY_OPTION_UNAVAILABLE = "DELIVERY_OPTION_UNAVAILABLE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ class Operation(StrEnum):
     CLEAR = "cart.clear"
     UPDATE_EMAIL = "cart.update_email"
     RESUME = "cart.resume"
+    SELECT_DELIVERY = "cart.select_delivery"
 
 
 def key_digest(scope: str, key: str) -> str:

@@ -7,6 +7,7 @@ A thin facade over the topic modules:
 - ``core.carts.creation``: a new cart;
 - ``core.carts.lines``: adding, setting, removing lines, the email;
 - ``core.carts.resume``: moving a cart to another channel;
+- ``core.carts.delivery_selection``: choosing delivery options (``core.delivery``);
 - ``core.carts.change``: the change engine they run on (one transaction each);
 - ``core.carts.fast_add``: the common add read without locks and written in one
   guarded commit;
@@ -15,6 +16,7 @@ A thin facade over the topic modules:
 """
 
 from core.carts.creation import create_cart
+from core.carts.delivery_selection import DeliveryChoice, select_delivery_options
 from core.carts.idempotency import Operation
 from core.carts.inputs import (
     DEFAULT_LIMITS,
@@ -35,6 +37,7 @@ __all__ = [
     "Caller",
     "CartLimits",
     "CartResult",
+    "DeliveryChoice",
     "Guard",
     "LineInput",
     "LineQuantity",
@@ -49,6 +52,7 @@ __all__ = [
     "read_cart",
     "remove_lines",
     "resume_cart",
+    "select_delivery_options",
     "token_problems",
     "update_email",
     "update_lines",

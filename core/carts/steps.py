@@ -136,6 +136,41 @@ def update_line(name: str = "line", *, after: str | None = None) -> Step:
     return Step(name, build, required=True, key=f"update_line:{name}:{after}")
 
 
+def select_delivery(name: str = "delivery") -> Step:
+    """The cart's delivery selection (``<name>_selection``, a JSON object or None); a
+    guard: the cart is still at its read version (``<name>_read_version``, the version
+    ``touch_cart`` moves on in the same change)."""
+    prefix = f"{name}_"
+
+    def build(_refs: Refs) -> Update:
+        return (
+            carts_table.update()
+            .where(
+                carts_table.c.id == bindparam(f"{prefix}cart_id", type_=BigInteger()),
+                carts_table.c.version == bindparam(f"{prefix}read_version", type_=BigInteger()),
+            )
+            .values(
+                delivery_selection=bindparam(
+                    f"{prefix}selection", type_=carts_table.c.delivery_selection.type
+                )
+            )
+            .returning(carts_table.c.id)
+        )
+
+    return Step(name, build, required=True, key=f"select_delivery:{name}")
+
+
+def selection_values(
+    name: str, *, cart_id: int, read_version: int, selection: Mapping[str, str]
+) -> dict[str, Any]:
+    """Values for ``select_delivery``: an empty selection is stored as NULL."""
+    return {
+        f"{name}_cart_id": cart_id,
+        f"{name}_read_version": read_version,
+        f"{name}_selection": dict(selection) or None,
+    }
+
+
 def line_values(name: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` prefixed for the line step ``name``."""
     return {f"{name}_{key}": value for key, value in values.items()}

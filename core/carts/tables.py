@@ -10,8 +10,17 @@ reservations owned by the cart (``core.inventory``), not here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, BigId, UTCDateTime
@@ -50,6 +59,9 @@ class CartRow(Base):
     # The token sealed with the instance key (core.keys), so the customer owning the
     # cart can be handed it on another device; see core.carts.tokens.seal.
     sealed_token: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # The shopper's delivery choice, {delivery group id: option handle} (issue 13);
+    # NULL when nothing was chosen. See core.delivery.groups.
+    delivery_selection: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CartLineRow(Base):
