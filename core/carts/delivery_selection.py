@@ -132,7 +132,11 @@ async def select_delivery_options(
         await change.uow.run(
             Chain((select_delivery(),)),
             selection_values(
-                "delivery", cart_id=cart.id, read_version=cart.version, selection=kept
+                "delivery",
+                dialect=change.uow.dialect,
+                cart_id=cart.id,
+                read_version=cart.version,
+                selection=kept,
             ),
         )
         change.cart = replace(cart, delivery_selection=selection_pairs(kept))

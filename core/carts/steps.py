@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, ColumnElement, Insert, Update, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -161,13 +162,25 @@ def select_delivery(name: str = "delivery") -> Step:
 
 
 def selection_values(
-    name: str, *, cart_id: int, read_version: int, selection: Mapping[str, str]
+    name: str,
+    *,
+    dialect: str,
+    cart_id: int,
+    read_version: int,
+    selection: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Values for ``select_delivery``: an empty selection is stored as NULL."""
+    """Values for ``select_delivery``: an empty selection is stored as NULL.
+
+    On PostgreSQL the statement driver hands values to asyncpg as they are, and its
+    ``json`` codec takes text; SQLite's path encodes through the column's JSON type.
+    """
+    stored: Any = dict(selection) or None
+    if stored is not None and dialect == "postgresql":
+        stored = orjson.dumps(stored).decode()
     return {
         f"{name}_cart_id": cart_id,
         f"{name}_read_version": read_version,
-        f"{name}_selection": dict(selection) or None,
+        f"{name}_selection": stored,
     }
 
 
