@@ -17,7 +17,7 @@ from core.hooks import hookimpl
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.app import create_app
-from tests.factories import GraphQLClient
+from tests.factories import GraphQLClient, StatementCounter
 from tests.factories.delivery import KRAKOW, make_cart, make_delivery_shop
 
 GROUPS = """
@@ -211,3 +211,33 @@ async def test_a_failing_delivery_plugin_answers_plugin_failed_naming_it(
     cart = await carts.read_cart(runtime.uow(), token, carts.Caller())
     assert cart is not None
     assert cart.cart.version == 1 and cart.cart.delivery_selection == ()
+
+
+async def test_reading_delivery_groups_takes_as_many_statements_for_more_lines_and_groups(
+    runtime: Runtime, gql: GraphQLClient, count_statements: StatementCounter
+) -> None:
+    shop = await make_delivery_shop(
+        runtime, stock={(0, "centre"): 2, (0, "warehouse"): 2, (1, "warehouse"): 2}
+    )
+    one_line = await make_cart(runtime, shop, (1,))
+    split = await make_cart(runtime, shop, (1, 1))
+    await carts.select_delivery_options(
+        runtime.uow(),
+        token=split,
+        choices=[
+            carts.DeliveryChoice("delivery-1", "pickup-now:centre-store"),
+            carts.DeliveryChoice("delivery-2", "shipping:standard"),
+        ],
+    )
+    counts = []
+
+    for token in (one_line, split):
+        count_statements.reset()
+        body = await gql(GROUPS, {"token": token})
+        assert "errors" not in body, body
+        counts.append(count_statements.count)
+
+    # Two lines in two groups read the stock once for the groups, as one line does; the
+    # only extra statements are the delivery amount's stock read (its three statements:
+    # availability, the cart's holds, the locations), made once for a cart with a choice.
+    assert counts[1] == counts[0] + 3
