@@ -77,6 +77,11 @@ class ErrorCode(StrEnum):
     INVALID_COUNTRY_CODE = "INVALID_COUNTRY_CODE"
     INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
     INVALID_PHONE = "INVALID_PHONE"
+    # Delivery (issue 13): a group id the cart does not have (now), a handle its group
+    # does not offer, and the handle chosen before that is no longer offered.
+    UNKNOWN_DELIVERY_GROUP = "UNKNOWN_DELIVERY_GROUP"
+    UNKNOWN_DELIVERY_OPTION = "UNKNOWN_DELIVERY_OPTION"
+    DELIVERY_OPTION_UNAVAILABLE = "DELIVERY_OPTION_UNAVAILABLE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,18 @@ from dataclasses import dataclass
 
 import pluggy
 
+from core.carts.addresses import MailingAddress
+from core.carts.model import Cart
 from core.channels.model import Channel
+from core.delivery.model import (
+    CheckoutContext,
+    CheckoutProblem,
+    DeliveryContext,
+    DeliveryOption,
+    DeliverySelection,
+    FulfilmentPlan,
+    SourcingContext,
+)
 from core.ids import ProductId, VariantId
 from core.money import Money
 from core.payments.model import Authorization, PaymentContext, PaymentRequest, PaymentTransaction
@@ -299,6 +310,143 @@ def omnicart_payment_refund(
 
     **Combining** only the channel's plugin whose ``provider`` matches is called; None
     or an answer of another kind, provider, amount or currency is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Fulfilment (delivery options)
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def omnicart_delivery_options(
+    channel: Channel,
+    cart: Cart,
+    address: MailingAddress | None,
+    context: DeliveryContext,
+    settings: object,
+) -> Sequence[DeliveryOption] | Awaitable[Sequence[DeliveryOption] | None] | None:
+    """Offer ways to deliver one delivery group of a cart.
+
+    **Called by** ``core.plugin_host.PluginHost.delivery_options``, once per delivery
+    group (``core.delivery.groups``) each time a cart's groups are worked out: when
+    ``Cart.deliveryGroups`` is read, when a selection is made, and when a cart with a
+    selection is priced (its delivery amount); inside the request's read or
+    transaction.
+
+    **Arguments**
+    - ``channel``: the cart's channel.
+    - ``cart``: the cart with only the group's lines in ``lines``.
+    - ``address``: the cart's shipping address, or None when not given yet.
+    - ``context``: the time now, the group's goods amount (after price adjustments),
+      the stock each supplying location can give this cart (priority order) and the
+      shopper's coordinates when the request gives them.
+    - ``settings``: this plugin's settings in this channel, an instance of its
+      ``settings_class`` (or the raw mapping when it has none).
+
+    **Returns** options, each with a ``handle`` unique in the group and stable across
+    calls (the shopper selects by it), a title, method, cost in the channel's
+    currency, an estimate, the location that hands the lines over (pick-up), and
+    optionally ``line_ids``: the subset of the group it covers (the other lines then
+    form a group of their own when it is selected). Or None for no opinion. May be a
+    coroutine.
+
+    **Combining** all results, in the channel's plugin order: every enabled plugin's
+    options are offered together, each labelled with the plugin that made it. A
+    handle offered twice in a group, a cost in another currency or a negative one, or
+    a line id outside the group is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Sourcing
+# --------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def omnicart_source_lines(
+    channel: Channel,
+    cart: Cart,
+    selection: DeliverySelection,
+    context: SourcingContext,
+    settings: object,
+) -> FulfilmentPlan | Awaitable[FulfilmentPlan | None] | None:
+    """Plan which location supplies which units of which line.
+
+    **Called by** ``core.plugin_host.PluginHost.source_lines`` from
+    ``core.delivery.services.source_lines``, when checkout plans an order's
+    fulfilment, inside the request's transaction.
+
+    **Arguments**
+    - ``channel``: the cart's channel.
+    - ``cart``: the cart, every line.
+    - ``selection``: the shopper's selection, delivery group id to option handle.
+    - ``context``: the time now, the delivery groups with their selected options and
+      the stock each supplying location can give this cart (priority order).
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** a ``FulfilmentPlan`` (sourced lines: line, variant, location,
+    quantity, group id; and what no location can supply), or None for no opinion.
+    May be a coroutine.
+
+    **Combining** the first non-None result, in the channel's plugin order, wins.
+    When no plugin answers, the built-in default plans (``core.delivery.sourcing``):
+    pick-up groups at the chosen store (topped up from the other locations when the
+    option allows a transfer), every other group from the channel's locations in
+    priority order, as reservations are taken. A plan naming a line of another cart
+    or more units than the line has is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def omnicart_checkout_validate(
+    channel: Channel,
+    cart: Cart,
+    context: CheckoutContext,
+    settings: object,
+) -> Sequence[CheckoutProblem] | Awaitable[Sequence[CheckoutProblem] | None] | None:
+    """Report problems that block checkout of a cart.
+
+    **Called by** ``core.plugin_host.PluginHost.checkout_problems`` from
+    ``core.delivery.services.checkout_problems``, when checkout starts (and whenever a
+    client asks what still blocks it), inside the request's read or transaction.
+
+    **Arguments**
+    - ``channel``: the cart's channel.
+    - ``cart``: the cart, every line, its addresses and delivery selection.
+    - ``context``: the time now and, when the caller worked them out, the delivery
+      groups.
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** problems, each a code (SCREAMING_SNAKE, for programs) and a message
+    (for people); or None (or an empty list) when this plugin sees none. May be a
+    coroutine.
+
+    **Combining** all results, in the channel's plugin order; each problem is labelled
+    with the plugin that reported it. Any problem blocks checkout.
 
     **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
     transaction is rolled back and the client gets code ``PLUGIN_FAILED``.

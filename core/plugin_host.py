@@ -13,16 +13,28 @@ import importlib.metadata
 import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pluggy
 
 from core import hooks
+from core.carts.model import Cart
 from core.channels.model import Channel, EnabledPlugin
+from core.delivery.model import (
+    CheckoutContext,
+    CheckoutProblem,
+    DeliveryContext,
+    DeliveryOption,
+    DeliverySelection,
+    FulfilmentPlan,
+    SourcedLine,
+    SourcingContext,
+    UnsourcedLine,
+)
 from core.errors import DomainError, ErrorCode, PluginError
 from core.hooks import AvailabilityContext, PriceAdjustment, PriceLine, PricingContext
-from core.ids import VariantId
+from core.ids import CartLineId, VariantId
 from core.money import Money
 from core.payments.model import (
     Authorization,
@@ -389,3 +401,86 @@ class PluginHost:
             "payment plugin failed plugin=%s hook=%s problem=%s", plugin, hook_name, problem
         )
         return PluginError(plugin, hook_name, ValueError(problem))
+
+    # ---------------------------------------------------------------- delivery
+
+    async def delivery_options(
+        self, channel: Channel, cart: Cart, context: DeliveryContext
+    ) -> list[DeliveryOption]:
+        """Run ``omnicart_delivery_options`` for one group (``cart`` holds its lines):
+        every plugin's options together, in channel order, each labelled with its plugin."""
+        hook = "omnicart_delivery_options"
+        offered: list[DeliveryOption] = []
+        handles: set[str] = set()
+        line_ids = {line.id for line in cart.lines}
+        for plugin, impl, settings in self._enabled(hook, channel):
+            kwargs = {
+                "channel": channel,
+                "cart": cart,
+                "address": cart.shipping_address,
+                "context": context,
+                "settings": settings,
+            }
+            result = await self._call(plugin, hook, impl, kwargs)
+            for option in result or ():
+                if not isinstance(option, DeliveryOption):
+                    raise PluginError(plugin, hook, TypeError("not a delivery option"))
+                if option.handle in handles or not option.handle:
+                    raise PluginError(plugin, hook, ValueError(f"handle {option.handle!r}"))
+                if option.cost.currency != channel.currency or option.cost.is_negative():
+                    raise PluginError(plugin, hook, ValueError("option cost"))
+                if not set(option.line_ids) <= line_ids:
+                    raise PluginError(plugin, hook, KeyError("line outside the group"))
+                handles.add(option.handle)
+                offered.append(replace(option, plugin=plugin))
+        return offered
+
+    async def source_lines(
+        self,
+        channel: Channel,
+        cart: Cart,
+        selection: DeliverySelection,
+        context: SourcingContext,
+    ) -> FulfilmentPlan | None:
+        """Run ``omnicart_source_lines``: the first plan a plugin gives wins; None when
+        no plugin answers (the caller then plans by default)."""
+        hook = "omnicart_source_lines"
+        quantities = {line.id: line.quantity for line in cart.lines}
+        for plugin, impl, settings in self._enabled(hook, channel):
+            kwargs = {
+                "channel": channel,
+                "cart": cart,
+                "selection": dict(selection),
+                "context": context,
+                "settings": settings,
+            }
+            result = await self._call(plugin, hook, impl, kwargs)
+            if result is None:
+                continue
+            if not isinstance(result, FulfilmentPlan):
+                raise PluginError(plugin, hook, TypeError("not a fulfilment plan"))
+            planned: dict[CartLineId, int] = {}
+            parts: list[SourcedLine | UnsourcedLine] = [*result.lines, *result.unsourced]
+            for sourced in parts:
+                if sourced.line_id not in quantities or sourced.quantity <= 0:
+                    raise PluginError(plugin, hook, KeyError(sourced.line_id))
+                planned[sourced.line_id] = planned.get(sourced.line_id, 0) + sourced.quantity
+            if any(planned.get(line_id, 0) > quantity for line_id, quantity in quantities.items()):
+                raise PluginError(plugin, hook, ValueError("more units than the line has"))
+            return result
+        return None
+
+    async def checkout_problems(
+        self, channel: Channel, cart: Cart, context: CheckoutContext
+    ) -> list[CheckoutProblem]:
+        """Run ``omnicart_checkout_validate``: every plugin's problems, labelled."""
+        hook = "omnicart_checkout_validate"
+        found: list[CheckoutProblem] = []
+        for plugin, impl, settings in self._enabled(hook, channel):
+            kwargs = {"channel": channel, "cart": cart, "context": context, "settings": settings}
+            result = await self._call(plugin, hook, impl, kwargs)
+            for problem in result or ():
+                if not isinstance(problem, CheckoutProblem):
+                    raise PluginError(plugin, hook, TypeError("not a checkout problem"))
+                found.append(replace(problem, plugin=plugin))
+        return found

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.carts import queries, tokens
+from core.carts.delivery_cost import priced_with_delivery
 from core.carts.events import CartChanged
 from core.carts.idempotency import Operation, earlier_request, fingerprint, key_digest
 from core.carts.inputs import (
@@ -211,6 +212,7 @@ async def run_change(
         # Priced (a plugin may fail) before the stock is taken: from taking it to the
         # commit nothing else runs, so other adds of the variant wait as little as possible.
         result = await price_cart(uow.plugins, change.channel, cart, change.info)
+        result = await priced_with_delivery(uow, result)
         uow.record(CartChanged(cart.id, cart.version))
         for work in change.stock_work:
             await work()

@@ -259,6 +259,8 @@ async def _read_and_write(
         # The line's hold lapsed: the locked path holds its whole quantity again.
         or (line is not None and (cart.holds_until or now) <= now)
         or uow.plugins.limits_availability(channel)
+        # Its delivery amount needs the delivery options (stock, plugins): locked path.
+        or cart.delivery_selection
         or line_problems(lines, found.info)
         or total > limits.max_line_quantity
         or found.first_location_id is None

@@ -35,6 +35,7 @@ class Operation(StrEnum):
     RESUME = "cart.resume"
     SET_SHIPPING_ADDRESS = "cart.set_shipping_address"
     SET_BILLING_ADDRESS = "cart.set_billing_address"
+    SELECT_DELIVERY = "cart.select_delivery"
 
 
 def key_digest(scope: str, key: str) -> str:

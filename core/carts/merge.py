@@ -25,6 +25,7 @@ from sqlalchemy import delete, select, update
 
 from core.carts import queries, tokens
 from core.carts.change import Change, touch, write_line
+from core.carts.delivery_cost import priced_with_delivery
 from core.carts.events import CartChanged
 from core.carts.inputs import DEFAULT_LIMITS, CartLimits, ordered, token_problems
 from core.carts.model import (
@@ -150,7 +151,9 @@ async def merge_into_customer(
             else (),
         )
         uow.record(CartChanged(cart.id, cart.version))
-        priced = await price_cart(uow.plugins, channel, cart, change.info)
+        priced = await priced_with_delivery(
+            uow, await price_cart(uow.plugins, channel, cart, change.info)
+        )
         return MergeResult(priced, guest_token, report)
     survivor = await queries.cart_by_id(connection, survivor_id)
     assert survivor is not None
@@ -222,7 +225,9 @@ async def merge_into_customer(
     )
     uow.record(CartChanged(guest.id, guest.version + 1))
     uow.record(CartChanged(cart.id, cart.version))
-    priced = await price_cart(uow.plugins, channel, cart, change.info)
+    priced = await priced_with_delivery(
+        uow, await price_cart(uow.plugins, channel, cart, change.info)
+    )
     token = await cart_token(uow, cart.id, seal_key)
     report = MergeReport(
         guest_cart_id=guest.id,

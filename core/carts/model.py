@@ -47,6 +47,9 @@ class Cart:
     holds_until: datetime | None = None
     shipping_address: MailingAddress | None = None
     billing_address: MailingAddress | None = None
+    # The shopper's delivery choice: (delivery group id, option handle) pairs sorted by
+    # group id (``core.delivery``); a group the cart no longer has is ignored.
+    delivery_selection: tuple[tuple[str, str], ...] = ()
 
     def line_for(self, variant_id: VariantId) -> CartLine | None:
         for line in self.lines:
@@ -86,8 +89,11 @@ class LineCost:
 @dataclass(frozen=True, slots=True)
 class CartCost:
     subtotal_amount: Money
+    # The lines after adjustments plus ``delivery_amount``.
     total_amount: Money
     adjustments: tuple[CartAdjustment, ...]
+    # What the selected delivery options cost (zero when nothing is selected).
+    delivery_amount: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,14 @@
   subtotal + adjustments = total, in the channel's currency.
 - A line whose variant is no longer sold in the channel has no cost and counts for
   nothing (it shows as a problem, ``core.carts.problems``).
+- The delivery amount (the selected delivery options, ``core.carts.delivery_cost``)
+  is zero here and added by ``with_delivery``: total = lines + delivery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from core.carts.model import (
     Cart,
@@ -80,6 +83,7 @@ async def price_cart(
             for (plugin, label), amount in sums.items()
             if amount
         ),
+        delivery_amount=zero,
     )
     return PricedCart(
         cart=cart,
@@ -88,6 +92,21 @@ async def price_cart(
         sale_info=dict(sale_info),
         cost=cost,
     )
+
+
+def with_delivery(priced: PricedCart, amount: Money) -> PricedCart:
+    """``priced`` with ``amount`` as its delivery amount, included in the total."""
+    cost = priced.cost
+    lines_total = cost.total_amount - (cost.delivery_amount or Money.zero(amount.currency))
+    return replace(
+        priced,
+        cost=replace(cost, delivery_amount=amount, total_amount=lines_total + amount),
+    )
+
+
+def line_totals(priced: PricedCart) -> dict[CartLineId, Money]:
+    """Each priced line's total after adjustments (what delivery price tables read)."""
+    return {line_id: cost.total_amount for line_id, cost in priced.line_costs.items()}
 
 
 def _line_adjustments(base: Money, result: PricedLine, quantity: int) -> tuple[CartAdjustment, ...]:

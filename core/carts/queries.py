@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Row,
@@ -63,6 +64,7 @@ CART_COLUMNS = (
     carts_table.c.token_digest,
     carts_table.c.shipping_address,
     carts_table.c.billing_address,
+    carts_table.c.delivery_selection,
 )
 
 
@@ -89,7 +91,18 @@ def cart_from_row(row: Any, prefix: str = "", lines: Sequence[CartLine] = ()) ->
         lines=tuple(lines),
         shipping_address=MailingAddress.from_json(value("shipping_address")),
         billing_address=MailingAddress.from_json(value("billing_address")),
+        delivery_selection=selection_from_stored(value("delivery_selection")),
     )
+
+
+def selection_from_stored(stored: Any) -> tuple[tuple[str, str], ...]:
+    """The stored JSON object of a cart's delivery selection as sorted pairs. (A text
+    statement's JSON column arrives undecoded on PostgreSQL: ``core.carts.fast_add``.)"""
+    if stored is None:
+        return ()
+    if isinstance(stored, str | bytes):
+        stored = orjson.loads(stored)
+    return tuple(sorted((str(group), str(handle)) for group, handle in stored.items()))
 
 
 def line_from_row(row: Row[Any]) -> CartLine:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.carts import queries, tokens
+from core.carts.delivery_cost import priced_with_delivery
 from core.carts.inputs import Caller, CartResult, may_use, token_problems
 from core.carts.model import Cart, PricedCart
 from core.carts.pricing import price_cart
@@ -65,4 +66,5 @@ async def priced(uow: UnitOfWork, cart: Cart) -> PricedCart:
     channels = await channel_queries.channels_by_id(connection, [cart.channel_id])
     channel = channels[cart.channel_id]
     lines, info = await queries.lines_and_sale_info(uow, uow.dialect, cart.id, channel.id)
-    return await price_cart(uow.plugins, channel, replace(cart, lines=tuple(lines)), info)
+    result = await price_cart(uow.plugins, channel, replace(cart, lines=tuple(lines)), info)
+    return await priced_with_delivery(uow, result)

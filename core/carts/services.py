@@ -9,6 +9,7 @@ A thin facade over the topic modules:
 - ``core.carts.address_changes``: the shipping and billing address (checked by
   ``core.carts.address_checks``);
 - ``core.carts.resume``: moving a cart to another channel;
+- ``core.carts.delivery_selection``: choosing delivery options (``core.delivery``);
 - ``core.carts.change``: the change engine they run on (one transaction each);
 - ``core.carts.fast_add``: the common add read without locks and written in one
   guarded commit;
@@ -20,6 +21,7 @@ from core.carts.address_changes import set_billing_address, set_shipping_address
 from core.carts.address_checks import MailingAddressInput
 from core.carts.addresses import MailingAddress
 from core.carts.creation import create_cart
+from core.carts.delivery_selection import DeliveryChoice, select_delivery_options
 from core.carts.idempotency import Operation
 from core.carts.inputs import (
     DEFAULT_LIMITS,
@@ -40,6 +42,7 @@ __all__ = [
     "Caller",
     "CartLimits",
     "CartResult",
+    "DeliveryChoice",
     "Guard",
     "LineInput",
     "LineQuantity",
@@ -56,6 +59,7 @@ __all__ = [
     "read_cart",
     "remove_lines",
     "resume_cart",
+    "select_delivery_options",
     "set_billing_address",
     "set_shipping_address",
     "token_problems",

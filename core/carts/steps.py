@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, ColumnElement, Insert, Update, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -161,6 +162,53 @@ def update_line(name: str = "line", *, after: str | None = None) -> Step:
         )
 
     return Step(name, build, required=True, key=f"update_line:{name}:{after}")
+
+
+def select_delivery(name: str = "delivery") -> Step:
+    """The cart's delivery selection (``<name>_selection``, a JSON object or None); a
+    guard: the cart is still at its read version (``<name>_read_version``, the version
+    ``touch_cart`` moves on in the same change)."""
+    prefix = f"{name}_"
+
+    def build(_refs: Refs) -> Update:
+        return (
+            carts_table.update()
+            .where(
+                carts_table.c.id == bindparam(f"{prefix}cart_id", type_=BigInteger()),
+                carts_table.c.version == bindparam(f"{prefix}read_version", type_=BigInteger()),
+            )
+            .values(
+                delivery_selection=bindparam(
+                    f"{prefix}selection", type_=carts_table.c.delivery_selection.type
+                )
+            )
+            .returning(carts_table.c.id)
+        )
+
+    return Step(name, build, required=True, key=f"select_delivery:{name}")
+
+
+def selection_values(
+    name: str,
+    *,
+    dialect: str,
+    cart_id: int,
+    read_version: int,
+    selection: Mapping[str, str],
+) -> dict[str, Any]:
+    """Values for ``select_delivery``: an empty selection is stored as NULL.
+
+    On PostgreSQL the statement driver hands values to asyncpg as they are, and its
+    ``json`` codec takes text; SQLite's path encodes through the column's JSON type.
+    """
+    stored: Any = dict(selection) or None
+    if stored is not None and dialect == "postgresql":
+        stored = orjson.dumps(stored).decode()
+    return {
+        f"{name}_cart_id": cart_id,
+        f"{name}_read_version": read_version,
+        f"{name}_selection": stored,
+    }
 
 
 def line_values(name: str, values: Mapping[str, Any]) -> dict[str, Any]:

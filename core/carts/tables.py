@@ -63,6 +63,9 @@ class CartRow(Base):
     # core.carts.addresses.MailingAddress as JSON (``to_json``), or null when not given.
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The shopper's delivery choice, {delivery group id: option handle} (issue 13);
+    # NULL when nothing was chosen. See core.delivery.groups.
+    delivery_selection: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CartLineRow(Base):

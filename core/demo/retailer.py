@@ -16,8 +16,13 @@ WEB, MOBILE, MARKETPLACE, STORE_WARSZAWA, WEB_EU = (
     "web-eu",
 )
 
+# Delivery (issue 13): the adapters' defaults (home delivery 19.99 PLN, 9.99 from 100,
+# free from 200; click and collect at the three stores), the Gdańsk store taking longer
+# to prepare a pick-up; the app adds reserve-in-store, the marketplace delivers itself.
+WEB_DELIVERY = {"pickup_preparation_minutes_by_store": {"gdansk-store": 240}}
+
 CHANNELS = (
-    ChannelData(WEB, f"{RETAILER} web shop", ChannelKind.WEB, "PLN", (("web", {}),)),
+    ChannelData(WEB, f"{RETAILER} web shop", ChannelKind.WEB, "PLN", (("web", WEB_DELIVERY),)),
     ChannelData(
         MOBILE,
         f"{RETAILER} mobile app",

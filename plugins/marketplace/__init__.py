@@ -1,9 +1,16 @@
-"""The built-in marketplace channel adapter: commission-aware prices, a stock safety buffer."""
+"""The built-in marketplace channel adapter: commission-aware prices, a stock safety
+buffer, and the marketplace's own delivery."""
 
 from plugins.marketplace.availability import omnicart_variant_availability
+from plugins.marketplace.delivery import omnicart_delivery_options
 from plugins.marketplace.pricing import omnicart_price_lines
 from plugins.marketplace.settings import MarketplaceSettings
 
 settings_class = MarketplaceSettings
 
-__all__ = ["omnicart_price_lines", "omnicart_variant_availability", "settings_class"]
+__all__ = [
+    "omnicart_delivery_options",
+    "omnicart_price_lines",
+    "omnicart_variant_availability",
+    "settings_class",
+]

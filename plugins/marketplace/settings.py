@@ -12,6 +12,8 @@ class MarketplaceSettings:
     label: str = "Marketplace commission"
     # Units of each variant never shown or sold on the marketplace (issue 4).
     safety_buffer_units: int = 0
+    # The one delivery option: the marketplace delivers, at no cost to us (issue 13).
+    delivery_title: str = "Delivered by the marketplace"
 
     def __post_init__(self) -> None:
         if not 0 <= self.commission_markup_basis_points <= 10_000:

@@ -18,7 +18,14 @@ from typing import Annotated
 import strawberry
 
 from core.carts import services
-from core.carts.services import CartResult, Guard, LineInput, LineQuantity, ResumeReport
+from core.carts.services import (
+    CartResult,
+    DeliveryChoice,
+    Guard,
+    LineInput,
+    LineQuantity,
+    ResumeReport,
+)
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, ChannelId, VariantId
 from schema.carts.answers import CART_CODES, KEY_HELP, VERSION_HELP, answer
@@ -53,6 +60,19 @@ class CartCreateInput:
     )
     lines: list[CartLineInput] = strawberry.field(default_factory=list)
     email: str | None = None
+
+
+@strawberry.input(description="The option to deliver one delivery group by.")
+class CartSelectedDeliveryOptionInput:
+    delivery_group_id: strawberry.ID = strawberry.field(description="From Cart.deliveryGroups.")
+    delivery_option_handle: str = strawberry.field(description="One of the group's options.")
+
+
+@strawberry.type
+class CartSelectedDeliveryOptionsUpdatePayload:
+    cart: Cart | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+    replayed: bool = False
 
 
 @strawberry.type
@@ -375,3 +395,38 @@ class CartMutation:
             for report in reports
         ]
         return payload
+
+    @strawberry.mutation(
+        description="Choose a delivery option for delivery groups of the cart (by the "
+        "group's id and the option's handle, from Cart.deliveryGroups). An option that "
+        "covers only some of a group's lines moves the others into a new group, which the "
+        "same request may choose for. The cart's cost.deliveryAmount follows. Errors: "
+        f"{CART_CODES}, REQUIRED, DUPLICATE, UNKNOWN_DELIVERY_GROUP, "
+        "UNKNOWN_DELIVERY_OPTION, DELIVERY_OPTION_UNAVAILABLE."
+    )
+    async def cart_selected_delivery_options_update(
+        self,
+        info: Info,
+        token: str,
+        selected_delivery_options: list[CartSelectedDeliveryOptionInput],
+        expected_version: Annotated[
+            int | None, strawberry.argument(description=VERSION_HELP)
+        ] = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
+    ) -> CartSelectedDeliveryOptionsUpdatePayload:
+        context = info.context
+
+        async def change() -> CartResult:
+            return await services.select_delivery_options(
+                context.runtime.uow(),
+                token=token,
+                choices=[
+                    DeliveryChoice(str(choice.delivery_group_id), choice.delivery_option_handle)
+                    for choice in selected_delivery_options
+                ],
+                caller=await context.cart_caller(),
+                guard=Guard(expected_version, idempotency_key),
+                limits=context.cart_limits(),
+            )
+
+        return await answer(info, CartSelectedDeliveryOptionsUpdatePayload, token, change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import cast
 
@@ -9,11 +10,18 @@ import strawberry
 
 from core.carts import model
 from core.carts.addresses import MailingAddress as MailingAddressValue
+from core.carts.pricing import line_totals
 from core.carts.problems import cart_problems
-from core.channels.model import MergePolicy
+from core.channels.model import Coordinates, MergePolicy
+from core.delivery import model as delivery_model
+from core.delivery import services as delivery
+from core.errors import DomainError, ErrorCode
+from core.money import Money as MoneyValue
 from schema.catalog.types import ProductVariant
-from schema.channels.types import CartMergePolicy, Channel
+from schema.channels.types import CartMergePolicy, Channel, Location
 from schema.context import Context
+from schema.errors import bad_input
+from schema.inventory.types import GeoPointInput
 from schema.money import Money
 from schema.relay import to_global_id
 
@@ -31,6 +39,11 @@ CartProblemCode = strawberry.enum(
     model.CartProblemCode, name="CartProblemCode", description="What a cart problem is about."
 )
 MergeAction = strawberry.enum(model.MergeAction, name="CartMergeAction")
+DeliveryMethod = strawberry.enum(
+    delivery_model.DeliveryMethod,
+    name="DeliveryMethod",
+    description="How a delivery group reaches the shopper.",
+)
 
 
 @strawberry.type(description="A price adjustment made by a plugin, over the whole cart.")
@@ -60,8 +73,13 @@ class CartLineCost:
 @strawberry.type(description="The cart's totals, in the channel's currency.")
 class CartCost:
     subtotal_amount: Money = strawberry.field(description="Sum of base prices times quantities.")
-    total_amount: Money = strawberry.field(description="subtotalAmount plus the adjustments.")
+    total_amount: Money = strawberry.field(
+        description="subtotalAmount plus the adjustments plus deliveryAmount."
+    )
     adjustments: list[CartAdjustment]
+    delivery_amount: Money = strawberry.field(
+        description="What the selected delivery options cost (zero when none is selected)."
+    )
 
 
 @strawberry.type(description="A variant and how many of it the cart holds.")
@@ -124,6 +142,58 @@ class MailingAddress:
         )
 
 
+@strawberry.type(description="A way to deliver a delivery group's lines.")
+class CartDeliveryOption:
+    handle: str = strawberry.field(
+        description="Stable and unique in its group: what a client selects by."
+    )
+    title: str
+    method: DeliveryMethod  # type: ignore[valid-type]  # strawberry.enum returns the enum
+    cost: Money
+    estimated_at: datetime | None = strawberry.field(
+        description="When the lines should arrive or be ready to collect (an estimate)."
+    )
+    location: Location | None = strawberry.field(
+        description="Where the lines are handed over (pick-up, curbside)."
+    )
+    plugin: str = strawberry.field(description="The plugin that offered it.")
+    pay_at_pickup: bool = strawberry.field(
+        description="Reserve-in-store: the shopper pays when collecting."
+    )
+
+    @classmethod
+    def from_model(
+        cls,
+        option: delivery_model.DeliveryOption,
+        locations: Mapping[int, Location],
+    ) -> CartDeliveryOption:
+        return cls(
+            handle=option.handle,
+            title=option.title,
+            method=option.method,
+            cost=Money.from_value(option.cost),
+            estimated_at=option.estimated_at,
+            location=None if option.location_id is None else locations.get(option.location_id),
+            plugin=option.plugin,
+            pay_at_pickup=option.pay_at_pickup,
+        )
+
+
+@strawberry.type(
+    description="Lines delivered together, the options offered for them and the one selected. "
+    "Selecting an option that covers only some of the lines (collect what a store holds "
+    "today) moves the other lines into the next group, with options of their own."
+)
+class CartDeliveryGroup:
+    id: strawberry.ID = strawberry.field(
+        description="Deterministic (delivery-1, delivery-2, ...): the same on every read "
+        "while the selection that formed it stands."
+    )
+    lines: list[CartLine]
+    delivery_options: list[CartDeliveryOption]
+    selected_delivery_option: CartDeliveryOption | None
+
+
 @strawberry.type(
     description=("A cart, shared by every device holding its token. Every change raises `version`.")
 )
@@ -170,6 +240,48 @@ class Cart:
             for problem in found
         ]
 
+    @strawberry.field(
+        description="How the lines can be delivered: groups of lines with their options "
+        "(home delivery, click and collect, ...) and the selected one. With `near`, "
+        "pick-up stores come nearest first."
+    )
+    async def delivery_groups(
+        self, info: Info, near: GeoPointInput | None = None
+    ) -> list[CartDeliveryGroup]:
+        context = info.context
+        runtime = context.runtime
+        channel = self.priced.channel
+        point = None if near is None else _coordinates(near)
+        async with runtime.reads.connect() as connection:
+            groups = await delivery.delivery_groups(
+                connection,
+                runtime.plugins,
+                channel,
+                self.priced.cart,
+                now=runtime.clock.now(),
+                line_totals=line_totals(self.priced),
+                near=point,
+            )
+        supply = await context.loaders.supply_by_channel_id.load(channel.id)
+        locations: dict[int, Location] = {
+            s.location.id: Location.from_model(s.location) for s in supply
+        }
+        lines = {line.line_id: line for line in self.lines}
+        result = []
+        for group in groups:
+            options = {o.handle: CartDeliveryOption.from_model(o, locations) for o in group.options}
+            result.append(
+                CartDeliveryGroup(
+                    id=strawberry.ID(group.id),
+                    lines=[lines[line_id] for line_id in group.line_ids],
+                    delivery_options=list(options.values()),
+                    selected_delivery_option=None
+                    if group.selected is None
+                    else options[group.selected.handle],
+                )
+            )
+        return result
+
     @classmethod
     def from_priced(cls, priced: model.PricedCart, token: str, context: Context) -> Cart:
         cart, channel = priced.cart, priced.channel
@@ -213,9 +325,25 @@ class Cart:
                 subtotal_amount=Money.from_value(priced.cost.subtotal_amount),
                 total_amount=Money.from_value(priced.cost.total_amount),
                 adjustments=[CartAdjustment.from_model(a) for a in priced.cost.adjustments],
+                delivery_amount=Money.from_value(
+                    priced.cost.delivery_amount or MoneyValue.zero(channel.currency)
+                ),
             ),
             priced=priced,
         )
+
+
+def _coordinates(near: GeoPointInput) -> Coordinates:
+    """``near`` checked as ``storeAvailability`` checks it."""
+    if not -90 <= near.lat <= 90:
+        raise bad_input(
+            DomainError.single(ErrorCode.INVALID, "lat must be between -90 and 90", "near.lat")
+        )
+    if not -180 <= near.lon <= 180:
+        raise bad_input(
+            DomainError.single(ErrorCode.INVALID, "lon must be between -180 and 180", "near.lon")
+        )
+    return Coordinates(latitude=near.lat, longitude=near.lon)
 
 
 @strawberry.type(description="What a merge did with one variant of the guest cart.")

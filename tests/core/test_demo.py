@@ -153,7 +153,9 @@ async def test_channels_run_their_plugins_and_draw_on_their_locations(runtime: R
         )
 
     assert {slug: channel.plugins for slug, channel in channels.items()} == {
-        "web": (EnabledPlugin("web", {}),),
+        "web": (
+            EnabledPlugin("web", {"pickup_preparation_minutes_by_store": {"gdansk-store": 240}}),
+        ),
         "mobile": (EnabledPlugin("mobile", {"app_discount_basis_points": 500}),),
         "marketplace": (EnabledPlugin("marketplace", {"commission_markup_basis_points": 0}),),
         "store-warszawa": (EnabledPlugin("store", {}),),
