@@ -82,6 +82,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_DELIVERY_GROUP = "UNKNOWN_DELIVERY_GROUP"
     UNKNOWN_DELIVERY_OPTION = "UNKNOWN_DELIVERY_OPTION"
     DELIVERY_OPTION_UNAVAILABLE = "DELIVERY_OPTION_UNAVAILABLE"
+    # Checkout and orders (issue 13).
+    # A checkout plugin (omnicart_checkout_validate) found a problem; the message says which.
+    CHECKOUT_BLOCKED = "CHECKOUT_BLOCKED"
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    # The order's status does not allow this (cancelling a cancelled order, say).
+    ORDER_STATUS_INVALID = "ORDER_STATUS_INVALID"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -27,10 +28,30 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
-    """Bring the database behind ``engine`` to the newest schema (idempotent)."""
+    """Bring the database behind ``engine`` to the newest schema (idempotent).
+
+    On SQLite the migrations run with foreign keys off, as SQLite's documented way of
+    changing a table requires (a rebuilt table is dropped, and a drop with foreign keys
+    on would cascade into the rows that refer to it); ``PRAGMA foreign_key_check`` then
+    proves nothing dangles before they are switched on again.
+    """
     async with engine.connect() as connection:
-        await connection.run_sync(_upgrade)
-        await connection.commit()
+        driver: Any = None
+        if connection.dialect.name == "sqlite":
+            # Outside any transaction (SQLite ignores the pragma inside one).
+            driver = (await connection.get_raw_connection()).driver_connection
+            await driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.run_sync(_upgrade)
+            if driver is not None:
+                dangling = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if dangling:
+                    raise RuntimeError(f"migrations left rows without their parents: {dangling}")
+            await connection.commit()
+        finally:
+            if driver is not None:
+                await connection.rollback()
+                await driver.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade_url(url: str) -> None:

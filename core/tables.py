@@ -7,6 +7,7 @@ from core.channels import tables as channel_tables
 from core.customers import tables as customer_tables
 from core.events import tables as event_tables
 from core.inventory import tables as inventory_tables
+from core.orders import tables as order_tables
 from core.staff import tables as staff_tables
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "event_tables",
     "inventory_tables",
     "keys_table",
+    "order_tables",
     "staff_tables",
 ]

@@ -14,6 +14,7 @@ from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
 from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
+from schema.orders.mutations import OrdersMutation
 
 
 @strawberry.type
@@ -24,5 +25,6 @@ class Mutation(
     ChannelsMutation,
     CustomersMutation,
     InventoryMutation,
+    OrdersMutation,
 ):
     pass

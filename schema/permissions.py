@@ -48,6 +48,14 @@ class CanWriteInventory(_RequiresScope):
     scope = Scope.INVENTORY_WRITE
 
 
+class CanReadOrders(_RequiresScope):
+    scope = Scope.ORDERS_READ
+
+
+class CanManageOrders(_RequiresScope):
+    scope = Scope.ORDERS_MANAGE
+
+
 async def signed_in(context: Context) -> CustomerSession:
     """The request's customer session; ``UNAUTHENTICATED`` without a live one.
 

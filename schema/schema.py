@@ -28,6 +28,8 @@ from schema.inventory.queries import InventoryQuery
 from schema.inventory.subscriptions import InventorySubscription
 from schema.mutation import Mutation
 from schema.node import NodeQuery
+from schema.orders.queries import OrdersQuery
+from schema.orders.subscriptions import OrderSubscription
 from schema.protection import DocumentCaches, Protection
 
 # Parsed and validated documents kept per schema (bounded LRU).
@@ -35,12 +37,14 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQuery, NodeQuery):
+class Query(
+    CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQuery, NodeQuery, OrdersQuery
+):
     pass
 
 
 @strawberry.type
-class Subscription(CartSubscription, InventorySubscription):
+class Subscription(CartSubscription, InventorySubscription, OrderSubscription):
     pass
 
 

@@ -40,6 +40,7 @@ from core.carts.inputs import (
     CartLimits,
     CartResult,
     Guard,
+    cart_not_active,
     cart_not_found,
     guard_problems,
     may_use,
@@ -186,11 +187,7 @@ async def run_change(
                 await uow.rollback()
                 return CartResult(await priced(uow, cart), replayed=True)
         if cart.status is not CartStatus.ACTIVE:
-            raise DomainError.single(
-                ErrorCode.CART_NOT_ACTIVE,
-                "This cart was merged into another one and can no longer change",
-                "token",
-            )
+            raise cart_not_active(cart.status)
         if cart.expires_at <= now:
             raise DomainError.single(ErrorCode.CART_EXPIRED, "This cart has expired", "token")
         if guard.expected_version is not None and guard.expected_version != cart.version:

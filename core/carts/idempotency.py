@@ -36,6 +36,8 @@ class Operation(StrEnum):
     SET_SHIPPING_ADDRESS = "cart.set_shipping_address"
     SET_BILLING_ADDRESS = "cart.set_billing_address"
     SELECT_DELIVERY = "cart.select_delivery"
+    # Checkout (core.orders.checkout): its records are the orders themselves.
+    CHECKOUT = "order.checkout"
 
 
 def key_digest(scope: str, key: str) -> str:

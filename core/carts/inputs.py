@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from core.carts import tokens
-from core.carts.model import Cart, CartLine, PricedCart, SaleInfo
+from core.carts.model import Cart, CartLine, CartStatus, PricedCart, SaleInfo
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, CustomerId, VariantId
 from core.validation import email_problems
@@ -166,6 +166,17 @@ def too_many_lines(limits: CartLimits) -> Problem:
 
 def cart_not_found(field: str = "token") -> DomainError:
     return DomainError.single(ErrorCode.CART_NOT_FOUND, "There is no cart with this token", field)
+
+
+def cart_not_active(status: CartStatus, field: str = "token") -> DomainError:
+    why = (
+        "was checked out and became an order"
+        if status is CartStatus.COMPLETED
+        else "was merged into another one"
+    )
+    return DomainError.single(
+        ErrorCode.CART_NOT_ACTIVE, f"This cart {why} and can no longer change", field
+    )
 
 
 def may_use(cart: Cart, caller: Caller) -> bool:

@@ -17,6 +17,8 @@ class CartStatus(StrEnum):
     # Merged into a customer's cart on login; kept read-only so other devices holding
     # its token see where it went.
     MERGED = "merged"
+    # Checked out: the order it became holds its stock; kept read-only.
+    COMPLETED = "completed"
 
 
 @dataclass(frozen=True, slots=True)

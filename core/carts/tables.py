@@ -29,7 +29,7 @@ from core.db import Base, BigId, UTCDateTime
 class CartRow(Base):
     __tablename__ = "carts"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'merged')", name="status"),
+        CheckConstraint("status IN ('active', 'merged', 'completed')", name="status"),
         CheckConstraint("version >= 0", name="version_not_negative"),
         # me.activeCart(channel): a customer's most recently changed active cart.
         Index("ix_carts_customer_channel", "customer_id", "channel_id", "status", "updated_at"),

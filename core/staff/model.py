@@ -16,6 +16,10 @@ class Scope(StrEnum):
     CHANNELS_WRITE = "channels:write"
     # Stock counts, adjustments, point-of-sale sales, transfers and the movement log.
     INVENTORY_WRITE = "inventory:write"
+    # Reading every channel's orders (issue 13).
+    ORDERS_READ = "orders:read"
+    # Cancelling orders (and, later, fulfilling them).
+    ORDERS_MANAGE = "orders:manage"
 
 
 @dataclass(frozen=True, slots=True)

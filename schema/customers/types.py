@@ -8,9 +8,14 @@ import strawberry
 
 from core.carts import services as cart_services
 from core.customers import model
+from core.errors import DomainError
 from core.ids import ChannelId, CustomerId
+from core.orders import services as order_services
 from schema.carts.types import Cart
 from schema.context import Context
+from schema.errors import bad_input
+from schema.orders.queries import connection_of, decode_order_cursor
+from schema.orders.types import OrderConnection
 from schema.relay import Node, to_global_id
 
 
@@ -39,6 +44,23 @@ class Customer(Node):
         if found is None or found.token is None:
             return None
         return Cart.from_priced(found.cart, found.token, context)
+
+    @strawberry.field(
+        description="The customer's orders in every channel they bought in, newest first."
+    )
+    async def orders(
+        self, info: strawberry.Info[Context, None], first: int = 20, after: str | None = None
+    ) -> OrderConnection:
+        try:
+            page = await order_services.customer_orders(
+                info.context.runtime.uow(),
+                CustomerId(self.customer_id),
+                first=first,
+                after=decode_order_cursor(after),
+            )
+        except DomainError as error:
+            raise bad_input(error) from None
+        return connection_of(page)
 
     @classmethod
     def from_model(cls, customer: model.Customer) -> Customer:

@@ -1,0 +1,501 @@
+"""Checkout: a cart becomes an order exactly once (``complete_checkout``).
+
+One transaction, with the cart row locked first (``FOR UPDATE`` on PostgreSQL, the
+write lock on SQLite), so that checkouts and changes of one cart take turns:
+
+1. **Replay.** The idempotency key (scoped to checkout, hashed) already made an order:
+   that order is the answer (``replayed``), whoever asks again and however often; the
+   same key for another cart, or with other arguments, is ``IDEMPOTENCY_KEY_REUSED``.
+2. **Validate.** The cart is active (a completed cart is ``CART_NOT_ACTIVE``),
+   unexpired, at ``expected_version``, has lines that are all sold in the channel, an
+   email (the cart's, or the customer's), a selected option for every delivery group
+   and a shipping address where one ships; the channel's checkout plugins find no
+   problem (``CHECKOUT_BLOCKED``).
+3. **Re-price** with the channel's plugins, delivery included.
+4. **Allocate**: the cart's holds become the order's allocations at the locations of
+   the fulfilment plan (``core.orders.allocation``), or ``INSUFFICIENT_STOCK``.
+5. **Authorise** the payment with its provider (``core.payments``), the order number
+   as reference. A decline is ``PAYMENT_DECLINED``.
+6. **Write** the order with its price snapshots, delivery groups, payment and first
+   history entries, and complete the cart; record ``OrderPlaced``, ``PaymentChanged``
+   and ``CartChanged``; commit.
+
+Any error rolls everything back: the cart keeps its lines and holds. When the commit
+(or anything after the authorisation) fails, the authorisation is voided before the
+error goes on. The payment is authorised while the cart and stock rows are locked:
+a slow provider holds them that long, which is what makes "authorised" and "placed"
+one fact.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from core.carts import queries as cart_queries
+from core.carts import tokens as cart_tokens
+from core.carts.events import CartChanged
+from core.carts.idempotency import Operation, fingerprint
+from core.carts.idempotency import key_digest as scoped_digest
+from core.carts.inputs import (
+    Caller,
+    Guard,
+    cart_not_active,
+    cart_not_found,
+    guard_problems,
+    may_use,
+    token_problems,
+)
+from core.carts.model import Cart, CartStatus, PricedCart
+from core.carts.pricing import price_cart
+from core.catalog.tables import ProductRow, VariantRow
+from core.channels.model import Channel, Coordinates
+from core.customers.tables import CustomerRow
+from core.db import table_of
+from core.delivery import services as delivery
+from core.delivery.model import DeliveryGroup, DeliveryMethod
+from core.errors import DomainError, ErrorCode, Problem
+from core.ids import CustomerId, OrderId
+from core.keys import CART_SEAL
+from core.money import Money
+from core.orders import numbers, writes
+from core.orders.allocation import Allocation, allocate
+from core.orders.events import OrderPlaced, PaymentChanged
+from core.orders.model import Order, OrderStatus
+from core.orders.queries import adjustments_to_json, checkout_record, orders_by_ids
+from core.payments import services as payments
+from core.payments.model import Authorization, PaymentRequest, PaymentStatus, payment_status
+from core.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+_customers = table_of(CustomerRow)
+_variants = table_of(VariantRow)
+_products = table_of(ProductRow)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInput:
+    provider: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutResult:
+    order: Order
+    order_token: str
+    replayed: bool = False
+
+
+def actor_of(caller: Caller) -> str:
+    return "guest" if caller.customer_id is None else f"customer:{caller.customer_id}"
+
+
+async def complete_checkout(
+    uow: UnitOfWork,
+    *,
+    token: str,
+    caller: Caller,
+    idempotency_key: str,
+    payment: PaymentInput,
+    expected_version: int | None = None,
+    near: Coordinates | None = None,
+) -> CheckoutResult:
+    """Place the order of the cart of ``token`` (see the module docstring).
+
+    Raises ``DomainError`` (nothing written) or ``PluginError`` (``PLUGIN_FAILED``).
+    """
+    guard = Guard(expected_version=expected_version, idempotency_key=idempotency_key)
+    problems = [*token_problems(token), *guard_problems(guard)]
+    if not idempotency_key:
+        problems.append(
+            Problem(ErrorCode.REQUIRED, "Checkout needs an idempotency key", "idempotency_key")
+        )
+    if not payment.provider.strip():
+        problems.append(
+            Problem(ErrorCode.REQUIRED, "Choose a payment provider", "payment.provider")
+        )
+    if problems:
+        raise DomainError(problems)
+    seal_key = await uow.keys.key(CART_SEAL)
+    key = scoped_digest("checkout", idempotency_key)
+    async with uow:
+        found = await cart_queries.cart_for_update(uow, cart_tokens.digest(token))
+        if found is None or not cart_tokens.same_digest(found[0].cart_token_digest, token):
+            raise cart_not_found()
+        row, channel = found
+        cart = cart_queries.cart_from_row(row, "cart_")
+        if not may_use(cart, caller):
+            raise cart_not_found()
+        arguments = fingerprint(
+            Operation.CHECKOUT,
+            {
+                "cart": cart.id,
+                "provider": payment.provider,
+                "data": dict(payment.data),
+                "expected_version": expected_version,
+            },
+        )
+        earlier = await checkout_record(uow.session, key)
+        if earlier is not None:
+            if earlier.cart_id != cart.id or earlier.checkout_fingerprint != arguments:
+                raise DomainError.single(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "This idempotency key was used for another checkout",
+                    "idempotency_key",
+                )
+            (order,) = await orders_by_ids(uow.session, [OrderId(earlier.id)])
+            order_token = cart_tokens.unseal(earlier.sealed_token, earlier.token_digest, seal_key)
+            assert order_token is not None  # sealed with this instance's key
+            await uow.rollback()
+            return CheckoutResult(order, order_token, replayed=True)
+        if cart.status is CartStatus.ACTIVE and expected_version not in (None, cart.version):
+            raise DomainError.single(
+                ErrorCode.CART_VERSION_CONFLICT,
+                f"The cart is at version {cart.version}, not {expected_version}",
+                "expected_version",
+            )
+        result = await _place(uow, cart, channel, caller, key, arguments, payment, near, seal_key)
+    return result
+
+
+async def _place(
+    uow: UnitOfWork,
+    cart: Cart,
+    channel: Channel,
+    caller: Caller,
+    key: str,
+    arguments: str,
+    payment: PaymentInput,
+    near: Coordinates | None,
+    seal_key: bytes,
+) -> CheckoutResult:
+    now = uow.clock.now()
+    if cart.status is not CartStatus.ACTIVE:
+        raise cart_not_active(cart.status)
+    if cart.expires_at <= now:
+        raise DomainError.single(ErrorCode.CART_EXPIRED, "This cart has expired", "token")
+    lines, info = await cart_queries.lines_and_sale_info(uow, uow.dialect, cart.id, channel.id)
+    cart = replace(cart, lines=tuple(lines))
+    priced = await price_cart(uow.plugins, channel, cart, info)
+    connection = await uow.connection()
+    line_totals = {line_id: cost.total_amount for line_id, cost in priced.line_costs.items()}
+    groups = await delivery.delivery_groups(
+        connection, uow.plugins, channel, cart, now=now, line_totals=line_totals, near=near
+    )
+    # A guest cart checked out by a logged-in customer is the customer's order.
+    customer_id = cart.customer_id or caller.customer_id
+    email = cart.email or await _customer_email(uow, customer_id)
+    problems = _problems(priced, groups, email)
+    for problem in await delivery.checkout_problems(
+        uow.plugins, channel, cart, now=now, groups=groups
+    ):
+        problems.append(
+            Problem(
+                ErrorCode.CHECKOUT_BLOCKED,
+                f"{problem.message} ({problem.plugin}: {problem.code})",
+                "token",
+            )
+        )
+    problems += _payment_problems(uow, channel, payment, groups)
+    if problems:
+        raise DomainError(problems)
+    selection = {group.id: group.selected.handle for group in groups if group.selected}
+    plan = await delivery.source_lines(
+        connection, uow.plugins, channel, cart, selection, now=now, line_totals=line_totals
+    )
+    positions = {line.id: index for index, line in enumerate(cart.lines)}
+    if plan.unsourced:
+        raise DomainError(
+            [
+                Problem(
+                    ErrorCode.INSUFFICIENT_STOCK,
+                    f"{missing.quantity} units cannot be supplied for this delivery",
+                    f"lines.{positions.get(missing.line_id, 0)}",
+                )
+                for missing in plan.unsourced
+            ]
+        )
+    delivery_amount = sum(
+        (group.selected.cost for group in groups if group.selected), Money.zero(channel.currency)
+    )
+    total = priced.cost.total_amount + delivery_amount
+    pickup_only = _pickup_only(groups)
+    number = numbers.new_number()
+    order_token = numbers.new_token()
+    order_id = await writes.insert_order(
+        uow,
+        {
+            "number": number,
+            "token_digest": cart_tokens.digest(order_token),
+            "sealed_token": cart_tokens.seal(order_token, seal_key),
+            "checkout_key_digest": key,
+            "checkout_fingerprint": arguments,
+            "cart_id": cart.id,
+            "channel_id": channel.id,
+            "customer_id": customer_id,
+            "email": email,
+            "status": OrderStatus.PLACED.value,
+            "payment_status": PaymentStatus.PENDING.value,
+            "currency": channel.currency,
+            "subtotal_minor": priced.cost.subtotal_amount.minor_units,
+            "delivery_minor": delivery_amount.minor_units,
+            "total_minor": total.minor_units,
+            "adjustments": adjustments_to_json(priced.cost.adjustments),
+            "shipping_address": _address(cart.shipping_address),
+            "billing_address": _address(cart.billing_address or cart.shipping_address),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    names = await _names(uow, [line.variant_id for line in cart.lines])
+    line_ids = await writes.insert_lines(
+        uow,
+        order_id,
+        [
+            {
+                "variant_id": line.variant_id,
+                "sku": info[line.variant_id].sku,
+                "name": names.get(line.variant_id, info[line.variant_id].sku),
+                "quantity": line.quantity,
+                "unit_price_minor": priced.line_costs[line.id].amount_per_quantity.minor_units,
+                "total_minor": priced.line_costs[line.id].total_amount.minor_units,
+                "currency": channel.currency,
+                "adjustments": adjustments_to_json(priced.line_costs[line.id].adjustments),
+            }
+            for line in cart.lines
+        ],
+    )
+    order_line = dict(zip((line.id for line in cart.lines), line_ids, strict=True))
+    await allocate(
+        uow,
+        channel,
+        cart,
+        order_id,
+        [
+            Allocation(
+                sourced.variant_id,
+                sourced.location_id,
+                sourced.quantity,
+                f"lines.{positions[sourced.line_id]}",
+            )
+            for sourced in plan.lines
+        ],
+    )
+    await writes.insert_groups(
+        uow,
+        order_id,
+        [
+            {
+                "method": group.selected.method.value,
+                "handle": group.selected.handle,
+                "title": group.selected.title,
+                "plugin": group.selected.plugin,
+                "location_id": group.selected.location_id,
+                "cost_minor": group.selected.cost.minor_units,
+                "estimated_at": group.selected.estimated_at,
+                "pay_at_pickup": group.selected.pay_at_pickup,
+                "lines": [
+                    {
+                        "order_line_id": order_line[sourced.line_id],
+                        "location_id": sourced.location_id,
+                        "quantity": sourced.quantity,
+                    }
+                    for sourced in plan.lines
+                    if sourced.group_id == group.id
+                ],
+            }
+            for group in groups
+            if group.selected is not None
+        ],
+    )
+    authorization = await payments.authorize(
+        uow.plugins,
+        channel,
+        PaymentRequest(
+            provider=payment.provider,
+            amount=total,
+            reference=number,
+            data=payment.data,
+            email=email,
+            pickup_only=pickup_only,
+        ),
+    )
+    try:
+        return await _finish(
+            uow, cart, channel, caller, order_id, authorization, total, now, order_token
+        )
+    except BaseException:
+        await _void_quietly(uow, channel, authorization)
+        raise
+
+
+async def _finish(
+    uow: UnitOfWork,
+    cart: Cart,
+    channel: Channel,
+    caller: Caller,
+    order_id: OrderId,
+    authorization: Authorization,
+    total: Money,
+    now: datetime,
+    order_token: str,
+) -> CheckoutResult:
+    zero = Money.zero(channel.currency)
+    status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
+    await writes.insert_payment(
+        uow,
+        order_id,
+        {
+            "provider": authorization.provider,
+            "status": status.value,
+            "amount_minor": total.minor_units,
+            "captured_minor": 0,
+            "refunded_minor": 0,
+            "currency": channel.currency,
+            "reference": authorization.provider_reference,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    version = 1
+    if status is not PaymentStatus.PENDING:
+        version = await writes.move_order(
+            uow, order_id, read_version=1, now=now, payment_status=status
+        )
+    actor = actor_of(caller)
+    await writes.append_history(
+        uow,
+        order_id,
+        at=now,
+        status=OrderStatus.PLACED,
+        payment_status=status,
+        actor=actor,
+        note=f"Placed in {channel.slug}",
+    )
+    cart_version = await writes.complete_cart(uow, cart.id, read_version=cart.version, now=now)
+    uow.record(CartChanged(cart.id, cart_version))
+    uow.record(OrderPlaced(order_id, channel.id, version))
+    uow.record(PaymentChanged(order_id, status.value, version))
+    (order,) = await orders_by_ids(uow.session, [order_id])
+    await uow.commit()
+    return CheckoutResult(order, order_token)
+
+
+async def _void_quietly(uow: UnitOfWork, channel: Channel, authorization: Authorization) -> None:
+    """After a failure past the authorisation: void it, so the shopper is not charged
+    for an order that does not exist. A failing void is logged (the provider's own
+    authorisation expiry is the last resort)."""
+    if authorization.outcome.value != "APPROVED":
+        return
+    try:
+        await payments.void(uow.plugins, channel, authorization)
+    except Exception:
+        logger.exception(
+            "voiding the authorisation of a failed checkout failed provider=%s reference=%s",
+            authorization.provider,
+            authorization.reference,
+        )
+
+
+def _problems(priced: PricedCart, groups: Sequence[DeliveryGroup], email: str) -> list[Problem]:
+    cart = priced.cart
+    problems: list[Problem] = []
+    if not cart.lines:
+        problems.append(Problem(ErrorCode.REQUIRED, "The cart has no lines", "lines"))
+    for index, line in enumerate(cart.lines):
+        if line.id not in priced.line_costs:
+            problems.append(
+                Problem(
+                    ErrorCode.NOT_SOLD_IN_CHANNEL,
+                    "This variant is no longer sold in the cart's channel",
+                    f"lines.{index}",
+                )
+            )
+    if not email:
+        problems.append(Problem(ErrorCode.REQUIRED, "Checkout needs an email address", "email"))
+    for group in groups:
+        if group.selected is None:
+            problems.append(
+                Problem(
+                    ErrorCode.REQUIRED,
+                    f"Choose a delivery option for delivery group {group.id}",
+                    f"deliveryGroups.{group.id}",
+                )
+            )
+    ships = any(
+        group.selected is not None and group.selected.method is DeliveryMethod.SHIPPING
+        for group in groups
+    )
+    if ships and cart.shipping_address is None:
+        problems.append(
+            Problem(ErrorCode.REQUIRED, "Delivery needs a shipping address", "shippingAddress")
+        )
+    return problems
+
+
+def _payment_problems(
+    uow: UnitOfWork, channel: Channel, payment: PaymentInput, groups: Sequence[DeliveryGroup]
+) -> list[Problem]:
+    """The provider checks ``payments.authorize`` makes, made with the others so that a
+    client hears of every problem at once."""
+    provider = uow.plugins.payment_providers(channel).get(payment.provider)
+    if provider is None:
+        return [
+            Problem(
+                ErrorCode.PAYMENT_PROVIDER_NOT_ACCEPTED,
+                f"The channel does not accept the payment provider {payment.provider!r}",
+                "payment.provider",
+            )
+        ]
+    if provider.requires_pickup and not _pickup_only(groups):
+        return [
+            Problem(
+                ErrorCode.PAYMENT_REQUIRES_PICKUP,
+                f"{payment.provider!r} is paid at collection: every line must be picked up",
+                "payment.provider",
+            )
+        ]
+    return []
+
+
+def _pickup_only(groups: Sequence[DeliveryGroup]) -> bool:
+    return bool(groups) and all(
+        group.selected is not None
+        and group.selected.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE)
+        for group in groups
+    )
+
+
+async def _customer_email(uow: UnitOfWork, customer_id: CustomerId | None) -> str:
+    if customer_id is None:
+        return ""
+    found = await uow.session.execute(
+        select(_customers.c.email).where(_customers.c.id == customer_id)
+    )
+    return found.scalar_one_or_none() or ""
+
+
+async def _names(uow: UnitOfWork, variant_ids: Sequence[Any]) -> dict[Any, str]:
+    """ "Product name - variant name" per variant (the product's name alone when the
+    variant has none)."""
+    if not variant_ids:
+        return {}
+    rows = await uow.session.execute(
+        select(_variants.c.id, _variants.c.name, _products.c.name.label("product_name"))
+        .join(_products, _products.c.id == _variants.c.product_id)
+        .where(_variants.c.id.in_(sorted(set(variant_ids))))
+    )
+    return {
+        row.id: f"{row.product_name} - {row.name}" if row.name else row.product_name for row in rows
+    }
+
+
+def _address(address: Any) -> dict[str, Any] | None:
+    return None if address is None else address.to_json()

@@ -1,0 +1,253 @@
+"""Reading orders: one order whole (by id, number, token digest or checkout key), and
+pages of orders for a customer or for staff.
+
+An order is read in a fixed number of statements whatever its size: the order rows,
+then its lines, delivery groups, payments and history for every order of the page at
+once (``orders_by_ids``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.carts.addresses import MailingAddress
+from core.carts.model import CartAdjustment
+from core.db import table_of
+from core.ids import ChannelId, CustomerId, LocationId, OrderId, OrderLineId, VariantId
+from core.money import Money
+from core.orders.model import (
+    HistoryEntry,
+    Order,
+    OrderCost,
+    OrderDeliveryGroup,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PlannedUnits,
+)
+from core.orders.tables import (
+    OrderDeliveryGroupRow,
+    OrderHistoryRow,
+    OrderLineRow,
+    OrderRow,
+    PaymentRow,
+)
+from core.payments.model import PaymentStatus
+
+orders_table = table_of(OrderRow)
+order_lines_table = table_of(OrderLineRow)
+order_groups_table = table_of(OrderDeliveryGroupRow)
+payments_table = table_of(PaymentRow)
+history_table = table_of(OrderHistoryRow)
+
+
+def adjustments_from_json(
+    stored: Sequence[dict[str, Any]], currency: str
+) -> tuple[CartAdjustment, ...]:
+    return tuple(
+        CartAdjustment(item["label"], item["plugin"], Money(int(item["amount_minor"]), currency))
+        for item in stored
+    )
+
+
+def adjustments_to_json(adjustments: Sequence[CartAdjustment]) -> list[dict[str, Any]]:
+    return [
+        {"label": a.label, "plugin": a.plugin, "amount_minor": a.amount.minor_units}
+        for a in adjustments
+    ]
+
+
+async def orders_by_ids(session: AsyncSession, ids: Sequence[OrderId]) -> list[Order]:
+    """The orders of ``ids``, whole, in the order of ``ids`` (missing ones left out)."""
+    if not ids:
+        return []
+    wanted = sorted(set(ids))
+    rows = (await session.execute(select(orders_table).where(orders_table.c.id.in_(wanted)))).all()
+    lines: dict[int, list[Any]] = defaultdict(list)
+    for row in await _children(session, order_lines_table, wanted):
+        lines[row.order_id].append(row)
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for row in await _children(session, order_groups_table, wanted):
+        groups[row.order_id].append(row)
+    payments: dict[int, list[Any]] = defaultdict(list)
+    for row in await _children(session, payments_table, wanted):
+        payments[row.order_id].append(row)
+    history: dict[int, list[Any]] = defaultdict(list)
+    for row in await _children(session, history_table, wanted):
+        history[row.order_id].append(row)
+    by_id = {
+        row.id: _order(row, lines[row.id], groups[row.id], payments[row.id], history[row.id])
+        for row in rows
+    }
+    return [by_id[order_id] for order_id in ids if order_id in by_id]
+
+
+async def _children(session: AsyncSession, table: Any, order_ids: Sequence[int]) -> Sequence[Any]:
+    statement = select(table).where(table.c.order_id.in_(order_ids)).order_by(table.c.id)
+    return (await session.execute(statement)).all()
+
+
+async def order_id_where(session: AsyncSession, **columns: Any) -> OrderId | None:
+    """The id of the order whose ``columns`` have these values (unique columns only)."""
+    statement = select(orders_table.c.id).where(
+        *(orders_table.c[name] == value for name, value in columns.items())
+    )
+    found = (await session.execute(statement)).scalar_one_or_none()
+    return None if found is None else OrderId(found)
+
+
+async def checkout_record(session: AsyncSession, key_digest: str) -> Any | None:
+    """The order a checkout key made: id, cart, fingerprint and sealed token, or None."""
+    statement = select(
+        orders_table.c.id,
+        orders_table.c.cart_id,
+        orders_table.c.checkout_fingerprint,
+        orders_table.c.sealed_token,
+        orders_table.c.token_digest,
+    ).where(orders_table.c.checkout_key_digest == key_digest)
+    return (await session.execute(statement)).one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    """Staff's order search; every given field must match."""
+
+    channel_id: ChannelId | None = None
+    status: OrderStatus | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    email: str | None = None
+    customer_id: CustomerId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCursor:
+    """Where a page starts: after the order created at ``created_at`` with ``id``."""
+
+    created_at: datetime
+    id: OrderId
+
+
+async def order_page(
+    session: AsyncSession, where: OrderFilter, *, first: int, after: OrderCursor | None
+) -> tuple[list[Order], bool]:
+    """Orders newest first, ``first`` of them after ``after``; and whether more follow."""
+    statement: Select[Any] = select(orders_table.c.id)
+    if where.channel_id is not None:
+        statement = statement.where(orders_table.c.channel_id == where.channel_id)
+    if where.status is not None:
+        statement = statement.where(orders_table.c.status == where.status.value)
+    if where.created_from is not None:
+        statement = statement.where(orders_table.c.created_at >= where.created_from)
+    if where.created_to is not None:
+        statement = statement.where(orders_table.c.created_at < where.created_to)
+    if where.email is not None:
+        statement = statement.where(orders_table.c.email == where.email.strip().lower())
+    if where.customer_id is not None:
+        statement = statement.where(orders_table.c.customer_id == where.customer_id)
+    if after is not None:
+        statement = statement.where(
+            (orders_table.c.created_at < after.created_at)
+            | ((orders_table.c.created_at == after.created_at) & (orders_table.c.id < after.id))
+        )
+    statement = statement.order_by(
+        orders_table.c.created_at.desc(), orders_table.c.id.desc()
+    ).limit(first + 1)
+    ids = [OrderId(order_id) for order_id in (await session.execute(statement)).scalars()]
+    return await orders_by_ids(session, ids[:first]), len(ids) > first
+
+
+def _order(
+    row: Any,
+    lines: Sequence[Any],
+    groups: Sequence[Any],
+    payments: Sequence[Any],
+    history: Sequence[Any],
+) -> Order:
+    currency = row.currency
+
+    def money(minor: int) -> Money:
+        return Money(int(minor), currency)
+
+    return Order(
+        id=OrderId(row.id),
+        number=row.number,
+        channel_id=ChannelId(row.channel_id),
+        customer_id=None if row.customer_id is None else CustomerId(row.customer_id),
+        email=row.email,
+        status=OrderStatus(row.status),
+        payment_status=PaymentStatus(row.payment_status),
+        cost=OrderCost(
+            subtotal_amount=money(row.subtotal_minor),
+            delivery_amount=money(row.delivery_minor),
+            adjustments=adjustments_from_json(row.adjustments or [], currency),
+            total_amount=money(row.total_minor),
+        ),
+        shipping_address=MailingAddress.from_json(row.shipping_address),
+        billing_address=MailingAddress.from_json(row.billing_address),
+        lines=tuple(
+            OrderLine(
+                id=OrderLineId(line.id),
+                variant_id=None if line.variant_id is None else VariantId(line.variant_id),
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=money(line.unit_price_minor),
+                total_price=money(line.total_minor),
+                adjustments=adjustments_from_json(line.adjustments or [], currency),
+            )
+            for line in lines
+        ),
+        delivery_groups=tuple(
+            OrderDeliveryGroup(
+                method=group.method,
+                handle=group.handle,
+                title=group.title,
+                plugin=group.plugin,
+                location_id=None if group.location_id is None else LocationId(group.location_id),
+                cost=money(group.cost_minor),
+                estimated_at=group.estimated_at,
+                pay_at_pickup=group.pay_at_pickup,
+                lines=tuple(
+                    PlannedUnits(
+                        OrderLineId(unit["order_line_id"]),
+                        LocationId(unit["location_id"]),
+                        int(unit["quantity"]),
+                    )
+                    for unit in group.lines or []
+                ),
+            )
+            for group in groups
+        ),
+        payments=tuple(
+            Payment(
+                provider=payment.provider,
+                status=PaymentStatus(payment.status),
+                amount=money(payment.amount_minor),
+                captured=money(payment.captured_minor),
+                refunded=money(payment.refunded_minor),
+                reference=payment.reference,
+            )
+            for payment in payments
+        ),
+        history=tuple(
+            HistoryEntry(
+                at=entry.at,
+                status=OrderStatus(entry.status),
+                payment_status=PaymentStatus(entry.payment_status),
+                actor=entry.actor,
+                note=entry.note,
+            )
+            for entry in history
+        ),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

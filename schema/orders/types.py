@@ -1,0 +1,196 @@
+"""Order types: an order as its customer, its guest token holder or staff sees it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from core.orders import model
+from core.orders.services import OrderView
+from core.payments import model as payment_model
+from schema.carts.types import CartAdjustment, DeliveryMethod, MailingAddress
+from schema.channels.types import Channel, Location
+from schema.money import Money
+from schema.relay import Node, PageInfo, to_global_id
+
+OrderStatus = strawberry.enum(
+    model.OrderStatus,
+    name="OrderStatus",
+    description="PLACED by checkout; CONFIRMED by the merchant; CANCELLED. Fulfilment "
+    "statuses come with fulfilment.",
+)
+PaymentStatus = strawberry.enum(payment_model.PaymentStatus, name="PaymentStatus")
+
+
+@strawberry.type(description="A line as it was sold: a snapshot of the variant and its price.")
+class OrderLine:
+    id: strawberry.ID
+    sku: str
+    name: str = strawberry.field(description="Product and variant name when it was sold.")
+    quantity: int
+    unit_price: Money = strawberry.field(description="After the channel's adjustments.")
+    total_price: Money
+    adjustments: list[CartAdjustment]
+    variant_id: strawberry.ID | None = strawberry.field(
+        description="The variant sold; null when the catalog no longer has it."
+    )
+
+
+@strawberry.type(description="The order's totals as charged, in the channel's currency.")
+class OrderCost:
+    subtotal_amount: Money = strawberry.field(description="Base prices times quantities.")
+    delivery_amount: Money
+    adjustments: list[CartAdjustment] = strawberry.field(
+        description="Plugin adjustments over the whole order."
+    )
+    total_amount: Money = strawberry.field(description="What was authorised.")
+
+
+@strawberry.type(description="Units of an order line that one location supplies.")
+class OrderPlannedUnits:
+    line_id: strawberry.ID
+    quantity: int
+    location: Location
+
+
+@strawberry.type(description="How some of the order's lines reach the customer, and from where.")
+class OrderDeliveryGroup:
+    method: DeliveryMethod  # type: ignore[valid-type]  # strawberry.enum returns the enum
+    title: str
+    handle: str
+    plugin: str
+    cost: Money
+    estimated_at: datetime | None
+    pay_at_pickup: bool
+    location: Location | None = strawberry.field(description="The pickup store, if any.")
+    lines: list[OrderPlannedUnits] = strawberry.field(description="The fulfilment plan.")
+
+
+@strawberry.type(description="A status the order took, when, by whom and why.")
+class OrderHistoryEntry:
+    at: datetime
+    status: OrderStatus  # type: ignore[valid-type]
+    payment_status: PaymentStatus  # type: ignore[valid-type]
+    actor: str = strawberry.field(
+        description="'customer:<id>', 'guest', 'staff:<name>' or 'system'."
+    )
+    note: str
+
+
+@strawberry.type(description="An order, placed once from a cart by checkoutComplete.")
+class Order(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description="For people: 'OC-7KQ2-M9XD'. Unguessable.")
+    status: OrderStatus  # type: ignore[valid-type]
+    payment_status: PaymentStatus  # type: ignore[valid-type]
+    channel: Channel
+    email: str
+    customer_id: strawberry.ID | None = strawberry.field(
+        description="The customer's id; null for a guest's order."
+    )
+    lines: list[OrderLine]
+    cost: OrderCost
+    shipping_address: MailingAddress | None
+    billing_address: MailingAddress | None
+    delivery_groups: list[OrderDeliveryGroup]
+    history: list[OrderHistoryEntry] = strawberry.field(description="Oldest first.")
+    version: int = strawberry.field(description="Grows by one with every change.")
+    created_at: datetime
+    order_id: strawberry.Private[int]
+
+    @classmethod
+    def from_view(cls, view: OrderView) -> Order:
+        order = view.order
+
+        def location(location_id: int | None) -> Location | None:
+            found = None if location_id is None else view.locations.get(location_id)  # type: ignore[call-overload]
+            return None if found is None else Location.from_model(found)
+
+        line_ids = {line.id: line for line in order.lines}
+        return cls(
+            id=strawberry.ID(to_global_id("Order", order.id)),
+            number=order.number,
+            status=order.status,
+            payment_status=order.payment_status,
+            channel=Channel.from_model(view.channel),
+            email=order.email,
+            customer_id=(
+                None
+                if order.customer_id is None
+                else strawberry.ID(to_global_id("Customer", order.customer_id))
+            ),
+            lines=[
+                OrderLine(
+                    id=strawberry.ID(to_global_id("OrderLine", line.id)),
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price=Money.from_value(line.unit_price),
+                    total_price=Money.from_value(line.total_price),
+                    adjustments=[CartAdjustment.from_model(a) for a in line.adjustments],
+                    variant_id=(
+                        None
+                        if line.variant_id is None
+                        else strawberry.ID(to_global_id("ProductVariant", line.variant_id))
+                    ),
+                )
+                for line in order.lines
+            ],
+            cost=OrderCost(
+                subtotal_amount=Money.from_value(order.cost.subtotal_amount),
+                delivery_amount=Money.from_value(order.cost.delivery_amount),
+                adjustments=[CartAdjustment.from_model(a) for a in order.cost.adjustments],
+                total_amount=Money.from_value(order.cost.total_amount),
+            ),
+            shipping_address=MailingAddress.from_model(order.shipping_address),
+            billing_address=MailingAddress.from_model(order.billing_address),
+            delivery_groups=[
+                OrderDeliveryGroup(
+                    method=group.method,
+                    title=group.title,
+                    handle=group.handle,
+                    plugin=group.plugin,
+                    cost=Money.from_value(group.cost),
+                    estimated_at=group.estimated_at,
+                    pay_at_pickup=group.pay_at_pickup,
+                    location=location(group.location_id),
+                    lines=[
+                        OrderPlannedUnits(
+                            line_id=strawberry.ID(to_global_id("OrderLine", units.order_line_id)),
+                            quantity=units.quantity,
+                            location=location(units.location_id),  # type: ignore[arg-type]
+                        )
+                        for units in group.lines
+                        if units.order_line_id in line_ids
+                    ],
+                )
+                for group in order.delivery_groups
+            ],
+            history=[
+                OrderHistoryEntry(
+                    at=entry.at,
+                    status=entry.status,
+                    payment_status=entry.payment_status,
+                    actor=entry.actor,
+                    note=entry.note,
+                )
+                for entry in order.history
+            ],
+            version=order.version,
+            created_at=order.created_at,
+            order_id=order.id,
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type(description="A page of orders, newest first.")
+class OrderConnection:
+    edges: list[OrderEdge]
+    nodes: list[Order]
+    page_info: PageInfo
