@@ -79,8 +79,12 @@ class WriterQueue:
         self._timeout_seconds = timeout_seconds
 
     async def enter(self) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+        # cancellation that arrives as the lock is acquired, and a cancelled task (a
+        # server's sweeper at shutdown) would then run on forever.
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._timeout_seconds)
+            async with asyncio.timeout(self._timeout_seconds):
+                await self._lock.acquire()
         except TimeoutError:
             raise RuntimeError("waited too long for this process's SQLite writer turn") from None
 
