@@ -9,7 +9,7 @@ made on one read still names the same group on the next.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -166,8 +166,3 @@ class CheckoutContext:
 def selection_pairs(selection: DeliverySelection) -> tuple[tuple[str, str], ...]:
     """A selection as the sorted (group id, handle) pairs a ``Cart`` carries."""
     return tuple(sorted(selection.items()))
-
-
-def lines_of(group_ids: Sequence[DeliveryGroup]) -> dict[CartLineId, str]:
-    """Line id -> the id of the group it is delivered in."""
-    return {line_id: group.id for group in group_ids for line_id in group.line_ids}
