@@ -27,6 +27,7 @@ from core.ids import CartId, LocationId, VariantId
 from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
 from core.money import Money
+from core.orders.tables import OrderLineRow, OrderRow
 from core.runtime import Runtime
 from tests.factories.accounts import make_customer
 from tests.factories.catalog import make_product
@@ -79,6 +80,8 @@ async def make_world(
         name="Web",
         kind=ChannelKind.WEB,
         currency="USD",
+        # The adapter (delivery options) and a payment provider: carts check out here.
+        plugins=[EnabledPlugin("web", {}), EnabledPlugin("test-gateway", {})],
         locations=[channels.LocationSupply(warehouse.id, 0), channels.LocationSupply(store.id, 1)],
         reservation_ttl_seconds=600,
         cart_ttl_seconds=3600,
@@ -91,9 +94,15 @@ async def make_world(
         kind=ChannelKind.MOBILE,
         currency="USD",
         # Without a buffer, no availability hook: adds take the quick path there too.
-        plugins=[EnabledPlugin("marketplace", {"safety_buffer_units": mobile_buffer})]
-        if mobile_buffer
-        else [],
+        plugins=[
+            EnabledPlugin("mobile", {}),
+            EnabledPlugin("test-gateway", {}),
+            *(
+                [EnabledPlugin("marketplace", {"safety_buffer_units": mobile_buffer})]
+                if mobile_buffer
+                else []
+            ),
+        ],
         locations=[channels.LocationSupply(store.id, 0), channels.LocationSupply(far.id, 1)],
         reservation_ttl_seconds=300,
         cart_ttl_seconds=3600,
@@ -133,6 +142,8 @@ _TABLES: dict[str, Table] = {
     "cart_lines": table_of(CartLineRow),
     "cart_requests": table_of(CartRequestRow),
     "stock_movements": table_of(StockMovementRow),
+    "orders": table_of(OrderRow),
+    "order_lines": table_of(OrderLineRow),
 }
 
 
@@ -187,8 +198,34 @@ class Rows:
     def held(self, cart_id: int) -> dict[VariantId, int]:
         """Units the cart's live (unexpired) reservations hold, per variant."""
         held: dict[VariantId, int] = defaultdict(int)
+        for row in self.cart_reservations(cart_id):
+            if row["expires_at"] > self.now:
+                held[VariantId(row["variant_id"])] += row["quantity"]
+        return dict(held)
+
+    def cart_reservations(self, cart_id: int) -> list[dict[str, Any]]:
+        return [
+            row
+            for row in self.reservations
+            if row["owner_kind"] == "cart" and row["owner_id"] == str(cart_id)
+        ]
+
+    @property
+    def orders(self) -> dict[int, dict[str, Any]]:
+        return {row["id"]: row for row in self.tables["orders"]}
+
+    def order_lines(self, order_id: int) -> dict[VariantId, int]:
+        lines: dict[VariantId, int] = defaultdict(int)
+        for row in self.tables["order_lines"]:
+            if row["order_id"] == order_id:
+                lines[VariantId(row["variant_id"])] += row["quantity"]
+        return dict(lines)
+
+    def allocated(self, order_id: int) -> dict[VariantId, int]:
+        """Units the order's allocations (reservations owned by the order) hold."""
+        held: dict[VariantId, int] = defaultdict(int)
         for row in self.reservations:
-            if row["owner_id"] == str(cart_id) and row["expires_at"] > self.now:
+            if row["owner_kind"] == "order" and row["owner_id"] == str(order_id):
                 held[VariantId(row["variant_id"])] += row["quantity"]
         return dict(held)
 
@@ -196,8 +233,8 @@ class Rows:
         """The cart's ``holds_until``, or the expiry of its first live hold if sooner."""
         expiries = [
             row["expires_at"]
-            for row in self.reservations
-            if row["owner_id"] == str(cart_id) and row["expires_at"] > self.now
+            for row in self.cart_reservations(cart_id)
+            if row["expires_at"] > self.now
         ]
         holds_until = self.carts[cart_id]["holds_until"]
         return min([*expiries, *([holds_until] if holds_until else [])], default=None)

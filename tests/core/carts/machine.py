@@ -214,8 +214,15 @@ class MachineBase(RuleBasedStateMachine):
             # (core/inventory/tables.py), and never exceeds what is on hand.
             assert 0 <= reserved <= on_hand and reserved == by_level.pop(key, 0), key
         assert not by_level, f"reservations without a stock row: {by_level}"
-        owners = {str(cart_id) for cart_id in rows.carts}
-        assert all(row["owner_id"] in owners for row in rows.reservations)
+        owners = {
+            "cart": {str(cart_id) for cart_id in rows.carts},
+            "order": {str(order_id) for order_id in rows.orders},
+        }
+        assert all(row["owner_id"] in owners[row["owner_kind"]] for row in rows.reservations)
+        for order_id, order in rows.orders.items():
+            # A placed order holds exactly its lines; a cancelled one nothing.
+            wanted = rows.order_lines(order_id) if order["status"] != "cancelled" else {}
+            assert rows.allocated(order_id) == wanted, (order, rows.allocated(order_id))
         for cart in self.carts:
             row = None if cart.gone else rows.cart(cart.id)
             if row is None:

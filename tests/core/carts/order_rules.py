@@ -1,0 +1,122 @@
+"""Rules of the state machine that turn carts into orders and cancel them, through the
+services checkoutComplete and orderCancel call (core.orders)."""
+
+from __future__ import annotations
+
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import precondition, rule
+
+from core.carts import services
+from core.carts.pricing import line_totals
+from core.carts.services import Caller, DeliveryChoice, Guard
+from core.delivery import services as delivery
+from core.errors import ErrorCode
+from core.ids import OrderId
+from core.orders import services as orders
+from core.orders.services import PaymentInput
+from tests.core.carts.cart_rules import ADDRESSES, CartRules
+from tests.core.carts.machine import Tracked
+from tests.factories import read_rows
+
+
+class OrderRules(CartRules):
+    @precondition(lambda self: self.carts)
+    @rule(pick=st.integers(0, 99))
+    def checkout(self, pick: int) -> None:
+        """Email, a shipping address and the first option of every delivery group, then
+        checkout. A cart that held all its lines must become an order; a refusal (stock
+        gone while its holds had lapsed) writes nothing."""
+        cart = self.carts[pick % len(self.carts)]
+        refusal = self.cart_refusal(cart)
+        if refusal is None:
+            self._prepare(cart)
+        lines = {} if self.row(cart) is None else self.rows.lines(cart.id)
+        promised = refusal is None and cart.exact and self.holds_live(cart) and bool(lines)
+        key = self.key(True)
+        assert key is not None
+        result, error = self.attempt(
+            orders.complete_checkout(
+                self.runtime.uow(),
+                token=cart.token,
+                caller=Caller(),
+                idempotency_key=key,
+                payment=PaymentInput("test-gateway"),
+            )
+        )
+        after = self.run(read_rows(self.runtime))
+        event("checkout placed" if result is not None else "checkout refused")
+        if result is None:
+            assert error is not None
+            codes = {problem.code for problem in error.problems}
+            if refusal is not None:
+                assert codes == {refusal}, error.problems
+            else:
+                assert not promised, (cart, error.problems)
+                assert codes <= {ErrorCode.INSUFFICIENT_STOCK, ErrorCode.REQUIRED}, codes
+            assert after.unchanged_since(self.rows)
+            return
+        self.versions(after, (cart.id,))
+        order = after.orders[result.order.id]
+        assert after.carts[cart.id]["status"] == "completed"
+        assert after.held(cart.id) == {}
+        assert after.order_lines(order["id"]) == lines == after.allocated(order["id"])
+        assert order["status"] == "placed" and order["payment_status"] == "AUTHORIZED"
+        cart.exact = True  # nothing to hold any more: the order holds it
+
+    def _prepare(self, cart: Tracked) -> None:
+        """The steps a storefront takes before checkout, each a change of the cart."""
+        uow = self.runtime.uow
+        steps = [
+            services.update_email(uow(), token=cart.token, email="ann@example.com"),
+            services.set_shipping_address(uow(), token=cart.token, address=ADDRESSES["home"]),
+        ]
+        for step in steps:
+            _, error = self.attempt(step)
+            assert error is None, error.problems
+        priced = self.run(services.read_cart(uow(), cart.token, Caller()))
+        assert priced is not None
+        if priced.cart.lines:
+
+            async def groups() -> list[DeliveryChoice]:
+                async with self.runtime.reads.connect() as connection:
+                    found = await delivery.delivery_groups(
+                        connection,
+                        self.runtime.plugins,
+                        priced.channel,
+                        priced.cart,
+                        now=self.clock.now(),
+                        line_totals=line_totals(priced),
+                    )
+                return [DeliveryChoice(g.id, g.options[0].handle) for g in found if g.options]
+
+            choices = self.run(groups())
+            if choices:
+                _, error = self.attempt(
+                    services.select_delivery_options(
+                        uow(), token=cart.token, choices=choices, guard=Guard()
+                    )
+                )
+                assert error is None or {p.code for p in error.problems} <= {
+                    ErrorCode.INSUFFICIENT_STOCK
+                }, error.problems
+        after = self.run(read_rows(self.runtime))
+        self.changed(cart, after, exact=cart.exact and self.holds_live(cart))
+        self.rows = after
+
+    @precondition(lambda self: any(o["status"] == "placed" for o in self.rows.orders.values()))
+    @rule(pick=st.integers(0, 99))
+    def cancel(self, pick: int) -> None:
+        placed = [o for o in self.rows.orders.values() if o["status"] == "placed"]
+        order = placed[pick % len(placed)]
+        self.run(
+            orders.cancel_as_staff(
+                self.runtime.uow(), OrderId(order["id"]), staff_name="machine", reason="test"
+            )
+        )
+        after = self.run(read_rows(self.runtime))
+        event("order cancelled")
+        assert after.orders[order["id"]]["status"] == "cancelled"
+        assert after.orders[order["id"]]["payment_status"] == "VOIDED"
+        assert after.allocated(order["id"]) == {}
+        assert after.carts == self.rows.carts
