@@ -182,30 +182,40 @@ async def _prepare(driver_url: str, count: int) -> CheckoutCarts:
             )
     finally:
         await runtime.close()
-    # The services are CPU-bound in Python: PostgreSQL gets a process per core.
-    processes = 1 if make_url(driver_url).get_backend_name() == "sqlite" else PROCESSES
-    batches = [range(start, count, processes) for start in range(processes)]
-    made: dict[int, str] = {}
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        loop = asyncio.get_running_loop()
-        for batch, tokens in zip(
-            batches,
-            await asyncio.gather(
-                *(
-                    loop.run_in_executor(
-                        pool, _make_batch, driver_url, int(channel_id), variant_ids, batch
-                    )
-                    for batch in batches
-                )
-            ),
-            strict=True,
-        ):
-            made.update(zip(batch, tokens, strict=True))
+    if make_url(driver_url).get_backend_name() == "sqlite":
+        # One writer at a time: no process would help.
+        tokens = await _make_carts(
+            driver_url, ChannelId(int(channel_id)), variant_ids, range(count)
+        )
+    else:
+        tokens = await _in_processes(driver_url, int(channel_id), variant_ids, count)
     return CheckoutCarts(
-        tokens=tuple(made[number] for number in range(count)),
+        tokens=tuple(tokens),
         channel_id=int(channel_id),
         variant_ids=tuple(variant_ids),
     )
+
+
+async def _in_processes(
+    driver_url: str, channel_id: int, variant_ids: Sequence[int], count: int
+) -> list[str]:
+    """Carts 0 .. count-1 made by ``PROCESSES`` processes (the services are CPU-bound in
+    Python: a process per core), in order."""
+    batches = [range(start, count, PROCESSES) for start in range(PROCESSES)]
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
+        made = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, _make_batch, driver_url, channel_id, variant_ids, batch)
+                for batch in batches
+            )
+        )
+    by_number = {
+        number: token
+        for batch, tokens in zip(batches, made, strict=True)
+        for number, token in zip(batch, tokens, strict=True)
+    }
+    return [by_number[number] for number in range(count)]
 
 
 def _make_batch(
