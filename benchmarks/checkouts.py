@@ -53,6 +53,8 @@ from core.inventory.services import set_stock
 from core.runtime import Runtime
 
 LINES_PER_CART: Final = 3
+# run_rate never sizes a run for fewer checkouts a second than this.
+_MIN_RATE: Final = 20
 # Checkouts a second the supply is sized for: 1.67 times the 150/s target. A run that
 # outpaces it runs out of carts, and its extra requests count as errors (exhausted):
 # raise it then. Making a cart takes three write services, about three checkouts of
@@ -106,10 +108,21 @@ def cart_skus(number: int) -> list[str]:
     return [skus[(LINES_PER_CART * number + k) % len(skus)] for k in range(LINES_PER_CART)]
 
 
-def carts_needed(seconds: float, connections: int) -> int:
-    """Carts for one wrk run of ``seconds``: ``MAX_RATE`` a second, plus one per
-    connection (a request in flight when the run ends), plus 10 % for uneven threads."""
-    return math.ceil(MAX_RATE * seconds * 1.1) + connections
+def carts_needed(seconds: float, connections: int, rate: float = MAX_RATE) -> int:
+    """Carts for one wrk run of ``seconds`` at ``rate`` checkouts a second (at most
+    ``MAX_RATE``), plus one per connection (a request in flight when the run ends),
+    plus 10 % for uneven threads."""
+    return math.ceil(min(rate, MAX_RATE) * seconds * 11 / 10) + connections
+
+
+def run_rate(best_so_far: float | None) -> float:
+    """The rate a measured run's carts are made for: twice the best rate an earlier run
+    of the query reached (the warm-up's at first), at most ``MAX_RATE``; ``MAX_RATE``
+    when none ran yet. Making carts costs about three checkouts of CPU, so a run gets
+    what it can use, with room to double, rather than ``MAX_RATE``'s worth."""
+    if best_so_far is None:
+        return MAX_RATE
+    return min(MAX_RATE, max(2 * best_so_far, _MIN_RATE))
 
 
 @dataclass(slots=True)
@@ -121,6 +134,14 @@ class CheckoutCarts:
     channel_id: int
     variant_ids: tuple[int, ...]
     used: int = field(default=0)
+
+    def top_up(self, driver_url: str, count: int) -> None:
+        """Make more carts until ``count`` are left unused (between wrk runs)."""
+        missing = count - self.left
+        if missing > 0:
+            numbers = range(len(self.tokens), len(self.tokens) + missing)
+            made = asyncio.run(_made(driver_url, self.channel_id, self.variant_ids, numbers))
+            self.tokens = (*self.tokens, *made)
 
     def take(self, count: int) -> tuple[str, ...]:
         if self.used + count > len(self.tokens):
@@ -182,13 +203,7 @@ async def _prepare(driver_url: str, count: int) -> CheckoutCarts:
             )
     finally:
         await runtime.close()
-    if make_url(driver_url).get_backend_name() == "sqlite":
-        # One writer at a time: no process would help.
-        tokens = await _make_carts(
-            driver_url, ChannelId(int(channel_id)), variant_ids, range(count)
-        )
-    else:
-        tokens = await _in_processes(driver_url, int(channel_id), variant_ids, count)
+    tokens = await _made(driver_url, int(channel_id), variant_ids, range(count))
     return CheckoutCarts(
         tokens=tuple(tokens),
         channel_id=int(channel_id),
@@ -196,12 +211,22 @@ async def _prepare(driver_url: str, count: int) -> CheckoutCarts:
     )
 
 
-async def _in_processes(
-    driver_url: str, channel_id: int, variant_ids: Sequence[int], count: int
+async def _made(
+    driver_url: str, channel_id: int, variant_ids: Sequence[int], numbers: range
 ) -> list[str]:
-    """Carts 0 .. count-1 made by ``PROCESSES`` processes (the services are CPU-bound in
+    """The tokens of carts ``numbers``, in order."""
+    if make_url(driver_url).get_backend_name() == "sqlite":
+        # One writer at a time: no process would help.
+        return await _make_carts(driver_url, ChannelId(channel_id), variant_ids, numbers)
+    return await _in_processes(driver_url, channel_id, variant_ids, numbers)
+
+
+async def _in_processes(
+    driver_url: str, channel_id: int, variant_ids: Sequence[int], numbers: range
+) -> list[str]:
+    """Carts ``numbers`` made by ``PROCESSES`` processes (the services are CPU-bound in
     Python: a process per core), in order."""
-    batches = [range(start, count, PROCESSES) for start in range(PROCESSES)]
+    batches = [numbers[start::PROCESSES] for start in range(PROCESSES)]
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
         made = await asyncio.gather(
@@ -215,7 +240,7 @@ async def _in_processes(
         for batch, tokens in zip(batches, made, strict=True)
         for number, token in zip(batch, tokens, strict=True)
     }
-    return [by_number[number] for number in range(count)]
+    return [by_number[number] for number in numbers]
 
 
 def _make_batch(

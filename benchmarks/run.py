@@ -27,7 +27,7 @@ from benchmarks.carts import (
 )
 from benchmarks.catalog import CHANNEL_SLUG, check_database_url, prepare_database
 from benchmarks.checkout_ledger import account_checkouts, check_checkouts, checkout_totals
-from benchmarks.checkouts import CheckoutCarts, carts_needed, prepare_checkout_carts
+from benchmarks.checkouts import CheckoutCarts, carts_needed, prepare_checkout_carts, run_rate
 from benchmarks.queries import BenchmarkQuery, RequestSource, check_answers
 from benchmarks.report import MIB, MeasuredRun, QueryResult, machine, notes, table, write_json
 from benchmarks.server import Server
@@ -124,7 +124,9 @@ def run(options: RunOptions) -> int:
                     if checkouts and query.checks_out
                     else None
                 )
-                warmup, runs = _measure(wrk, server, directory, query, options, carts, checkouts)
+                warmup, runs = _measure(
+                    wrk, server, directory, query, options, carts, checkouts, driver_url
+                )
                 wrk_runs = [*([warmup] if warmup else []), *(run.wrk for run in runs)]
                 accounting = ""
                 if carts is not None and before is not None:
@@ -182,10 +184,11 @@ def run(options: RunOptions) -> int:
 
 
 def checkout_carts_for(options: RunOptions) -> int:
-    """C1's carts: each wrk run's (``carts_needed``) and the checks'."""
-    seconds = [*([options.warmup_seconds] if options.warmup_seconds else [])]
-    seconds += [options.duration_seconds] * options.runs
-    return _C1_CHECK_CARTS + sum(carts_needed(s, options.connections) for s in seconds)
+    """C1's carts made before the server starts: the checks' and the first wrk run's
+    (the warm-up, or the first measured run, at ``MAX_RATE``). Later runs get theirs
+    just before they start (``run_rate``)."""
+    first = options.warmup_seconds or options.duration_seconds
+    return _C1_CHECK_CARTS + carts_needed(first, options.connections)
 
 
 def _check(
@@ -212,6 +215,7 @@ def _measure(
     options: RunOptions,
     carts: CartSet | None,
     checkouts: CheckoutCarts | None,
+    driver_url: str,
 ) -> tuple[WrkRun | None, list[MeasuredRun]]:
     """The warm-up run (None without one) and the measured runs."""
     if query.checks_out:
@@ -244,11 +248,18 @@ def _measure(
         prefix = uuid.uuid4().hex[:12]
         if checkouts is None or not query.checks_out:
             return [prefix]
-        tokens = checkouts.take(carts_needed(duration_seconds, options.connections))
+        needed = carts_needed(duration_seconds, options.connections, run_rate(best_rate))
+        # Made while the server idles, before the run (and its CPU sample) starts;
+        # the checks after the runs need one more.
+        checkouts.top_up(driver_url, needed + 1)
+        tokens = checkouts.take(needed)
         path = write_tokens(directory / f"{query.name}-carts-{runs_made}.txt", tokens)
         return [prefix, str(path)]
 
+    best_rate: float | None = None
+
     def one(duration_seconds: int) -> WrkRun:
+        nonlocal best_rate
         result = run_wrk(
             wrk,
             url=url,
@@ -259,6 +270,7 @@ def _measure(
             arguments=arguments(duration_seconds),
         )
         server.check_alive()
+        best_rate = max(best_rate or 0.0, result.requests_per_second)
         return result
 
     warmup = None

@@ -18,6 +18,7 @@ from benchmarks.checkouts import (
     carts_needed,
     checkout_skus,
     prepare_checkout_carts,
+    run_rate,
 )
 from benchmarks.queries import C1, DEFAULT_QUERIES, answer_problems, parse_query_names
 from benchmarks.run import RunOptions, checkout_carts_for
@@ -37,6 +38,8 @@ def test_two_checkouts_through_the_app_place_one_order_per_cart_with_its_stock(
 
     after = checkout_totals(driver_url, carts)
     assert len(set(carts.tokens)) == 3 and carts.left == 1
+    carts.top_up(driver_url, 2)
+    assert len(set(carts.tokens)) == 4 and carts.left == 2
     # Every cart holds its 3 units until checked out; nothing is ordered yet.
     assert (before.orders, before.held_by_carts, before.reserved) == (0, 9, 9)
     assert (after.orders, after.ordered_carts, after.completed_carts) == (2, 2, 2)
@@ -80,7 +83,16 @@ def test_a_run_gets_carts_for_every_checkout_its_runs_can_send() -> None:
     )
 
     assert carts_needed(10, 16) == MAX_RATE * 11 + 16
-    assert checkout_carts_for(options) == 4 + carts_needed(3, 16) + 3 * carts_needed(10, 16)
+    assert carts_needed(10, 16, rate=40) == 440 + 16
+    # Before the server starts: the checks' and the warm-up's; each run gets carts for
+    # twice the best rate seen so far, at least 20/s, at most MAX_RATE.
+    assert checkout_carts_for(options) == 4 + carts_needed(3, 16)
+    assert (run_rate(None), run_rate(7.0), run_rate(60.0), run_rate(400.0)) == (
+        MAX_RATE,
+        20,
+        120,
+        MAX_RATE,
+    )
     assert "C1" not in DEFAULT_QUERIES.split(",")
 
 
