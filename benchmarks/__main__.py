@@ -12,20 +12,28 @@ from types import FrameType
 
 from sqlalchemy.engine import make_url
 
-from benchmarks.carts import CART_COUNT, CartSet, MissingCatalogError, prepare_carts
+from benchmarks.carts import CART_COUNT, MissingCatalogError, prepare_carts
 from benchmarks.catalog import (
     CHANNEL_SLUG,
     DatabaseUrlError,
     check_database_url,
     prepare_database,
 )
+from benchmarks.checkouts import prepare_checkout_carts
 from benchmarks.instructions import (
     WARMUP_REQUESTS,
     InstructionsError,
     count_instructions,
 )
+from benchmarks.profiling import WARMUP_REQUESTS as PROFILE_WARMUP_REQUESTS
 from benchmarks.profiling import ProfileOptions, profile
-from benchmarks.queries import DEFAULT_QUERIES, QUERIES, AnswerError, parse_query_names
+from benchmarks.queries import (
+    DEFAULT_QUERIES,
+    QUERIES,
+    AnswerError,
+    RequestSource,
+    parse_query_names,
+)
 from benchmarks.run import RunOptions, run
 from benchmarks.server import ServerError
 from benchmarks.statements import count_statements
@@ -107,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--requests requests timed for CPU per request, then --requests under "
             "cProfile; print the top functions and the SQL of one request. Uses the "
             f"catalog already in --db (from a previous run); --load wipes and loads it "
-            f"first. M1 makes {CART_COUNT} new carts in --db to add to. " + _WIPE_WARNING
+            f"first. M1 makes {CART_COUNT} new carts in --db to add to, C1 a cart ready to "
+            "check out per request. " + _WIPE_WARNING
         ),
     )
     profile_parser.add_argument("--db", required=True, metavar="URL", help="as for run")
@@ -135,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     instructions_parser.add_argument("--db", required=True, metavar="URL", help="as for run")
-    instructions_parser.add_argument("--query", default="Q1", help="one of Q1, Q2, M1 (default Q1)")
+    instructions_parser.add_argument(
+        "--query", default="Q1", help=f"one of {', '.join(QUERIES)} (default Q1)"
+    )
     instructions_parser.add_argument(
         "--requests", type=_int_between(1, 10_000, "--requests"), default=40
     )
@@ -185,7 +196,12 @@ def _profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.load:
         prepare_database(driver_url)
     # Tokens are stored only as digests, so M1 cannot reuse the carts of a run: new ones.
-    carts: CartSet | None = prepare_carts(driver_url) if query.adds_to_carts else None
+    # C1 needs one per request: the warm-up, the timed and profiled ones, and 2 counted.
+    carts: RequestSource | None = None
+    if query.adds_to_carts:
+        carts = prepare_carts(driver_url)
+    elif query.checks_out:
+        carts = prepare_checkout_carts(driver_url, PROFILE_WARMUP_REQUESTS + 2 * args.requests + 3)
     report = profile(
         ProfileOptions(
             driver_url=driver_url,
@@ -198,7 +214,8 @@ def _profile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
     )
     print(report.stats_text)
-    statements = count_statements(driver_url, CHANNEL_SLUG, [query], carts)[query.name]
+    sources = {query.name: carts} if carts is not None else {}
+    statements = count_statements(driver_url, CHANNEL_SLUG, [query], sources)[query.name]
     print(f"== the {len(statements)} SQL statements of one {query.name} request ==")
     for number, statement in enumerate(statements, start=1):
         print(f"-- {number}\n{statement.strip()}")
@@ -216,7 +233,7 @@ def _instructions(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     try:
         (query,) = parse_query_names(args.query)
     except ValueError:
-        parser.error("--query takes one of Q1, Q2, M1")
+        parser.error(f"--query takes one of {', '.join(QUERIES)}")
     driver_url = check_database_url(args.db)
     if args.load:
         prepare_database(driver_url)

@@ -84,6 +84,10 @@ class CartSet:
     variant_id: int
     variant_global_id: str
 
+    def body(self, index: int) -> bytes:
+        """Request ``index``'s body (``benchmarks.queries.RequestSource``)."""
+        return self.add_body(index)
+
     def add_body(self, index: int, key: str | None = None) -> bytes:
         """One M1 request's JSON body: 1 unit into cart ``index % 100``, a fresh key."""
         return orjson.dumps(

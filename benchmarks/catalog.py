@@ -48,6 +48,16 @@ CATEGORY_COUNT: Final = 20
 WAREHOUSE_COUNT: Final = 2
 DESCRIPTION_LENGTH: Final = 200
 CHANNEL_SLUG: Final = "default"
+# C1's channel (benchmarks/checkouts.py): the web delivery adapter and the test payment
+# gateway enabled, the same warehouses, products CHECKOUT_PRODUCTS listed at the same
+# prices. A channel of its own, so that Q1, Q2 and M1 run as before in "default", whose
+# queries no plugin hook touches.
+CHECKOUT_CHANNEL_SLUG: Final = "checkout"
+CHECKOUT_PLUGINS: Final[tuple[tuple[str, dict[str, object]], ...]] = (
+    ("web", {}),
+    ("test-gateway", {}),
+)
+CHECKOUT_PRODUCTS: Final = range(300, 350)
 CURRENCY: Final = "USD"
 
 # Databases that other things depend on: the benchmark wipes its database, so never these.
@@ -95,14 +105,22 @@ def benchmark_catalog() -> CatalogData:
     warehouses = [f"warehouse-{number}" for number in range(1, WAREHOUSE_COUNT + 1)]
     return CatalogData(
         channels=[
-            ChannelData(slug=CHANNEL_SLUG, name="Default", kind=ChannelKind.WEB, currency=CURRENCY)
+            ChannelData(slug=CHANNEL_SLUG, name="Default", kind=ChannelKind.WEB, currency=CURRENCY),
+            ChannelData(
+                slug=CHECKOUT_CHANNEL_SLUG,
+                name="Checkout",
+                kind=ChannelKind.WEB,
+                currency=CURRENCY,
+                plugins=CHECKOUT_PLUGINS,
+            ),
         ],
         locations=[
             LocationData(slug=slug, name=f"Warehouse {number}", kind=LocationKind.WAREHOUSE)
             for number, slug in enumerate(warehouses, start=1)
         ],
         supply=[
-            SupplyData(channel_slug=CHANNEL_SLUG, location_slug=slug, priority=priority)
+            SupplyData(channel_slug=channel, location_slug=slug, priority=priority)
+            for channel in (CHANNEL_SLUG, CHECKOUT_CHANNEL_SLUG)
             for priority, slug in enumerate(warehouses)
         ],
         categories=[
@@ -114,6 +132,7 @@ def benchmark_catalog() -> CatalogData:
 
 
 def _product(i: int) -> ProductData:
+    channels = [CHANNEL_SLUG, *([CHECKOUT_CHANNEL_SLUG] if i in CHECKOUT_PRODUCTS else [])]
     return ProductData(
         slug=product_slug(i),
         name=product_name(i),
@@ -123,11 +142,11 @@ def _product(i: int) -> ProductData:
             VariantData(
                 sku=variant_sku(i, j),
                 name=f"Variant {j}",
-                prices={CHANNEL_SLUG: Money(price_minor_units(i, j), CURRENCY)},
+                prices={channel: Money(price_minor_units(i, j), CURRENCY) for channel in channels},
             )
             for j in range(VARIANTS_PER_PRODUCT)
         ],
-        listings={CHANNEL_SLUG: ListingData(is_published=True)},
+        listings={channel: ListingData(is_published=True) for channel in channels},
     )
 
 

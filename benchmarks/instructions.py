@@ -7,7 +7,8 @@ compared by it: the app runs in-process as in ``profile`` (ASGI, uvloop), under
 valgrind's callgrind with counting switched off; after the warm-up requests it is
 switched on (``callgrind_control``) for the measured ones only, then off again.
 Instructions of the database server are not counted (another process); SQLite's are.
-M1 makes its 100 carts first (uncounted) and rotates over them as under wrk.
+M1 makes its 100 carts first (uncounted) and rotates over them as under wrk; C1's carts,
+one per request, are made before valgrind starts and handed over in a file.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from typing import Final
 
 import uvloop
 
-from benchmarks.carts import CartSet, prepare_carts, settings_for
+from benchmarks.carts import prepare_carts, settings_for
+from benchmarks.checkouts import CheckoutCarts, prepare_checkout_carts
 from benchmarks.profiling import post
 from benchmarks.queries import (
     QUERIES,
     AnswerError,
     BenchmarkQuery,
+    RequestSource,
     answer_problems,
     request_body,
 )
@@ -62,6 +65,10 @@ def count_instructions(
         raise InstructionsError("valgrind is not installed (Debian: apt-get install valgrind)")
     with tempfile.TemporaryDirectory(prefix="omnicart-callgrind-") as directory:
         output = Path(directory) / "callgrind.out"
+        tokens = Path(directory) / "tokens.txt"
+        if query.checks_out:
+            made = prepare_checkout_carts(driver_url, 1 + WARMUP_REQUESTS + requests)
+            tokens.write_text("\n".join(made.tokens), encoding="utf-8")
         command = [
             valgrind,
             "--tool=callgrind",
@@ -74,6 +81,7 @@ def count_instructions(
             channel,
             query.name,
             str(requests),
+            str(tokens),
         ]
         finished = subprocess.run(command, capture_output=True, text=True, check=False)
         if finished.returncode != 0:
@@ -102,7 +110,11 @@ def _switch(on: bool) -> None:
 
 
 async def _measured(
-    driver_url: str, channel: str, query: BenchmarkQuery, requests: int, carts: CartSet | None
+    driver_url: str,
+    channel: str,
+    query: BenchmarkQuery,
+    requests: int,
+    carts: RequestSource | None,
 ) -> None:
     app = create_app(settings_for(driver_url, channel))
     tune_gc_for_serving()  # as schema.cli.app_from_environ does for uvicorn
@@ -126,9 +138,12 @@ async def _measured(
 
 
 if __name__ == "__main__":
-    # The process callgrind runs: driver URL, channel, query name, requests.
-    url, channel_slug, name, count = sys.argv[1:5]
+    # The process callgrind runs: driver URL, channel, query name, requests, C1's tokens.
+    url, channel_slug, name, count, tokens_path = sys.argv[1:6]
     measured = QUERIES[name]
     # M1's 100 carts are made here, before valgrind counts anything.
-    made = prepare_carts(url) if measured.adds_to_carts else None
+    made: RequestSource | None = prepare_carts(url) if measured.adds_to_carts else None
+    if measured.checks_out:
+        listed = Path(tokens_path).read_text(encoding="utf-8").split()
+        made = CheckoutCarts(tokens=tuple(listed), channel_id=0, variant_ids=())
     uvloop.run(_measured(url, channel_slug, measured, int(count), made))

@@ -3,7 +3,8 @@
 The app is called directly as ASGI (no HTTP client or server in the profile) on uvloop,
 as uvicorn runs it: first untimed warm-up requests, then N timed requests without the
 profiler (CPU ms per request), then N requests under cProfile. M1's requests rotate
-over its carts with a fresh idempotency key each, as under wrk.
+over its carts with a fresh idempotency key each, as under wrk; C1's each check out a
+cart of their own.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ from typing import Any, Final
 
 import uvloop
 
-from benchmarks.carts import CartSet, settings_for
-from benchmarks.queries import AnswerError, BenchmarkQuery, answer_problems, request_body
+from benchmarks.carts import settings_for
+from benchmarks.queries import (
+    AnswerError,
+    BenchmarkQuery,
+    RequestSource,
+    answer_problems,
+    request_body,
+)
 from schema.app import create_app
 from schema.cli import tune_gc_for_serving
 
-_WARMUP_REQUESTS: Final = 50
+WARMUP_REQUESTS: Final = 50
 
 Message = MutableMapping[str, Any]
 
@@ -38,7 +45,7 @@ class ProfileOptions:
     requests: int
     top: int
     output: Path | None
-    carts: CartSet | None = None  # M1's carts
+    carts: RequestSource | None = None  # M1's or C1's carts
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,7 @@ async def _profile(options: ProfileOptions) -> ProfileReport:
     tune_gc_for_serving()  # as schema.cli.app_from_environ does for uvicorn
     query, carts = options.query, options.carts
     # Bodies are made before the clock starts: building them is the client's work.
-    bodies = [request_body(query, carts, n) for n in range(_WARMUP_REQUESTS + 1)]
+    bodies = [request_body(query, carts, n) for n in range(WARMUP_REQUESTS + 1)]
     timed = [request_body(query, carts, n) for n in range(options.requests)]
     profiled = [request_body(query, carts, n) for n in range(options.requests)]
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import httpx
 
-from benchmarks.carts import M1_DOCUMENT, M1_UNIT_PRICE_MINOR, CartSet
+from benchmarks.carts import M1_DOCUMENT, M1_UNIT_PRICE_MINOR
 from benchmarks.catalog import (
     CURRENCY,
     VARIANTS_PER_PRODUCT,
@@ -20,6 +20,7 @@ from benchmarks.catalog import (
     stock_units,
     variant_sku,
 )
+from benchmarks.checkouts import C1_DOCUMENT, LINES_PER_CART, checkout_skus
 
 LISTING_PAGE_SIZE: Final = 20
 PRODUCT_PAGE_NUMBER: Final = 250
@@ -37,6 +38,20 @@ class BenchmarkQuery:
     target_requests_per_second: float
     # M1: a mutation with variables per request over the carts of benchmarks.carts.
     adds_to_carts: bool = False
+    # C1: a checkout per request, each of its own cart (benchmarks.checkouts).
+    checks_out: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        """The same body every request (the reads)."""
+        return not (self.adds_to_carts or self.checks_out)
+
+
+class RequestSource(Protocol):
+    """Where a mutation's request bodies come from (M1's ``CartSet``, C1's
+    ``CheckoutCarts``)."""
+
+    def body(self, index: int) -> bytes: ...
 
 
 Q1 = BenchmarkQuery(
@@ -65,17 +80,27 @@ M1 = BenchmarkQuery(
     target_requests_per_second=500.0,
     adds_to_carts=True,
 )
-QUERIES: Final[Mapping[str, BenchmarkQuery]] = {query.name: query for query in (Q1, Q2, M1)}
-DEFAULT_QUERIES: Final = ",".join(QUERIES)
+C1 = BenchmarkQuery(
+    name="C1",
+    description="checkoutComplete of a fresh 3-line cart (address, cheapest delivery, "
+    "the test gateway), a cart and a key each",
+    document=C1_DOCUMENT,
+    target_requests_per_second=150.0,
+    checks_out=True,
+)
+QUERIES: Final[Mapping[str, BenchmarkQuery]] = {query.name: query for query in (Q1, Q2, M1, C1)}
+# C1 makes its carts first (a few minutes): run it with --queries C1 (or ...,C1).
+DEFAULT_QUERIES: Final = "Q1,Q2,M1"
 
 
-def request_body(query: BenchmarkQuery, carts: CartSet | None, number: int) -> bytes:
-    """The JSON body of request ``number``: fixed for reads, the next cart and key for M1."""
-    if not query.adds_to_carts:
+def request_body(query: BenchmarkQuery, source: RequestSource | None, number: int) -> bytes:
+    """The JSON body of request ``number``: fixed for reads, from ``source`` for the
+    mutations (M1: the next cart and a fresh key; C1: an unused cart)."""
+    if query.fixed:
         return json.dumps({"query": query.document}).encode()
-    if carts is None:
-        raise ValueError(f"{query.name} needs its carts (benchmarks.carts.prepare_carts)")
-    return carts.add_body(number)
+    if source is None:
+        raise ValueError(f"{query.name} needs its carts (benchmarks.carts, benchmarks.checkouts)")
+    return source.body(number)
 
 
 def answer_problems(query: BenchmarkQuery, status: int, body: Any) -> list[str]:
@@ -93,17 +118,20 @@ def answer_problems(query: BenchmarkQuery, status: int, body: Any) -> list[str]:
         return _listing_problems(data)
     if query is M1:
         return _cart_add_problems(data)
+    if query is C1:
+        return _checkout_problems(data)
     return _product_page_problems(data)
 
 
 def check_answers(base_url: str, queries: Sequence[BenchmarkQuery]) -> None:
     """POST each read query once to a running server; raise AnswerError on any wrong answer.
 
-    M1 changes carts: ``benchmarks.accounting.check_cart_adds`` checks it.
+    M1 and C1 change carts: ``benchmarks.accounting`` and ``benchmarks.checkout_ledger``
+    check them.
     """
     with httpx.Client(base_url=base_url, trust_env=False, timeout=10) as client:
         for query in queries:
-            if query.adds_to_carts:
+            if not query.fixed:
                 continue
             response = client.post("/graphql", json={"query": query.document})
             problems = answer_problems(query, response.status_code, response_json(response))
@@ -214,6 +242,52 @@ def _cart_add_problems(data: Mapping[str, Any]) -> list[str]:
     if not isinstance(lines, list) or len(lines) != 1 or not lines[0].get("id"):
         problems.append(f"M1: expected one line, got {lines!r:.200}")
     return problems
+
+
+def _checkout_problems(data: Mapping[str, Any]) -> list[str]:
+    payload = data.get("checkoutComplete")
+    if not isinstance(payload, dict):
+        return ["C1: no checkoutComplete payload"]
+    if payload.get("errors") != [] or payload.get("replayed") is not False:
+        return [f"C1: errors {payload.get('errors')!r}, replayed {payload.get('replayed')!r}"]
+    order = payload.get("order")
+    if not isinstance(order, dict):
+        return ["C1: the payload has no order"]
+    problems: list[str] = []
+    if (order.get("status"), order.get("paymentStatus")) != ("PLACED", "AUTHORIZED"):
+        problems.append(
+            f"C1: order {order.get('status')!r}, payment {order.get('paymentStatus')!r}"
+        )
+    lines = order.get("lines")
+    skus = set(checkout_skus())
+    if not isinstance(lines, list) or len(lines) != LINES_PER_CART:
+        return [*problems, f"C1: expected {LINES_PER_CART} lines, got {lines!r:.200}"]
+    subtotal = 0
+    for line in lines:
+        sku = line.get("sku") if isinstance(line, dict) else None
+        if sku not in skus or line.get("quantity") != 1:
+            problems.append(f"C1: unexpected line {line!r:.200}")
+            continue
+        product, variant = (int(part) for part in str(sku).removeprefix("SKU-").split("-"))
+        subtotal += price_minor_units(product, variant)
+        if line.get("unitPrice") != {"amount": _amount(price_minor_units(product, variant))}:
+            problems.append(f"C1: {sku} costs {line.get('unitPrice')!r}")
+    cost = order.get("cost") or {}
+    delivery = (cost.get("deliveryAmount") or {}).get("amount")
+    expected = {"amount": _amount(subtotal), "currency": CURRENCY}
+    if cost.get("subtotalAmount") != expected:
+        problems.append(f"C1: subtotal {cost.get('subtotalAmount')!r}, not {expected!r}")
+    elif not isinstance(delivery, str) or cost.get("totalAmount") != {
+        "amount": _amount(subtotal + _minor_units(delivery)),
+        "currency": CURRENCY,
+    }:
+        problems.append(f"C1: total {cost.get('totalAmount')!r} with delivery {delivery!r}")
+    return problems
+
+
+def _minor_units(amount: str) -> int:
+    units, _, cents = amount.partition(".")
+    return int(units) * 100 + int(cents or 0)
 
 
 # The benchmark channel's display rule, written out: exact quantities, LOW_STOCK at or

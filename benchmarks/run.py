@@ -26,11 +26,25 @@ from benchmarks.carts import (
     prepare_carts,
 )
 from benchmarks.catalog import CHANNEL_SLUG, check_database_url, prepare_database
-from benchmarks.queries import BenchmarkQuery, check_answers
+from benchmarks.checkout_ledger import account_checkouts, check_checkouts, checkout_totals
+from benchmarks.checkouts import CheckoutCarts, carts_needed, prepare_checkout_carts, run_rate
+from benchmarks.queries import BenchmarkQuery, RequestSource, check_answers
 from benchmarks.report import MIB, MeasuredRun, QueryResult, machine, notes, table, write_json
 from benchmarks.server import Server
 from benchmarks.statements import count_statements
-from benchmarks.wrk import WrkRun, ensure_wrk, run_wrk, write_cart_add_script, write_script
+from benchmarks.wrk import (
+    WrkRun,
+    ensure_wrk,
+    run_wrk,
+    write_cart_add_script,
+    write_checkout_script,
+    write_script,
+    write_tokens,
+)
+
+# C1's carts beyond the wrk runs': the answer checks before and after (1 each) and the
+# statement count (2).
+_C1_CHECK_CARTS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +84,20 @@ def run(options: RunOptions) -> int:
             f"M1: {M1_SKU} has {M1_STOCK_PER_WAREHOUSE:,} on hand at each warehouse; "
             f"{CART_COUNT} carts made with 1 unit of it each"
         )
-    statements = count_statements(driver_url, CHANNEL_SLUG, options.queries, carts)
+    checkouts: CheckoutCarts | None = None
+    if any(query.checks_out for query in options.queries):
+        started = time.monotonic()
+        checkouts = prepare_checkout_carts(driver_url, checkout_carts_for(options))
+        _say(
+            f"C1: {len(checkouts.tokens):,} carts ready to check out, made in "
+            f"{time.monotonic() - started:.0f}s"
+        )
+    sources: dict[str, RequestSource] = {}
+    for query in options.queries:
+        source = carts if query.adds_to_carts else checkouts if query.checks_out else None
+        if source is not None:
+            sources[query.name] = source
+    statements = count_statements(driver_url, CHANNEL_SLUG, options.queries, sources)
     _say(
         "SQL statements per request: "
         + ", ".join(f"{name} {len(texts)}" for name, texts in statements.items())
@@ -88,18 +115,36 @@ def run(options: RunOptions) -> int:
             environment={"OMNICART_CART_MAX_LINE_QUANTITY": str(CART_MAX_LINE_QUANTITY)},
         )
         with server:
-            _check(server, driver_url, options.queries, carts)
+            _check(server, driver_url, options.queries, carts, checkouts)
             _say(f"server up on {server.base_url}; answers verified")
             for query in options.queries:
                 before = cart_totals(driver_url, carts) if carts and query.adds_to_carts else None
-                warmup, runs = _measure(wrk, server, directory, query, options, carts)
+                placed = (
+                    checkout_totals(driver_url, checkouts)
+                    if checkouts and query.checks_out
+                    else None
+                )
+                warmup, runs = _measure(
+                    wrk, server, directory, query, options, carts, checkouts, driver_url
+                )
+                wrk_runs = [*([warmup] if warmup else []), *(run.wrk for run in runs)]
                 accounting = ""
                 if carts is not None and before is not None:
-                    wrk_runs = [*([warmup] if warmup else []), *(run.wrk for run in runs)]
                     ledger = account_adds(driver_url, carts, before, wrk_runs, options.connections)
                     accounting = ledger.summary()
+                if checkouts is not None and placed is not None:
+                    accounting = account_checkouts(
+                        driver_url, checkouts, placed, wrk_runs, options.connections
+                    ).summary()
+                    exhausted = sum(run.exhausted for run in wrk_runs)
+                    if exhausted:
+                        accounting += (
+                            f"; {exhausted} requests found no cart left (the run outpaced "
+                            "benchmarks.checkouts.MAX_RATE: raise it)"
+                        )
+                if accounting:
                     _say(f"{query.name}: {accounting}")
-                _check(server, driver_url, [query], carts)
+                _check(server, driver_url, [query], carts, checkouts)
                 results.append(
                     QueryResult(
                         query=query.name,
@@ -138,13 +183,28 @@ def run(options: RunOptions) -> int:
     return 0 if all(result.passed for result in results) else 1
 
 
+def checkout_carts_for(options: RunOptions) -> int:
+    """C1's carts made before the server starts: the checks' and the first wrk run's
+    (the warm-up, or the first measured run, at ``MAX_RATE``). Later runs get theirs
+    just before they start (``run_rate``)."""
+    first = options.warmup_seconds or options.duration_seconds
+    return _C1_CHECK_CARTS + carts_needed(first, options.connections)
+
+
 def _check(
-    server: Server, driver_url: str, queries: Sequence[BenchmarkQuery], carts: CartSet | None
+    server: Server,
+    driver_url: str,
+    queries: Sequence[BenchmarkQuery],
+    carts: CartSet | None,
+    checkouts: CheckoutCarts | None,
 ) -> None:
-    """The answers before and after a query's runs; M1's also show idempotency holds."""
+    """The answers before and after a query's runs; M1's and C1's also show that a retry
+    applies once."""
     check_answers(server.base_url, queries)
     if carts is not None and any(query.adds_to_carts for query in queries):
         check_cart_adds(server.base_url, driver_url, carts)
+    if checkouts is not None and any(query.checks_out for query in queries):
+        check_checkouts(server.base_url, driver_url, checkouts)
 
 
 def _measure(
@@ -154,9 +214,17 @@ def _measure(
     query: BenchmarkQuery,
     options: RunOptions,
     carts: CartSet | None,
+    checkouts: CheckoutCarts | None,
+    driver_url: str,
 ) -> tuple[WrkRun | None, list[MeasuredRun]]:
     """The warm-up run (None without one) and the measured runs."""
-    if query.adds_to_carts:
+    if query.checks_out:
+        if checkouts is None:
+            raise ValueError(f"{query.name} needs its carts")
+        script = write_checkout_script(
+            directory, query.name, document=query.document, threads=options.threads
+        )
+    elif query.adds_to_carts:
         if carts is None:
             raise ValueError(f"{query.name} needs its carts")
         script = write_cart_add_script(
@@ -170,7 +238,28 @@ def _measure(
         script = write_script(directory, query.name, json.dumps({"query": query.document}))
     url = f"{server.base_url}/graphql"
 
+    runs_made = 0
+
+    def arguments(duration_seconds: int) -> list[str]:
+        # M1's idempotency keys start with the first, unique to the wrk run; C1 also gets
+        # a file of carts no other run gets.
+        nonlocal runs_made
+        runs_made += 1
+        prefix = uuid.uuid4().hex[:12]
+        if checkouts is None or not query.checks_out:
+            return [prefix]
+        needed = carts_needed(duration_seconds, options.connections, run_rate(best_rate))
+        # Made while the server idles, before the run (and its CPU sample) starts;
+        # the checks after the runs need one more.
+        checkouts.top_up(driver_url, needed + 1)
+        tokens = checkouts.take(needed)
+        path = write_tokens(directory / f"{query.name}-carts-{runs_made}.txt", tokens)
+        return [prefix, str(path)]
+
+    best_rate: float | None = None
+
     def one(duration_seconds: int) -> WrkRun:
+        nonlocal best_rate
         result = run_wrk(
             wrk,
             url=url,
@@ -178,10 +267,10 @@ def _measure(
             duration_seconds=duration_seconds,
             connections=options.connections,
             threads=options.threads,
-            # M1's idempotency keys start with this, unique to the wrk run.
-            arguments=[uuid.uuid4().hex[:12]],
+            arguments=arguments(duration_seconds),
         )
         server.check_alive()
+        best_rate = max(best_rate or 0.0, result.requests_per_second)
         return result
 
     warmup = None

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import httpx
 from sqlalchemy import event
 
-from benchmarks.carts import CartSet, settings_for
+from benchmarks.carts import settings_for
 from benchmarks.queries import (
     AnswerError,
     BenchmarkQuery,
+    RequestSource,
     answer_problems,
     request_body,
     response_json,
@@ -24,17 +25,24 @@ _NOT_COUNTED: Final = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RE
 
 
 def count_statements(
-    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery], carts: CartSet | None
+    driver_url: str,
+    channel: str,
+    queries: Sequence[BenchmarkQuery],
+    sources: Mapping[str, RequestSource],
 ) -> dict[str, list[str]]:
     """For each query: the statements one request runs (their SQL), after a warm-up request.
 
-    M1's two requests are real adds (to the first two carts, with fresh keys).
+    ``sources``: the mutations' request bodies by query name. M1's two requests are real
+    adds (to the first two carts, with fresh keys), C1's two real checkouts.
     """
-    return asyncio.run(_count(driver_url, channel, queries, carts))
+    return asyncio.run(_count(driver_url, channel, queries, sources))
 
 
 async def _count(
-    driver_url: str, channel: str, queries: Sequence[BenchmarkQuery], carts: CartSet | None
+    driver_url: str,
+    channel: str,
+    queries: Sequence[BenchmarkQuery],
+    sources: Mapping[str, RequestSource],
 ) -> dict[str, list[str]]:
     app = create_app(settings_for(driver_url, channel))
     runtime = app.state.runtime
@@ -61,9 +69,10 @@ async def _count(
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for query in queries:
                 # Warm-up: connection, caches, channel lookup.
-                await _post(client, query, request_body(query, carts, 0))
+                source = sources.get(query.name)
+                await _post(client, query, request_body(query, source, 0))
                 statements.clear()
-                await _post(client, query, request_body(query, carts, 1))
+                await _post(client, query, request_body(query, source, 1))
                 counted[query.name] = list(statements)
     finally:
         for engine in engines.values():

@@ -18,15 +18,15 @@ _RESULT_MARKER: Final = "OMNICART_WRK_RESULT "
 _DONE: Final = """
 function done(summary, latency, requests)
   local errors = summary.errors
-  local answered_ok, wrong_answers = answers()
+  local answered_ok, wrong_answers, exhausted = answers()
   io.write(string.format(
     '{marker}{{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
     .. '"mean_us": %.1f, "max_us": %d, "connect_errors": %d, "read_errors": %d, '
     .. '"write_errors": %d, "status_errors": %d, "timeouts": %d, '
-    .. '"answered_ok": %d, "wrong_answers": %d}}\\n',
+    .. '"answered_ok": %d, "wrong_answers": %d, "exhausted": %d}}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     latency.mean, latency.max, errors.connect, errors.read, errors.write, errors.status,
-    errors.timeout, answered_ok, wrong_answers))
+    errors.timeout, answered_ok, wrong_answers, exhausted))
 end
 """
 # One fixed body; answers are not looked at during the run (-1: not counted), so the
@@ -38,7 +38,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = [==[{body}]==]
 
 function answers()
-  return -1, 0
+  return -1, 0, 0
 end
 """
     + _DONE
@@ -96,7 +96,76 @@ function answers()
     ok = ok + thread:get("answered_ok")
     wrong = wrong + thread:get("wrong_answers")
   end
-  return ok, wrong
+  return ok, wrong, 0
+end
+"""
+    + _DONE
+)
+# C1: each request checks out a cart of its own. A run's tokens come in a file (the
+# script's second argument, one a line); thread t of n takes lines t, t+n, ... and sends
+# each once. A thread that has used them all sends GET /healthz instead, counted as
+# exhausted (and as a wrong answer): the run outpaced the carts made for it.
+_CHECKOUT_TEMPLATE: Final = (
+    """\
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+local body_head = [==[{body_head}]==]
+local body_middle = [==[{body_middle}]==]
+local body_tail = [==[{body_tail}]==]
+local threads = {{}}
+local tokens = {{}}
+local counter = 0
+local prefix = "run"
+thread_number = 0
+answered_ok = 0
+wrong_answers = 0
+exhausted = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("thread_number", #threads)
+end
+
+function init(args)
+  prefix = args[1] or prefix
+  local index = 0
+  for line in io.lines(args[2]) do
+    if index % {threads} == thread_number - 1 then
+      table.insert(tokens, line)
+    end
+    index = index + 1
+  end
+end
+
+function request()
+  counter = counter + 1
+  local token = tokens[counter]
+  if token == nil then
+    exhausted = exhausted + 1
+    return wrk.format("GET", "/healthz")
+  end
+  local key = string.format("%s-%d-%012d", prefix, thread_number, counter)
+  return wrk.format(nil, nil, nil, body_head .. token .. body_middle .. key .. body_tail)
+end
+
+function response(status, headers, body)
+  if status == 200 and string.find(body, '"errors":[]', 1, true)
+      and not string.find(body, '"errors":[{{', 1, true) then
+    answered_ok = answered_ok + 1
+  elseif status < 400 then
+    wrong_answers = wrong_answers + 1
+  end
+end
+
+function answers()
+  local ok, wrong, out = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    ok = ok + thread:get("answered_ok")
+    wrong = wrong + thread:get("wrong_answers")
+    out = out + thread:get("exhausted")
+  end
+  return ok, wrong, out
 end
 """
     + _DONE
@@ -123,7 +192,8 @@ class WrkRun:
     errors: int  # socket errors, timeouts, statuses from 400 up, and wrong answers
     # Scripts that look at every answer (M1): 200 and no errors; None when not counted.
     answered_ok: int | None = None
-    wrong_answers: int = 0  # other answers below 400 (M1)
+    wrong_answers: int = 0  # other answers below 400 (M1, C1)
+    exhausted: int = 0  # C1: requests sent after the run's carts ran out (wrong answers)
 
     @property
     def failed_requests(self) -> int:
@@ -197,6 +267,38 @@ def write_cart_add_script(
         ),
         encoding="utf-8",
     )
+    return path
+
+
+def write_checkout_script(directory: Path, name: str, *, document: str, threads: int) -> Path:
+    """A Lua script that POSTs ``document`` with ``token`` and ``key``, each token once.
+
+    Its arguments after the URL (``run_wrk(arguments=...)``): the key prefix, then the
+    file of this run's tokens (``write_tokens``).
+    """
+    head, middle, tail = body_parts(document, {})
+    for part in (head, middle, tail):
+        _check_long_string(part)
+    path = directory / f"{name}.lua"
+    path.write_text(
+        _CHECKOUT_TEMPLATE.format(
+            body_head=head,
+            body_middle=middle,
+            body_tail=tail,
+            threads=threads,
+            marker=_RESULT_MARKER,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_tokens(path: Path, tokens: Sequence[str]) -> Path:
+    """The tokens of one C1 run, one a line, for ``write_checkout_script``'s script."""
+    unsafe = [token for token in tokens if not _SAFE_TOKEN.match(token)]
+    if unsafe or not tokens:
+        raise ValueError("cart tokens must be non-empty and URL-safe base64")
+    path.write_text("".join(f"{token}\n" for token in tokens), encoding="utf-8")
     return path
 
 
@@ -289,5 +391,6 @@ def _parse(output: str) -> WrkRun:
                 errors=errors,
                 answered_ok=None if answered_ok < 0 else answered_ok,
                 wrong_answers=wrong_answers,
+                exhausted=int(values.get("exhausted", 0)),
             )
     raise WrkError(f"wrk printed no result line:\n{output}")

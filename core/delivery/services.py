@@ -22,12 +22,15 @@ from core.delivery.model import (
     DeliveryGroup,
     DeliverySelection,
     FulfilmentPlan,
+    LocationStock,
     SourcingContext,
 )
 from core.delivery.sourcing import default_plan
 from core.ids import CartLineId
 from core.money import Money
 from core.plugin_host import PluginHost
+
+__all__ = ["checkout_problems", "delivery_groups", "location_stock", "source_lines"]
 
 
 async def delivery_groups(
@@ -40,14 +43,17 @@ async def delivery_groups(
     line_totals: Mapping[CartLineId, Money],
     near: Coordinates | None = None,
     selection: DeliverySelection | None = None,
+    stock: tuple[LocationStock, ...] | None = None,
 ) -> list[DeliveryGroup]:
     """The cart's delivery groups with their options and selected option.
 
     ``line_totals``: each line's total after price adjustments (``PricedCart``); a
     line missing counts as zero. ``selection`` defaults to the cart's stored one.
-    Raises ``PluginError``.
+    ``stock``: ``location_stock`` already read in this transaction (read here when
+    None). Raises ``PluginError``.
     """
-    stock = await location_stock(connection, channel, cart, now=now)
+    if stock is None:
+        stock = await location_stock(connection, channel, cart, now=now)
     chosen = dict(cart.delivery_selection) if selection is None else selection
     return await groups_for(
         plugins, channel, cart, chosen, stock, now=now, line_totals=line_totals, near=near
@@ -63,10 +69,13 @@ async def source_lines(
     *,
     now: datetime,
     line_totals: Mapping[CartLineId, Money],
+    stock: tuple[LocationStock, ...] | None = None,
 ) -> FulfilmentPlan:
     """Which location supplies which units of which line: the first plugin's plan, or
-    the built-in default (``core.delivery.sourcing``). Raises ``PluginError``."""
-    stock = await location_stock(connection, channel, cart, now=now)
+    the built-in default (``core.delivery.sourcing``). ``stock`` as for
+    ``delivery_groups``. Raises ``PluginError``."""
+    if stock is None:
+        stock = await location_stock(connection, channel, cart, now=now)
     groups = await groups_for(
         plugins, channel, cart, selection, stock, now=now, line_totals=line_totals
     )

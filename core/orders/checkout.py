@@ -90,6 +90,9 @@ class CheckoutResult:
     order: Order
     order_token: str
     replayed: bool = False
+    # The order's channel as checkout read it (with the cart), so that the answer needs
+    # not read it again (``core.orders.services.placed_order_view``).
+    channel: Channel | None = None
 
 
 def actor_of(caller: Caller) -> str:
@@ -153,7 +156,7 @@ async def complete_checkout(
             order_token = cart_tokens.unseal(earlier.sealed_token, earlier.token_digest, seal_key)
             assert order_token is not None  # sealed with this instance's key
             await uow.rollback()
-            return CheckoutResult(order, order_token, replayed=True)
+            return CheckoutResult(order, order_token, replayed=True, channel=channel)
         if cart.status is CartStatus.ACTIVE and expected_version not in (None, cart.version):
             raise DomainError.single(
                 ErrorCode.CART_VERSION_CONFLICT,
@@ -185,8 +188,17 @@ async def _place(
     priced = await price_cart(uow.plugins, channel, cart, info)
     connection = await uow.connection()
     line_totals = {line_id: cost.total_amount for line_id, cost in priced.line_costs.items()}
+    # The stock the groups and the plan read: once, in this transaction.
+    stock = await delivery.location_stock(connection, channel, cart, now=now)
     groups = await delivery.delivery_groups(
-        connection, uow.plugins, channel, cart, now=now, line_totals=line_totals, near=near
+        connection,
+        uow.plugins,
+        channel,
+        cart,
+        now=now,
+        line_totals=line_totals,
+        near=near,
+        stock=stock,
     )
     # A guest cart checked out by a logged-in customer is the customer's order.
     customer_id = cart.customer_id or caller.customer_id
@@ -207,7 +219,14 @@ async def _place(
         raise DomainError(problems)
     selection = {group.id: group.selected.handle for group in groups if group.selected}
     plan = await delivery.source_lines(
-        connection, uow.plugins, channel, cart, selection, now=now, line_totals=line_totals
+        connection,
+        uow.plugins,
+        channel,
+        cart,
+        selection,
+        now=now,
+        line_totals=line_totals,
+        stock=stock,
     )
     positions = {line.id: index for index, line in enumerate(cart.lines)}
     if plan.unsourced:
@@ -385,7 +404,7 @@ async def _finish(
     uow.record(PaymentChanged(order_id, status.value, version))
     (order,) = await orders_by_ids(uow.session, [order_id])
     await uow.commit()
-    return CheckoutResult(order, order_token)
+    return CheckoutResult(order, order_token, channel=channel)
 
 
 async def _void_quietly(uow: UnitOfWork, channel: Channel, authorization: Authorization) -> None:

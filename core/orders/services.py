@@ -36,6 +36,7 @@ __all__ = [
     "customer_order",
     "customer_orders",
     "order_by_token",
+    "placed_order_view",
     "staff_order",
     "staff_orders",
 ]
@@ -64,6 +65,12 @@ async def _views(uow: UnitOfWork, orders: Sequence[Order]) -> list[OrderView]:
     channels = await channel_queries.channels_by_id(
         connection, sorted({order.channel_id for order in orders})
     )
+    locations = await _locations(uow, orders)
+    return [OrderView(order, channels[ChannelId(order.channel_id)], locations) for order in orders]
+
+
+async def _locations(uow: UnitOfWork, orders: Sequence[Order]) -> dict[LocationId, Location]:
+    """The locations the orders' delivery groups name (none read when they name none)."""
     location_ids = sorted(
         {
             location_id
@@ -76,8 +83,9 @@ async def _views(uow: UnitOfWork, orders: Sequence[Order]) -> list[OrderView]:
             if location_id is not None
         }
     )
-    locations = await channel_queries.locations_by_id(connection, location_ids)
-    return [OrderView(order, channels[ChannelId(order.channel_id)], locations) for order in orders]
+    if not location_ids:
+        return {}
+    return await channel_queries.locations_by_id(await uow.connection(), location_ids)
 
 
 async def customer_orders(
@@ -120,6 +128,18 @@ async def staff_orders(
     async with uow:
         orders, more = await order_page(uow.session, where, first=_page(first), after=after)
         return OrderPage(await _views(uow, orders), more)
+
+
+async def placed_order_view(uow: UnitOfWork, placed: CheckoutResult) -> OrderView:
+    """The view of the order ``complete_checkout`` placed (or replayed): the order and
+    its channel as checkout read them in its transaction; only the locations its
+    delivery groups name are read here."""
+    if placed.channel is None:
+        found = await staff_order(uow, placed.order.id)
+        assert found is not None  # checkout has just placed or read it
+        return found
+    async with uow:
+        return OrderView(placed.order, placed.channel, await _locations(uow, [placed.order]))
 
 
 async def staff_order(uow: UnitOfWork, order_id: OrderId) -> OrderView | None:

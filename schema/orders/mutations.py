@@ -97,8 +97,7 @@ class OrdersMutation:
             )
         except DomainError as error:
             return CheckoutCompletePayload(errors=user_errors(error, prefix=None))
-        view = await services.staff_order(context.runtime.uow(), result.order.id)
-        assert view is not None
+        view = await services.placed_order_view(context.runtime.uow(), result)
         return CheckoutCompletePayload(
             order=Order.from_view(view), order_token=result.order_token, replayed=result.replayed
         )

@@ -18,7 +18,7 @@ def test_two_adds_through_the_app_land_once_each_with_their_keys_and_stock(
     carts = prepare_carts(driver_url)
     before = cart_totals(driver_url, carts)
 
-    statements = count_statements(driver_url, CHANNEL_SLUG, [M1], carts)
+    statements = count_statements(driver_url, CHANNEL_SLUG, [M1], {M1.name: carts})
 
     after = cart_totals(driver_url, carts)
     assert len(carts.tokens) == CART_COUNT
