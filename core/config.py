@@ -48,6 +48,9 @@ class Settings:
     # How long published events stay in the outbox (what a listener can replay); the
     # sweeps delete older ones.
     outbox_retention_seconds: float = 3600.0
+    # How often each server process looks for events to give the plugins implementing
+    # omnicart_event (its own commits wake it at once); 0 switches its delivery off.
+    event_hooks_interval_seconds: float = 5.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -166,4 +169,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "customer_session_seconds": _positive_int,
     "secret_key": _secret,
     "outbox_retention_seconds": _retention_seconds,
+    "event_hooks_interval_seconds": _non_negative_seconds,
 }

@@ -37,6 +37,7 @@ from core.delivery.model import (
     FulfilmentPlan,
     SourcingContext,
 )
+from core.events.model import DeliveredEvent
 from core.ids import ProductId, VariantId
 from core.money import Money
 from core.payments.model import Authorization, PaymentContext, PaymentRequest, PaymentTransaction
@@ -450,6 +451,51 @@ def omnicart_checkout_validate(
 
     **Errors** an exception becomes ``PluginError`` naming the plugin: the request's
     transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.3.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def omnicart_event(event: DeliveredEvent, settings: object) -> Awaitable[None] | None:
+    """React to a committed domain event (order placed, stock changed, cart changed, ...).
+
+    **Called by** ``core.plugin_host.PluginHost.deliver_event``, from the event
+    delivery that runs in every server process (``core.event_hooks.dispatcher``),
+    **after commit**, never inside a request: for every published event written to
+    the outbox (``core.events.outbox``), at least once, in commit order (see
+    ``core.event_hooks.cursors`` for exactly what that means on PostgreSQL). Every
+    installed plugin that implements the hook receives every event, whether or not a
+    channel enables it: events such as stock changes belong to no channel. A plugin
+    gets its events one at a time, from one process at a time.
+
+    **Arguments**
+    - ``event``: the event's outbox ``id`` (the same id if it is delivered again),
+      ``topic`` ("stock", "cart", "order"), ``type`` (the event class name, such as
+      "StockChanged"), ``subject_ids``, ``payload`` (ids and codes only: read what
+      you need; never tokens or amounts) and ``created_at``.
+    - ``settings``: always None (no channel's settings apply); kept for symmetry
+      with the other hooks and for per-channel events later.
+
+    **Returns** None. May be a coroutine; each call must finish within
+    ``core.event_hooks.dispatcher.CALL_TIMEOUT_SECONDS`` (30 s) or counts as failed.
+
+    **Combining** every plugin that implements the hook, each on its own: each has its
+    own place in the outbox, so one plugin failing holds back only its own events.
+
+    **Errors** an exception is logged and the same event is given again later, with
+    growing pauses (1 s, 2 s, 4 s ... up to 5 minutes); events after it wait, to keep
+    the order. After ``MAX_ATTEMPTS`` (10) failures the event is recorded as dead for
+    that plugin (table ``dead_events``, logged at ERROR) and delivery goes on with the
+    next. Never fails a request: the change is committed before any plugin sees it.
+    Delivery is at least once: after a crash an event may come again; use ``id`` to
+    recognise it.
 
     **Since** 0.3.
     """

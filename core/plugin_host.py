@@ -33,6 +33,7 @@ from core.delivery.model import (
     UnsourcedLine,
 )
 from core.errors import DomainError, ErrorCode, PluginError
+from core.events.model import DeliveredEvent
 from core.hooks import AvailabilityContext, PriceAdjustment, PriceLine, PricingContext
 from core.ids import CartLineId, VariantId
 from core.money import Money
@@ -50,6 +51,7 @@ from core.plugin_settings import validate_settings
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "omnicart.plugins"
+_EVENT_HOOK = "omnicart_event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,3 +486,20 @@ class PluginHost:
                     raise PluginError(plugin, hook, TypeError("not a checkout problem"))
                 found.append(replace(problem, plugin=plugin))
         return found
+
+    # ---------------------------------------------------------------- events
+
+    def event_plugins(self) -> tuple[str, ...]:
+        """The installed plugins implementing ``omnicart_event``, by name."""
+        return tuple(
+            sorted(name for name, plugin in self._plugins.items() if _EVENT_HOOK in plugin.hooks)
+        )
+
+    async def deliver_event(self, plugin: str, event: DeliveredEvent) -> None:
+        """Run ``plugin``'s ``omnicart_event`` for ``event``; ``PluginError`` if it raises."""
+        caller = getattr(self._manager.hook, _EVENT_HOOK)
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name == plugin:
+                await self._call(plugin, _EVENT_HOOK, impl, {"event": event, "settings": None})
+                return
+        raise PluginError(plugin, _EVENT_HOOK, LookupError("does not implement the hook"))

@@ -7,7 +7,8 @@ is created at import time.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,6 +21,8 @@ from core.db.engine import reads_for
 from core.db.postgresql_reads import AutocommitReads
 from core.db.reads import Reads
 from core.events.bus import EventBus, bus_for
+from core.events.model import PublishedEvent
+from core.events.wakeup import Wakeup
 from core.keys import KeyRing
 from core.plugin_host import PluginHost
 from core.uow import UnitOfWork, WriterQueue
@@ -44,6 +47,9 @@ class Runtime:
     autocommit: AutocommitReads | None = None
     # SQLite: this process's units of work take turns (core.uow.WriterQueue).
     writers: WriterQueue | None = None
+    # Set by this process's commits of published events: wakes the plugin event
+    # delivery (core.event_hooks.dispatcher).
+    wakeup: Wakeup = field(default_factory=Wakeup)
 
     @classmethod
     def build(
@@ -87,11 +93,17 @@ class Runtime:
             plugins=self.plugins,
             statements=self.reads.statements,
             dialect=self.engine.dialect.name,
-            publish=self.bus.publish,
+            publish=self._publish,
             keys=self.keys,
             autocommit=self.autocommit,
             writers=self.writers,
         )
+
+    async def _publish(self, events: Sequence[object]) -> None:
+        """After a commit: wake the event delivery, then hand the events to the bus."""
+        if any(isinstance(event, PublishedEvent) for event in events):
+            self.wakeup.set()
+        await self.bus.publish(events)
 
     async def close(self) -> None:
         await self.bus.close()

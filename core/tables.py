@@ -5,6 +5,7 @@ from core.carts import tables as cart_tables
 from core.catalog import tables as catalog_tables
 from core.channels import tables as channel_tables
 from core.customers import tables as customer_tables
+from core.event_hooks import tables as event_hook_tables
 from core.events import tables as event_tables
 from core.inventory import tables as inventory_tables
 from core.orders import tables as order_tables
@@ -15,6 +16,7 @@ __all__ = [
     "catalog_tables",
     "channel_tables",
     "customer_tables",
+    "event_hook_tables",
     "event_tables",
     "inventory_tables",
     "keys_table",

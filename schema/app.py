@@ -28,6 +28,7 @@ from core import maintenance
 from core.carts.sweeper import sweep_carts
 from core.channels.model import Channel
 from core.config import Settings
+from core.event_hooks.dispatcher import EventDispatcher
 from core.events.bus import BusUnavailable
 from core.maintenance import SweepReport, next_sweep_due
 from core.runtime import Runtime
@@ -184,14 +185,22 @@ def create_app(
         sweeper = (
             asyncio.create_task(sweep_periodically(runtime, interval, sweep)) if interval else None
         )
+        # Plugin event hooks (core.event_hooks): only when a plugin implements one.
+        events_interval = settings.event_hooks_interval_seconds
+        deliverer = (
+            asyncio.create_task(EventDispatcher(runtime).run(events_interval))
+            if events_interval and runtime.plugins.event_plugins()
+            else None
+        )
         try:
             yield
         finally:
             await runtime.bus.close()
-            if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+            for task in (sweeper, deliverer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if owns_runtime:
                 await runtime.close()
 

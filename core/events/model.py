@@ -19,6 +19,8 @@ topic in every process (``core.events.bus``). Adding one is writing the class::
             return {"cart_id": self.cart_id, "version": self.version}
 
 Subscribers of ``cart`` then filter ``BusMessage.subject_ids`` by the carts they watch.
+After the commit, plugins implementing ``omnicart_event`` receive each one as a
+``DeliveredEvent`` (``core.event_hooks``), its ``type`` being the class name.
 
 What goes out is small and coarse: ids, never tokens, names, addresses or amounts.
 Subscribers re-read what they show; the payload is the event's record in the outbox
@@ -28,6 +30,8 @@ Subscribers re-read what they show; the payload is the event's record in the out
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
@@ -48,3 +52,31 @@ class PublishedEvent(ABC):
     @abstractmethod
     def payload(self) -> dict[str, JsonValue]:
         """The event as stored in the outbox: ids and codes only, never secrets."""
+
+    @classmethod
+    def event_type(cls) -> str:
+        """The event's name for plugins (``DeliveredEvent.type``): the class name.
+
+        Plugins match on it, so renaming a published event class is a breaking change.
+        """
+        return cls.__name__
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredEvent:
+    """A committed published event as the ``omnicart_event`` hook receives it.
+
+    ``id`` is the outbox row's id: unique, so a plugin can recognise an event it was
+    given before (delivery is at least once). It is not commit order; the delivery
+    order is (``core.event_hooks``).
+    """
+
+    id: int
+    topic: str
+    # The event class's name, such as "StockChanged" or "CartChanged".
+    type: str
+    subject_ids: tuple[int, ...]
+    # The event's ``payload()``: ids and codes only.
+    payload: dict[str, JsonValue]
+    # When the change was committed, by the writer's clock.
+    created_at: datetime

@@ -94,13 +94,17 @@ def outbox_parameters(
     if dialect == "postgresql":
         return {
             "outbox_topics": [event.topic for event in events],
+            "outbox_types": [event.event_type() for event in events],
             "outbox_subject_ids": [json_dumps(list(event.subject_ids())) for event in events],
             "outbox_payloads": [json_dumps(event.payload()) for event in events],
             "outbox_created_at": now,
         }
     return {
         "outbox_events": json_dumps(
-            [[event.topic, list(event.subject_ids()), event.payload()] for event in events]
+            [
+                [event.topic, list(event.subject_ids()), event.payload(), event.event_type()]
+                for event in events
+            ]
         ),
         "outbox_created_at": now,
     }
@@ -111,16 +115,18 @@ def _insert_postgresql(_refs: Refs) -> Insert:
         bindparam("outbox_topics", type_=ARRAY(Text())),
         bindparam("outbox_subject_ids", type_=ARRAY(Text())),
         bindparam("outbox_payloads", type_=ARRAY(Text())),
-    ).table_valued("topic", "subject_ids", "payload", with_ordinality="position")
+        bindparam("outbox_types", type_=ARRAY(Text())),
+    ).table_valued("topic", "subject_ids", "payload", "event_type", with_ordinality="position")
     given = given.render_derived("given")
     return (
         insert(outbox_table)
         .from_select(
-            ["topic", "subject_ids", "payload", "transaction_id", "created_at"],
+            ["topic", "subject_ids", "payload", "event_type", "transaction_id", "created_at"],
             select(
                 given.c.topic,
                 cast(given.c.subject_ids, JSON),
                 cast(given.c.payload, JSON),
+                given.c.event_type,
                 # xid8 has no cast to bigint; its text form is the same 64-bit number.
                 cast(cast(func.pg_current_xact_id(), Text), BigInteger),
                 bindparam("outbox_created_at", type_=UTCDateTime()),
@@ -152,11 +158,12 @@ def _insert_sqlite(_refs: Refs) -> Insert:
     return (
         insert(outbox_table)
         .from_select(
-            ["topic", "subject_ids", "payload", "created_at"],
+            ["topic", "subject_ids", "payload", "event_type", "created_at"],
             select(
                 func.json_extract(given.c.value, "$[0]"),
                 func.json_extract(given.c.value, "$[1]"),
                 func.json_extract(given.c.value, "$[2]"),
+                func.json_extract(given.c.value, "$[3]"),
                 bindparam("outbox_created_at", type_=UTCDateTime()),
             ).order_by(given.c.key),
         )

@@ -27,6 +27,8 @@ class OutboxEventRow(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(64))
+    # PublishedEvent.event_type(): the class name, for the plugin event hook.
+    event_type: Mapped[str] = mapped_column(String(64), server_default="")
     # The ids subscribers filter by (PublishedEvent.subject_ids).
     subject_ids: Mapped[list[int]] = mapped_column(JSON)
     payload: Mapped[dict[str, object]] = mapped_column(JSON)

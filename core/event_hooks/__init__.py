@@ -1,0 +1,1 @@
+"""The ``omnicart_event`` plugin hook: committed events, at least once, in commit order."""
