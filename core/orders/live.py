@@ -1,35 +1,28 @@
-"""Live orders: an order as it changes, for the holder of its token or its customer.
+"""Live orders: an order as it changes, for the holder of its token.
 
 Used by the ``orderChanged`` subscription, as ``core.carts.live`` is by
-``cartChanged``: subscribe to topic ``order`` first, read the order second (so no
-change falls between), then re-read it whenever its id comes by on the bus (from any
-server process) and yield it when its version moved.
+``cartChanged`` (``core.events.watch``): topic ``order``, re-read whenever the
+order's id comes by on the bus (from any server process), yielded when its version
+moved.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from core.events.watch import watch
 from core.orders import services
 from core.orders.events import ORDER_TOPIC
 from core.orders.services import OrderView
 from core.runtime import Runtime
 
 
-async def watch_order(runtime: Runtime, *, token: str) -> AsyncGenerator[OrderView, None]:
+def watch_order(runtime: Runtime, *, token: str) -> AsyncGenerator[OrderView, None]:
     """Yield the order of ``token`` at once, then whenever its version changes."""
-    async with runtime.bus.subscribe(ORDER_TOPIC) as inbox:
-        current = await services.order_by_token(runtime.uow(), token)
-        if current is None:
-            return
-        order_id = current.order.id
-        last_version: int | None = None
-        while current is not None:
-            if current.order.version != last_version:
-                last_version = current.order.version
-                yield current
-            async for message in inbox:
-                batch = [message, *inbox.pending()]
-                if any(m.lagged or order_id in m.subject_ids for m in batch):
-                    break
-            current = await services.order_by_token(runtime.uow(), token)
+    return watch(
+        runtime.bus,
+        ORDER_TOPIC,
+        lambda: services.order_by_token(runtime.uow(), token),
+        lambda view: view.order.id,
+        lambda view: view.order.version,
+    )
