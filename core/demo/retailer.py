@@ -20,27 +20,32 @@ WEB, MOBILE, MARKETPLACE, STORE_WARSZAWA, WEB_EU = (
 # free from 200; click and collect at the three stores), the Gdańsk store taking longer
 # to prepare a pick-up; the app adds reserve-in-store, the marketplace delivers itself.
 WEB_DELIVERY = {"pickup_preparation_minutes_by_store": {"gdansk-store": 240}}
+# Payment: every online channel takes the test gateway (approves; the payment data
+# {"token": "decline"} declines); the app also takes pay-at-pickup (reserve-in-store).
+GATEWAY: tuple[str, dict[str, object]] = ("test-gateway", {})
 
 CHANNELS = (
-    ChannelData(WEB, f"{RETAILER} web shop", ChannelKind.WEB, "PLN", (("web", WEB_DELIVERY),)),
+    ChannelData(
+        WEB, f"{RETAILER} web shop", ChannelKind.WEB, "PLN", (("web", WEB_DELIVERY), GATEWAY)
+    ),
     ChannelData(
         MOBILE,
         f"{RETAILER} mobile app",
         ChannelKind.MOBILE,
         "PLN",
-        (("mobile", {"app_discount_basis_points": 500}),),
+        (("mobile", {"app_discount_basis_points": 500}), GATEWAY, ("pay-at-pickup", {})),
     ),
     ChannelData(
         MARKETPLACE,
         f"{RETAILER} on the marketplace",
         ChannelKind.MARKETPLACE,
         "PLN",
-        (("marketplace", {"commission_markup_basis_points": 0}),),
+        (("marketplace", {"commission_markup_basis_points": 0}), GATEWAY),
     ),
     ChannelData(
         STORE_WARSZAWA, f"{RETAILER} Warszawa store", ChannelKind.STORE, "PLN", (("store", {}),)
     ),
-    ChannelData(WEB_EU, f"{RETAILER} EU web shop", ChannelKind.WEB, "EUR"),
+    ChannelData(WEB_EU, f"{RETAILER} EU web shop", ChannelKind.WEB, "EUR", (("web", {}), GATEWAY)),
 )
 
 WAREHOUSE = "blonie-warehouse"

@@ -127,7 +127,9 @@ async def test_demo_writes_the_counts_its_summary_reports(runtime: Runtime) -> N
     assert summary == SEEDED
     counts = await row_counts(runtime.engine)
     assert counts["channels"] == 5
-    assert counts["channel_plugins"] == 4  # web-eu runs no plugin
+    # web: adapter + gateway; mobile: adapter, gateway, pay-at-pickup; marketplace:
+    # adapter + gateway; store: adapter; web-eu: the web adapter + gateway.
+    assert counts["channel_plugins"] == 10
     assert counts["locations"] == 4
     assert counts["channel_locations"] == 3 * 4 + 1 + 1
     assert counts["categories"] == 12
@@ -155,11 +157,19 @@ async def test_channels_run_their_plugins_and_draw_on_their_locations(runtime: R
     assert {slug: channel.plugins for slug, channel in channels.items()} == {
         "web": (
             EnabledPlugin("web", {"pickup_preparation_minutes_by_store": {"gdansk-store": 240}}),
+            EnabledPlugin("test-gateway", {}),
         ),
-        "mobile": (EnabledPlugin("mobile", {"app_discount_basis_points": 500}),),
-        "marketplace": (EnabledPlugin("marketplace", {"commission_markup_basis_points": 0}),),
+        "mobile": (
+            EnabledPlugin("mobile", {"app_discount_basis_points": 500}),
+            EnabledPlugin("test-gateway", {}),
+            EnabledPlugin("pay-at-pickup", {}),
+        ),
+        "marketplace": (
+            EnabledPlugin("marketplace", {"commission_markup_basis_points": 0}),
+            EnabledPlugin("test-gateway", {}),
+        ),
         "store-warszawa": (EnabledPlugin("store", {}),),
-        "web-eu": (),
+        "web-eu": (EnabledPlugin("web", {}), EnabledPlugin("test-gateway", {})),
     }
     assert {slug: channel.currency for slug, channel in channels.items()} == {
         "web": "PLN",
