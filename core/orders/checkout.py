@@ -30,13 +30,11 @@ one fact.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from core.carts import pricing
 from core.carts import queries as cart_queries
 from core.carts import tokens as cart_tokens
 from core.carts.events import CartChanged
@@ -51,38 +49,32 @@ from core.carts.inputs import (
     may_use,
     token_problems,
 )
-from core.carts.model import Cart, CartStatus, PricedCart
+from core.carts.model import Cart, CartStatus
 from core.carts.pricing import price_cart
-from core.catalog.tables import ProductRow, VariantRow
 from core.channels.model import Channel, Coordinates
-from core.customers.tables import CustomerRow
-from core.db import table_of
 from core.delivery import services as delivery
-from core.delivery.model import DeliveryGroup, DeliveryMethod
+from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CustomerId, OrderId
+from core.ids import OrderId
 from core.keys import CART_SEAL
 from core.money import Money
 from core.orders import numbers, writes
 from core.orders.allocation import Allocation, allocate
+from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.events import OrderPlaced, PaymentChanged
 from core.orders.model import Order, OrderStatus
-from core.orders.queries import adjustments_to_json, checkout_record, orders_by_ids
+from core.orders.queries import (
+    adjustments_to_json,
+    checkout_record,
+    customer_email,
+    orders_by_ids,
+    sale_names,
+)
 from core.payments import services as payments
 from core.payments.model import Authorization, PaymentRequest, PaymentStatus, payment_status
 from core.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
-
-_customers = table_of(CustomerRow)
-_variants = table_of(VariantRow)
-_products = table_of(ProductRow)
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentInput:
-    provider: str
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +179,7 @@ async def _place(
     cart = replace(cart, lines=tuple(lines))
     priced = await price_cart(uow.plugins, channel, cart, info)
     connection = await uow.connection()
-    line_totals = {line_id: cost.total_amount for line_id, cost in priced.line_costs.items()}
+    line_totals = pricing.line_totals(priced)
     # The stock the groups and the plan read: once, in this transaction.
     stock = await delivery.location_stock(connection, channel, cart, now=now)
     groups = await delivery.delivery_groups(
@@ -202,8 +194,8 @@ async def _place(
     )
     # A guest cart checked out by a logged-in customer is the customer's order.
     customer_id = cart.customer_id or caller.customer_id
-    email = cart.email or await _customer_email(uow, customer_id)
-    problems = _problems(priced, groups, email)
+    email = cart.email or await customer_email(uow.session, customer_id)
+    problems = cart_problems(priced, groups, email)
     for problem in await delivery.checkout_problems(
         uow.plugins, channel, cart, now=now, groups=groups
     ):
@@ -214,7 +206,7 @@ async def _place(
                 "token",
             )
         )
-    problems += _payment_problems(uow, channel, payment, groups)
+    problems += payment_problems(uow.plugins, channel, payment, groups)
     if problems:
         raise DomainError(problems)
     selection = {group.id: group.selected.handle for group in groups if group.selected}
@@ -240,11 +232,9 @@ async def _place(
                 for missing in plan.unsourced
             ]
         )
-    delivery_amount = sum(
-        (group.selected.cost for group in groups if group.selected), Money.zero(channel.currency)
-    )
+    delivery_amount = groups_cost(groups, channel.currency)
     total = priced.cost.total_amount + delivery_amount
-    pickup_only = _pickup_only(groups)
+    only_pickup = pickup_only(groups)
     number = numbers.new_number()
     order_token = numbers.new_token()
     order_id = await writes.insert_order(
@@ -273,7 +263,7 @@ async def _place(
             "updated_at": now,
         },
     )
-    names = await _names(uow, [line.variant_id for line in cart.lines])
+    names = await sale_names(uow.session, [line.variant_id for line in cart.lines])
     line_ids = await writes.insert_lines(
         uow,
         order_id,
@@ -343,7 +333,7 @@ async def _place(
             reference=number,
             data=payment.data,
             email=email,
-            pickup_only=pickup_only,
+            pickup_only=only_pickup,
         ),
     )
     try:
@@ -421,99 +411,6 @@ async def _void_quietly(uow: UnitOfWork, channel: Channel, authorization: Author
             authorization.provider,
             authorization.reference,
         )
-
-
-def _problems(priced: PricedCart, groups: Sequence[DeliveryGroup], email: str) -> list[Problem]:
-    cart = priced.cart
-    problems: list[Problem] = []
-    if not cart.lines:
-        problems.append(Problem(ErrorCode.REQUIRED, "The cart has no lines", "lines"))
-    for index, line in enumerate(cart.lines):
-        if line.id not in priced.line_costs:
-            problems.append(
-                Problem(
-                    ErrorCode.NOT_SOLD_IN_CHANNEL,
-                    "This variant is no longer sold in the cart's channel",
-                    f"lines.{index}",
-                )
-            )
-    if not email:
-        problems.append(Problem(ErrorCode.REQUIRED, "Checkout needs an email address", "email"))
-    for group in groups:
-        if group.selected is None:
-            problems.append(
-                Problem(
-                    ErrorCode.REQUIRED,
-                    f"Choose a delivery option for delivery group {group.id}",
-                    f"deliveryGroups.{group.id}",
-                )
-            )
-    ships = any(
-        group.selected is not None and group.selected.method is DeliveryMethod.SHIPPING
-        for group in groups
-    )
-    if ships and cart.shipping_address is None:
-        problems.append(
-            Problem(ErrorCode.REQUIRED, "Delivery needs a shipping address", "shippingAddress")
-        )
-    return problems
-
-
-def _payment_problems(
-    uow: UnitOfWork, channel: Channel, payment: PaymentInput, groups: Sequence[DeliveryGroup]
-) -> list[Problem]:
-    """The provider checks ``payments.authorize`` makes, made with the others so that a
-    client hears of every problem at once."""
-    provider = uow.plugins.payment_providers(channel).get(payment.provider)
-    if provider is None:
-        return [
-            Problem(
-                ErrorCode.PAYMENT_PROVIDER_NOT_ACCEPTED,
-                f"The channel does not accept the payment provider {payment.provider!r}",
-                "payment.provider",
-            )
-        ]
-    if provider.requires_pickup and not _pickup_only(groups):
-        return [
-            Problem(
-                ErrorCode.PAYMENT_REQUIRES_PICKUP,
-                f"{payment.provider!r} is paid at collection: every line must be picked up",
-                "payment.provider",
-            )
-        ]
-    return []
-
-
-def _pickup_only(groups: Sequence[DeliveryGroup]) -> bool:
-    return bool(groups) and all(
-        group.selected is not None
-        and group.selected.method in (DeliveryMethod.PICKUP, DeliveryMethod.CURBSIDE)
-        for group in groups
-    )
-
-
-async def _customer_email(uow: UnitOfWork, customer_id: CustomerId | None) -> str:
-    if customer_id is None:
-        return ""
-    found = await uow.session.execute(
-        select(_customers.c.email).where(_customers.c.id == customer_id)
-    )
-    return found.scalar_one_or_none() or ""
-
-
-async def _names(uow: UnitOfWork, variant_ids: Sequence[Any]) -> dict[Any, str]:
-    """ "Product name - variant name" per variant (the product's name alone when the
-    variant has none)."""
-    if not variant_ids:
-        return {}
-    rows = await uow.session.execute(
-        select(_variants.c.id, _variants.c.name, _products.c.name.label("product_name"))
-        .join(_products, _products.c.id == _variants.c.product_id)
-        .where(_variants.c.id.in_(sorted(set(variant_ids))))
-    )
-    return {
-        row.id: f"{row.product_name} - {row.name}" if row.name else row.product_name for row in rows
-    }
 
 
 def _address(address: Any) -> dict[str, Any] | None:

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.carts.addresses import MailingAddress
 from core.carts.model import CartAdjustment
+from core.catalog.tables import ProductRow, VariantRow
+from core.customers.tables import CustomerRow
 from core.db import table_of
 from core.ids import ChannelId, CustomerId, LocationId, OrderId, OrderLineId, VariantId
 from core.money import Money
@@ -42,6 +44,9 @@ from core.orders.tables import (
 from core.payments.model import PaymentStatus
 
 orders_table = table_of(OrderRow)
+customers_table = table_of(CustomerRow)
+variants_table = table_of(VariantRow)
+products_table = table_of(ProductRow)
 order_lines_table = table_of(OrderLineRow)
 order_groups_table = table_of(OrderDeliveryGroupRow)
 payments_table = table_of(PaymentRow)
@@ -251,3 +256,29 @@ def _order(
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+async def customer_email(session: AsyncSession, customer_id: CustomerId | None) -> str:
+    if customer_id is None:
+        return ""
+    found = await session.execute(
+        select(customers_table.c.email).where(customers_table.c.id == customer_id)
+    )
+    return found.scalar_one_or_none() or ""
+
+
+async def sale_names(session: AsyncSession, variant_ids: Sequence[Any]) -> dict[Any, str]:
+    """ "Product name - variant name" per variant (the product's name alone when the
+    variant has none)."""
+    if not variant_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            variants_table.c.id, variants_table.c.name, products_table.c.name.label("product_name")
+        )
+        .join(products_table, products_table.c.id == variants_table.c.product_id)
+        .where(variants_table.c.id.in_(sorted(set(variant_ids))))
+    )
+    return {
+        row.id: f"{row.product_name} - {row.name}" if row.name else row.product_name for row in rows
+    }

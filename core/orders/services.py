@@ -17,7 +17,8 @@ from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId, CustomerId, LocationId, OrderId
 from core.orders import numbers
 from core.orders.cancel import cancel_order
-from core.orders.checkout import CheckoutResult, PaymentInput, actor_of, complete_checkout
+from core.orders.checkout import CheckoutResult, actor_of, complete_checkout
+from core.orders.checkout_checks import PaymentInput
 from core.orders.model import Order
 from core.orders.queries import OrderCursor, OrderFilter, order_id_where, order_page, orders_by_ids
 from core.uow import UnitOfWork

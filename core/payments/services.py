@@ -44,18 +44,9 @@ async def authorize(
     """
     if not request.reference:
         raise ValueError("a payment request needs the caller's reference (the order number)")
-    problems: list[Problem] = []
-    provider = plugins.payment_providers(channel).get(request.provider)
-    if provider is None:
-        problems.append(_not_accepted(request.provider))
-    elif provider.requires_pickup and not request.pickup_only:
-        problems.append(
-            Problem(
-                ErrorCode.PAYMENT_REQUIRES_PICKUP,
-                f"{request.provider!r} is paid at collection: every line must be picked up",
-                PROVIDER_FIELD,
-            )
-        )
+    problems = provider_problems(
+        plugins, channel, request.provider, pickup_only=request.pickup_only
+    )
     if not isinstance(request.data, Mapping):
         problems.append(
             Problem(ErrorCode.INVALID, "Payment data must be a JSON object", DATA_FIELD)
@@ -67,6 +58,26 @@ async def authorize(
     if authorization.outcome is AuthorizationOutcome.DECLINED:
         raise _declined("The payment was declined", authorization.message)
     return authorization
+
+
+def provider_problems(
+    plugins: PluginHost, channel: Channel, provider: str, *, pickup_only: bool
+) -> list[Problem]:
+    """Whether the channel accepts ``provider`` for an order that is (or is not) picked
+    up in full: ``PAYMENT_PROVIDER_NOT_ACCEPTED``, ``PAYMENT_REQUIRES_PICKUP``. ``authorize``
+    checks it; checkout asks it early, to report it with its other problems."""
+    found = plugins.payment_providers(channel).get(provider)
+    if found is None:
+        return [_not_accepted(provider)]
+    if found.requires_pickup and not pickup_only:
+        return [
+            Problem(
+                ErrorCode.PAYMENT_REQUIRES_PICKUP,
+                f"{provider!r} is paid at collection: every line must be picked up",
+                PROVIDER_FIELD,
+            )
+        ]
+    return []
 
 
 async def capture(
