@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from core.ids import StaffTokenId, StaffUserId
+from core.ids import LocationId, StaffTokenId, StaffUserId
 
 
 class Scope(StrEnum):
@@ -30,9 +30,15 @@ class StaffPrincipal:
     staff_name: str
     token_id: StaffTokenId
     scopes: frozenset[Scope]
+    # The locations a location-scoped token acts for; None for every location.
+    locations: frozenset[LocationId] | None = None
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes
+
+    def may_act_at(self, location_id: LocationId) -> bool:
+        """Whether this token may see and act on ``location_id``'s work."""
+        return self.locations is None or location_id in self.locations
 
 
 @dataclass(frozen=True, slots=True)
