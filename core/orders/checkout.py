@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from core.carts import pricing
@@ -52,6 +53,7 @@ from core.carts.inputs import (
 from core.carts.model import Cart, CartStatus
 from core.carts.pricing import price_cart
 from core.channels.model import Channel, Coordinates
+from core.db.chain import Chain, GuardFailed
 from core.delivery import services as delivery
 from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
@@ -67,6 +69,7 @@ from core.orders.queries import (
     adjustments_to_json,
     checkout_record,
     customer_email,
+    order_from_rows,
     orders_by_ids,
     sale_names,
 )
@@ -237,50 +240,45 @@ async def _place(
     only_pickup = pickup_only(groups)
     number = numbers.new_number()
     order_token = numbers.new_token()
-    order_id = await writes.insert_order(
-        uow,
-        {
-            "number": number,
-            "token_digest": cart_tokens.digest(order_token),
-            "sealed_token": cart_tokens.seal(order_token, seal_key),
-            "checkout_key_digest": key,
-            "checkout_fingerprint": arguments,
-            "cart_id": cart.id,
-            "channel_id": channel.id,
-            "customer_id": customer_id,
-            "email": email,
-            "status": OrderStatus.PLACED.value,
-            "payment_status": PaymentStatus.PENDING.value,
-            "currency": channel.currency,
-            "subtotal_minor": priced.cost.subtotal_amount.minor_units,
-            "delivery_minor": delivery_amount.minor_units,
-            "total_minor": total.minor_units,
-            "adjustments": adjustments_to_json(priced.cost.adjustments),
-            "shipping_address": _address(cart.shipping_address),
-            "billing_address": _address(cart.billing_address or cart.shipping_address),
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+    order_row: dict[str, Any] = {
+        "number": number,
+        "token_digest": cart_tokens.digest(order_token),
+        "sealed_token": cart_tokens.seal(order_token, seal_key),
+        "checkout_key_digest": key,
+        "checkout_fingerprint": arguments,
+        "cart_id": cart.id,
+        "channel_id": channel.id,
+        "customer_id": customer_id,
+        "email": email,
+        "status": OrderStatus.PLACED.value,
+        "payment_status": PaymentStatus.PENDING.value,
+        "currency": channel.currency,
+        "subtotal_minor": priced.cost.subtotal_amount.minor_units,
+        "delivery_minor": delivery_amount.minor_units,
+        "total_minor": total.minor_units,
+        "adjustments": adjustments_to_json(priced.cost.adjustments),
+        "shipping_address": _address(cart.shipping_address),
+        "billing_address": _address(cart.billing_address or cart.shipping_address),
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(uow.session, [line.variant_id for line in cart.lines])
-    line_ids = await writes.insert_lines(
-        uow,
-        order_id,
-        [
-            {
-                "variant_id": line.variant_id,
-                "sku": info[line.variant_id].sku,
-                "name": names.get(line.variant_id, info[line.variant_id].sku),
-                "quantity": line.quantity,
-                "unit_price_minor": priced.line_costs[line.id].amount_per_quantity.minor_units,
-                "total_minor": priced.line_costs[line.id].total_amount.minor_units,
-                "currency": channel.currency,
-                "adjustments": adjustments_to_json(priced.line_costs[line.id].adjustments),
-            }
-            for line in cart.lines
-        ],
-    )
+    line_rows = [
+        {
+            "variant_id": line.variant_id,
+            "sku": info[line.variant_id].sku,
+            "name": names.get(line.variant_id, info[line.variant_id].sku),
+            "quantity": line.quantity,
+            "unit_price_minor": priced.line_costs[line.id].amount_per_quantity.minor_units,
+            "total_minor": priced.line_costs[line.id].total_amount.minor_units,
+            "currency": channel.currency,
+            "adjustments": adjustments_to_json(priced.line_costs[line.id].adjustments),
+        }
+        for line in cart.lines
+    ]
+    line_ids = await writes.insert_lines(uow, order_id, line_rows)
     order_line = dict(zip((line.id for line in cart.lines), line_ids, strict=True))
     await allocate(
         uow,
@@ -297,33 +295,29 @@ async def _place(
             for sourced in plan.lines
         ],
     )
-    await writes.insert_groups(
-        uow,
-        order_id,
-        [
-            {
-                "method": group.selected.method.value,
-                "handle": group.selected.handle,
-                "title": group.selected.title,
-                "plugin": group.selected.plugin,
-                "location_id": group.selected.location_id,
-                "cost_minor": group.selected.cost.minor_units,
-                "estimated_at": group.selected.estimated_at,
-                "pay_at_pickup": group.selected.pay_at_pickup,
-                "lines": [
-                    {
-                        "order_line_id": order_line[sourced.line_id],
-                        "location_id": sourced.location_id,
-                        "quantity": sourced.quantity,
-                    }
-                    for sourced in plan.lines
-                    if sourced.group_id == group.id
-                ],
-            }
-            for group in groups
-            if group.selected is not None
-        ],
-    )
+    group_rows = [
+        {
+            "method": group.selected.method.value,
+            "handle": group.selected.handle,
+            "title": group.selected.title,
+            "plugin": group.selected.plugin,
+            "location_id": group.selected.location_id,
+            "cost_minor": group.selected.cost.minor_units,
+            "estimated_at": _utc(group.selected.estimated_at),
+            "pay_at_pickup": group.selected.pay_at_pickup,
+            "lines": [
+                {
+                    "order_line_id": order_line[sourced.line_id],
+                    "location_id": sourced.location_id,
+                    "quantity": sourced.quantity,
+                }
+                for sourced in plan.lines
+                if sourced.group_id == group.id
+            ],
+        }
+        for group in groups
+        if group.selected is not None
+    ]
     authorization = await payments.authorize(
         uow.plugins,
         channel,
@@ -336,13 +330,25 @@ async def _place(
             pickup_only=only_pickup,
         ),
     )
+    written = _Written(
+        {"id": order_id, **order_row},
+        [{"id": line_id, **line} for line_id, line in zip(line_ids, line_rows, strict=True)],
+        group_rows,
+    )
     try:
-        return await _finish(
-            uow, cart, channel, caller, order_id, authorization, total, now, order_token
-        )
+        return await _finish(uow, cart, channel, caller, written, authorization, now, order_token)
     except BaseException:
         await _void_quietly(uow, channel, authorization)
         raise
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """The order's rows as checkout wrote them (and writes them at the end)."""
+
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
 
 
 async def _finish(
@@ -350,51 +356,77 @@ async def _finish(
     cart: Cart,
     channel: Channel,
     caller: Caller,
-    order_id: OrderId,
+    written: _Written,
     authorization: Authorization,
-    total: Money,
     now: datetime,
     order_token: str,
 ) -> CheckoutResult:
+    """Write the rest of the order and commit: its delivery groups, payment, payment
+    status, first history entry and the completed cart, with the outbox rows (one
+    statement on PostgreSQL). The answer is the order as written, not read back."""
+    order_id = OrderId(written.order["id"])
     zero = Money.zero(channel.currency)
     status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
-    await writes.insert_payment(
-        uow,
-        order_id,
-        {
-            "provider": authorization.provider,
-            "status": status.value,
-            "amount_minor": total.minor_units,
-            "captured_minor": 0,
-            "refunded_minor": 0,
-            "currency": channel.currency,
-            "reference": authorization.provider_reference,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+    payment = {
+        "provider": authorization.provider,
+        "status": status.value,
+        "amount_minor": written.order["total_minor"],
+        "captured_minor": 0,
+        "refunded_minor": 0,
+        "currency": channel.currency,
+        "reference": authorization.provider_reference,
+        "created_at": now,
+        "updated_at": now,
+    }
+    actor, note = actor_of(caller), f"Placed in {channel.slug}"
+    history: dict[str, Any] = {
+        "at": now,
+        "status": OrderStatus.PLACED.value,
+        "payment_status": status.value,
+        "actor": actor,
+        "note": note,
+    }
+    steps = [writes.payment_step(), writes.history_step(), writes.complete_cart_step()]
+    values = {
+        **writes.payment_values(order_id, payment),
+        **writes.history_values(
+            order_id,
+            at=now,
+            status=OrderStatus.PLACED,
+            payment_status=status,
+            actor=actor,
+            note=note,
+        ),
+        **writes.complete_cart_values(cart.id, read_version=cart.version, now=now),
+    }
+    if written.groups:
+        steps.insert(0, writes.groups_step(len(written.groups)))
+        values.update(writes.groups_values(order_id, written.groups))
     version = 1
     if status is not PaymentStatus.PENDING:
-        version = await writes.move_order(
-            uow, order_id, read_version=1, now=now, payment_status=status
-        )
-    actor = actor_of(caller)
-    await writes.append_history(
-        uow,
-        order_id,
-        at=now,
-        status=OrderStatus.PLACED,
-        payment_status=status,
-        actor=actor,
-        note=f"Placed in {channel.slug}",
-    )
-    cart_version = await writes.complete_cart(uow, cart.id, read_version=cart.version, now=now)
-    uow.record(CartChanged(cart.id, cart_version))
+        version = 2
+        steps.append(writes.move_step(status=False, payment_status=True))
+        values.update(writes.move_values(order_id, read_version=1, now=now, payment_status=status))
+    uow.record(CartChanged(cart.id, cart.version + 1))
     uow.record(OrderPlaced(order_id, channel.id, version))
     uow.record(PaymentChanged(order_id, status.value, version))
-    (order,) = await orders_by_ids(uow.session, [order_id])
-    await uow.commit()
+    try:
+        await uow.commit(Chain(tuple(steps)), values)
+    except GuardFailed as failed:
+        raise writes.guard_error(failed) from None
+    order = order_from_rows(
+        SimpleNamespace(**{**written.order, "payment_status": status.value, "version": version}),
+        [SimpleNamespace(**line) for line in written.lines],
+        [SimpleNamespace(**group) for group in written.groups],
+        [SimpleNamespace(**payment)],
+        [SimpleNamespace(**history)],
+    )
     return CheckoutResult(order, order_token, channel=channel)
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    # As the database gives it back: in UTC.
+    return None if at is None else at.astimezone(UTC)
 
 
 async def _void_quietly(uow: UnitOfWork, channel: Channel, authorization: Authorization) -> None:

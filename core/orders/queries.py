@@ -88,7 +88,9 @@ async def orders_by_ids(session: AsyncSession, ids: Sequence[OrderId]) -> list[O
     for row in await _children(session, history_table, wanted):
         history[row.order_id].append(row)
     by_id = {
-        row.id: _order(row, lines[row.id], groups[row.id], payments[row.id], history[row.id])
+        row.id: order_from_rows(
+            row, lines[row.id], groups[row.id], payments[row.id], history[row.id]
+        )
         for row in rows
     }
     return [by_id[order_id] for order_id in ids if order_id in by_id]
@@ -169,7 +171,7 @@ async def order_page(
     return await orders_by_ids(session, ids[:first]), len(ids) > first
 
 
-def _order(
+def order_from_rows(
     row: Any,
     lines: Sequence[Any],
     groups: Sequence[Any],
