@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
-    and_,
-    func,
-    select,
     update,
 )
 
@@ -36,6 +32,7 @@ from core.db.chain import Chain, GuardFailed
 from core.errors import DomainError, ErrorCode
 from core.hooks import AvailabilityContext
 from core.ids import LocationId, VariantId
+from core.inventory import steps
 from core.inventory.events import (
     ReservationsReleased,
     StockChangeCause,
@@ -43,13 +40,13 @@ from core.inventory.events import (
 )
 from core.inventory.levels import (
     StockKey,
-    levels_table,
     record_stock_changed,
     release_expired,
     reservations_table,
     subtract_reserved,
 )
 from core.inventory.model import OwnerKind, Reservation
+from core.inventory.owned_stock import owned_stock
 from core.inventory.queries import reservation_from_row
 from core.inventory.steps import hold_steps, take_stock
 from core.uow import UnitOfWork
@@ -74,10 +71,19 @@ class HeldStock:
     held: dict[VariantId, int] = field(default_factory=dict)
     # What the availability hook lets the channel sell of each variant, beyond holds.
     sellable: dict[VariantId, int] = field(default_factory=dict)
+    # Where the owner has reservation rows: (active units held, rows, lapsed included).
+    held_at: dict[StockKey, tuple[int, int]] = field(default_factory=dict)
 
     def available(self, variant_id: VariantId) -> int:
         """Units the owner could still add to what it holds."""
         return self.sellable.get(variant_id, 0)
+
+    def holds_exactly(self, wanted: Mapping[StockKey, int]) -> bool:
+        """Whether the owner holds ``wanted`` as it is: one active reservation per
+        (variant, location) of it with that quantity, and nothing else."""
+        return self.held_at.keys() == wanted.keys() and all(
+            self.held_at[key] == (quantity, 1) for key, quantity in wanted.items()
+        )
 
 
 async def lock_for_owner(
@@ -100,63 +106,16 @@ async def lock_for_owner(
     if not wanted:
         return holder
     now = uow.clock.now()
-    session = uow.session
-    owned = and_(
-        reservations_table.c.owner_kind == owner_kind.value,
-        reservations_table.c.owner_id == owner_id,
-        reservations_table.c.variant_id == levels_table.c.variant_id,
-        reservations_table.c.location_id == levels_table.c.location_id,
-        reservations_table.c.expires_at > now,
+    rows = await uow.fetch(
+        owned_stock(uow.dialect, elsewhere=include_owned_elsewhere),
+        {
+            "owner_kind": owner_kind.value,
+            "owner_id": owner_id,
+            "now": now,
+            "channel_id": channel.id,
+            "variant_ids": wanted,
+        },
     )
-    held_here = (
-        select(func.coalesce(func.sum(reservations_table.c.quantity), 0))
-        .where(owned)
-        .scalar_subquery()
-    )
-    # Whether the row has expired reservations to release first (usually not: then the
-    # DELETE below is skipped); an index range on ix_reservations_stock_expiry.
-    lapsed = (
-        select(reservations_table.c.id)
-        .where(
-            reservations_table.c.variant_id == levels_table.c.variant_id,
-            reservations_table.c.location_id == levels_table.c.location_id,
-            reservations_table.c.expires_at <= now,
-        )
-        .exists()
-    )
-    supplied = and_(
-        _links.c.channel_id == channel.id, _links.c.location_id == levels_table.c.location_id
-    )
-    located: ColumnElement[bool] = _links.c.location_id.is_not(None)
-    if include_owned_elsewhere:
-        owned_here = (
-            select(reservations_table.c.id)
-            .where(
-                reservations_table.c.owner_kind == owner_kind.value,
-                reservations_table.c.owner_id == owner_id,
-                reservations_table.c.variant_id == levels_table.c.variant_id,
-                reservations_table.c.location_id == levels_table.c.location_id,
-            )
-            .exists()
-        )
-        located = located | owned_here
-    rows = (
-        await session.execute(
-            select(
-                levels_table.c.variant_id,
-                levels_table.c.location_id,
-                levels_table.c.on_hand,
-                levels_table.c.reserved,
-                held_here.label("held"),
-                lapsed.label("lapsed"),
-                _links.c.priority,
-            )
-            .select_from(levels_table.outerjoin(_links, supplied))
-            .where(levels_table.c.variant_id.in_(wanted), located)
-            .order_by(levels_table.c.variant_id, levels_table.c.location_id)
-            .with_for_update(of=levels_table)
-        )
-    ).all()
     keys: list[StockKey] = [(VariantId(r.variant_id), LocationId(r.location_id)) for r in rows]
     lapsed_keys = [key for row, key in zip(rows, keys, strict=True) if row.lapsed]
     expired = await release_expired(uow, lapsed_keys, now) if lapsed_keys else ()
@@ -167,6 +126,8 @@ async def lock_for_owner(
     for row, key in zip(rows, keys, strict=True):
         variant_id, location_id = key
         holder.held[variant_id] = holder.held.get(variant_id, 0) + int(row.held)
+        if row.held_rows:
+            holder.held_at[key] = (int(row.held), int(row.held_rows))
         if row.priority is not None:
             reserved = row.reserved - expired_by_key.get(key, 0)
             supply[variant_id].append((row.priority, location_id, max(0, row.on_hand - reserved)))
@@ -356,6 +317,33 @@ async def transfer(
         update(reservations_table).where(*conditions).values(owner_id=to_owner_id)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def hand_over(
+    uow: UnitOfWork,
+    stock: HeldStock,
+    variant_ids: Sequence[VariantId],
+    *,
+    to_kind: OwnerKind,
+    to_id: str,
+    expires_at: datetime,
+) -> tuple[Reservation, ...]:
+    """The owner's active reservations of ``variant_ids`` become ``to_kind``/``to_id``'s,
+    expiring at ``expires_at`` (``core.inventory.steps.hand_over``): the units stay
+    reserved where they are, so no stock row and no availability changes."""
+    rows = await uow.fetch(
+        steps.hand_over(uow.dialect),
+        {
+            "from_kind": stock.owner_kind.value,
+            "from_id": stock.owner_id,
+            "variant_ids": sorted(set(variant_ids)),
+            "to_kind": to_kind.value,
+            "to_id": to_id,
+            "to_expires_at": expires_at,
+            "now": uow.clock.now(),
+        },
+    )
+    return tuple(sorted((reservation_from_row(row) for row in rows), key=lambda r: r.id))
 
 
 async def take_and_hold(

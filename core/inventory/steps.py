@@ -18,6 +18,7 @@ guard can only refuse too early, never oversell.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 
+from core.db import in_bound_list
 from core.db.chain import Refs, Step
 from core.inventory.levels import levels_table, reservations_table
 
@@ -184,3 +186,29 @@ def extend_holds(
         )
 
     return Step(name, build, key=f"extend:{name}:{after}:{sparing}")
+
+
+@functools.cache
+def hand_over(dialect: str) -> Update:
+    """The owner's active reservations of some variants become another owner's, with a
+    new expiry (a cart's holds becoming its order's allocations): ``from_kind``,
+    ``from_id``, ``variant_ids`` (a bound list), ``to_kind``, ``to_id``,
+    ``to_expires_at``, ``now``. The stock they reserve stays reserved, so no stock row
+    changes. Returns the reservations as they are after."""
+    now = bindparam("now", type_=_reservation_time)
+    return (
+        update(reservations_table)
+        .where(
+            reservations_table.c.owner_kind == bindparam("from_kind", type_=String()),
+            reservations_table.c.owner_id == bindparam("from_id", type_=String()),
+            in_bound_list(reservations_table.c.variant_id, "variant_ids", dialect, BigInteger()),
+            reservations_table.c.expires_at > now,
+        )
+        .values(
+            owner_kind=bindparam("to_kind", type_=String()),
+            owner_id=bindparam("to_id", type_=String()),
+            expires_at=bindparam("to_expires_at", type_=_reservation_time),
+            created_at=now,
+        )
+        .returning(*reservations_table.c)
+    )

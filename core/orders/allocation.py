@@ -3,11 +3,15 @@ the order, inside the checkout's transaction.
 
 The stock rows of the cart's variants are locked first, in one statement in (variant,
 location) order (``core.inventory.holds.lock_for_owner``, with the rows where the cart
-holds stock outside the channel too), the cart's reservations are released, and each
-planned (variant, location) quantity is taken for the order through the same guarded
-write steps every hold uses (``holds.take_and_hold``). Holds that lapsed are simply
-taken again; when the units are gone the take's guard refuses and checkout fails with
-``INSUFFICIENT_STOCK``, having written nothing (the transaction rolls back).
+holds stock outside the channel too). Usually the cart holds exactly what the plan
+takes, where it takes it (both follow the channel's locations by priority): then the
+cart's reservations simply become the order's (``holds.hand_over``, one statement;
+the units stay reserved, so no stock row and no availability changes). Otherwise the
+cart's reservations are released and each planned (variant, location) quantity is
+taken for the order through the same guarded write steps every hold uses
+(``holds.take_and_hold``). Holds that lapsed are simply taken again; when the units
+are gone the take's guard refuses and checkout fails with ``INSUFFICIENT_STOCK``,
+having written nothing (the transaction rolls back).
 
 Allocations are reservations owned by the order (``OwnerKind.ORDER``) that do not
 expire: fulfilment takes them out of on hand, cancellation releases them.
@@ -52,20 +56,32 @@ async def allocate(
     cart: Cart,
     order_id: OrderId,
     allocations: Sequence[Allocation],
+    *,
+    reuse_holds: bool = True,
 ) -> tuple[Reservation, ...]:
     """Release ``cart``'s holds and take ``allocations`` for the order (see the module
-    docstring). Raises ``INSUFFICIENT_STOCK`` naming each short line."""
+    docstring). Raises ``INSUFFICIENT_STOCK`` naming each short line.
+
+    ``reuse_holds=False`` always releases and takes (a test holds the hand-over to it).
+    """
     variant_ids = sorted({line.variant_id for line in cart.lines})
     stock = await holds.lock_for_owner(
         uow, channel, OwnerKind.CART, str(cart.id), variant_ids, include_owned_elsewhere=True
     )
-    await holds.release(uow, stock, variant_ids)
     wanted: dict[tuple[VariantId, LocationId], int] = defaultdict(int)
     fields: dict[tuple[VariantId, LocationId], list[str]] = defaultdict(list)
     for allocation in allocations:
         key = (allocation.variant_id, allocation.location_id)
         wanted[key] += allocation.quantity
         fields[key].append(allocation.field)
+    if reuse_holds and stock.holds_exactly(wanted):
+        # The usual case: the cart holds what the plan takes, where it takes it.
+        handed = await holds.hand_over(
+            uow, stock, variant_ids, to_kind=OwnerKind.ORDER, to_id=str(order_id), expires_at=NEVER
+        )
+        _reserved(uow, order_id, handed)
+        return handed
+    await holds.release(uow, stock, variant_ids)
     available = {
         (variant_id, location_id): units
         for variant_id, supply in stock.supply.items()
@@ -114,10 +130,14 @@ async def allocate(
             ) from None
         taken.append(reservation)
     record_stock_changed(uow, sorted(wanted), StockChangeCause.RESERVED)
-    uow.record(
-        StockReserved(owner_kind=OwnerKind.ORDER, owner_id=str(order_id), reservations=tuple(taken))
-    )
+    _reserved(uow, order_id, tuple(taken))
     return tuple(taken)
+
+
+def _reserved(uow: UnitOfWork, order_id: OrderId, taken: tuple[Reservation, ...]) -> None:
+    uow.record(
+        StockReserved(owner_kind=OwnerKind.ORDER, owner_id=str(order_id), reservations=taken)
+    )
 
 
 async def release_allocations(
