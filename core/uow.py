@@ -48,6 +48,7 @@ from core.clock import Clock
 from core.db.chain import Chain, ChainResult
 from core.db.driver import StatementDriver
 from core.db.postgresql_reads import AutocommitConnection, AutocommitReads
+from core.db.reads import InTransaction
 from core.events.model import PublishedEvent
 from core.events.outbox import outbox_parameters, outbox_steps
 from core.keys import KeyRing
@@ -157,6 +158,11 @@ class UnitOfWork:
         if connection is None or connection.closed or not connection.in_transaction():
             connection = self._connection = await self.session.connection()
         return connection
+
+    async def reads(self) -> InTransaction:
+        """The transaction's connection as a read connection whose statements built
+        once go through the statement driver (``core.db.reads.fetch_named``)."""
+        return InTransaction(await self.connection(), self.statements)
 
     async def __aenter__(self) -> Self:
         if self._active:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import BigInteger, Row, Select, select
 
 from core.channels.model import (
     Address,
@@ -20,8 +21,8 @@ from core.channels.model import (
     StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
-from core.db import table_of
-from core.db.reads import ReadConnection
+from core.db import in_bound_list, table_of
+from core.db.reads import ReadConnection, fetch_named
 from core.ids import ChannelId, LocationId
 
 channels_table = _channels = table_of(ChannelRow)
@@ -143,9 +144,16 @@ async def all_locations(
 async def locations_by_id(
     connection: ReadConnection, ids: Sequence[int]
 ) -> dict[LocationId, Location]:
-    statement = select(_locations).where(_locations.c.id.in_(ids))
-    rows = (await connection.execute(statement)).all()
+    statement = _locations_by_id(connection.dialect.name)
+    rows = await fetch_named(connection, statement, {"location_ids": sorted(set(ids))})
     return {LocationId(row.id): location_from_row(row) for row in rows}
+
+
+@functools.cache
+def _locations_by_id(dialect: str) -> Select[Any]:
+    return select(_locations).where(
+        in_bound_list(_locations.c.id, "location_ids", dialect, BigInteger())
+    )
 
 
 async def channel_locations_by_channel_id(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Select
@@ -220,6 +220,7 @@ class StatementDriver:
         return self.chain_layout(chain, statement).split(row)
 
 
+@runtime_checkable
 class Fetches(Protocol):
     """Something that runs a statement and gives its rows as named tuples: a unit of
     work (in its transaction) or an autocommit connection (each statement on its own)."""

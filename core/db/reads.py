@@ -19,10 +19,11 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine, Result
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.expression import Executable
 
-from core.db.driver import StatementDriver
+from core.db.driver import Fetches, StatementDriver
 
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
@@ -45,6 +46,36 @@ async def fetch_rows(
     if isinstance(connection, HotPath):
         return await connection.rows(statement, parameters)
     return (await connection.execute(cast(Executable, statement), parameters)).all()
+
+
+async def fetch_named(
+    connection: ReadConnection, statement: ClauseElement, parameters: Mapping[str, Any]
+) -> Sequence[Any]:
+    """The rows of a statement built once, with attribute access: through the
+    connection's statement driver where it has one (``fetch``: autocommit reads on
+    PostgreSQL, a unit of work's ``InTransaction``), else SQLAlchemy's own path."""
+    if isinstance(connection, Fetches):
+        return await connection.fetch(statement, parameters)
+    return (await connection.execute(cast(Executable, statement), parameters)).all()
+
+
+class InTransaction:
+    """A unit of work's connection as a read connection (``UnitOfWork.reads``): reads
+    of statements built once go through the statement driver in its transaction."""
+
+    def __init__(self, connection: AsyncConnection, statements: StatementDriver) -> None:
+        self._connection = connection
+        self._statements = statements
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._connection.dialect
+
+    async def execute(self, statement: Executable, parameters: Parameters = None) -> Result[Any]:
+        return await self._connection.execute(statement, parameters)
+
+    async def fetch(self, statement: ClauseElement, parameters: Mapping[str, Any]) -> Sequence[Any]:
+        return await self._statements.fetch(self._connection, statement, parameters)
 
 
 class Reads(Protocol):

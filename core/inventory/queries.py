@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from core.catalog.tables import VariantRow
 from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, in_bound_list, table_of
-from core.db.reads import ReadConnection, fetch_rows
+from core.db.reads import ReadConnection, fetch_named, fetch_rows
 from core.ids import (
     ChannelId,
     LocationId,
@@ -243,15 +244,22 @@ async def reservations_by_owner(
     connection: ReadConnection, *, owner_kind: OwnerKind, owner_id: str
 ) -> list[Reservation]:
     """An owner's reservations, expired ones included until they are swept."""
-    statement = (
+    rows = await fetch_named(
+        connection, _by_owner(), {"owner_kind": owner_kind.value, "owner_id": owner_id}
+    )
+    return [reservation_from_row(row) for row in rows]
+
+
+@functools.cache
+def _by_owner() -> Select[Any]:
+    return (
         select(_reservations)
         .where(
-            _reservations.c.owner_kind == owner_kind.value,
-            _reservations.c.owner_id == owner_id,
+            _reservations.c.owner_kind == bindparam("owner_kind", type_=String()),
+            _reservations.c.owner_id == bindparam("owner_id", type_=String()),
         )
         .order_by(_reservations.c.id)
     )
-    return [reservation_from_row(row) for row in (await connection.execute(statement)).all()]
 
 
 async def stock_movements(

@@ -30,7 +30,8 @@ one fact.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -52,12 +53,12 @@ from core.carts.inputs import (
 )
 from core.carts.model import Cart, CartStatus
 from core.carts.pricing import price_cart
-from core.channels.model import Channel, Coordinates
+from core.channels.model import Channel, Coordinates, Location
 from core.db.chain import Chain, GuardFailed
 from core.delivery import services as delivery
 from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import OrderId
+from core.ids import LocationId, OrderId
 from core.keys import CART_SEAL
 from core.money import Money
 from core.orders import numbers, writes
@@ -85,9 +86,11 @@ class CheckoutResult:
     order: Order
     order_token: str
     replayed: bool = False
-    # The order's channel as checkout read it (with the cart), so that the answer needs
-    # not read it again (``core.orders.services.placed_order_view``).
+    # The order's channel as checkout read it (with the cart), and the locations it read
+    # for the delivery groups, so that the answer needs not read them again
+    # (``core.orders.services.placed_order_view``).
     channel: Channel | None = None
+    locations: Mapping[LocationId, Location] = field(default_factory=dict)
 
 
 def actor_of(caller: Caller) -> str:
@@ -139,7 +142,7 @@ async def complete_checkout(
                 "expected_version": expected_version,
             },
         )
-        earlier = await checkout_record(uow.session, key)
+        earlier = await checkout_record(uow, key)
         if earlier is not None:
             if earlier.cart_id != cart.id or earlier.checkout_fingerprint != arguments:
                 raise DomainError.single(
@@ -181,7 +184,7 @@ async def _place(
     lines, info = await cart_queries.lines_and_sale_info(uow, uow.dialect, cart.id, channel.id)
     cart = replace(cart, lines=tuple(lines))
     priced = await price_cart(uow.plugins, channel, cart, info)
-    connection = await uow.connection()
+    connection = await uow.reads()
     line_totals = pricing.line_totals(priced)
     # The stock the groups and the plan read: once, in this transaction.
     stock = await delivery.location_stock(connection, channel, cart, now=now)
@@ -197,7 +200,7 @@ async def _place(
     )
     # A guest cart checked out by a logged-in customer is the customer's order.
     customer_id = cart.customer_id or caller.customer_id
-    email = cart.email or await customer_email(uow.session, customer_id)
+    email = cart.email or await customer_email(uow, customer_id)
     problems = cart_problems(priced, groups, email)
     for problem in await delivery.checkout_problems(
         uow.plugins, channel, cart, now=now, groups=groups
@@ -264,7 +267,7 @@ async def _place(
         "updated_at": now,
     }
     order_id = await writes.insert_order(uow, order_row)
-    names = await sale_names(uow.session, [line.variant_id for line in cart.lines])
+    names = await sale_names(connection, [line.variant_id for line in cart.lines])
     line_rows = [
         {
             "variant_id": line.variant_id,
@@ -334,6 +337,7 @@ async def _place(
         {"id": order_id, **order_row},
         [{"id": line_id, **line} for line_id, line in zip(line_ids, line_rows, strict=True)],
         group_rows,
+        {supplying.location.id: supplying.location for supplying in stock},
     )
     try:
         return await _finish(uow, cart, channel, caller, written, authorization, now, order_token)
@@ -349,6 +353,7 @@ class _Written:
     order: dict[str, Any]
     lines: list[dict[str, Any]]
     groups: list[dict[str, Any]]
+    locations: dict[LocationId, Location]
 
 
 async def _finish(
@@ -421,7 +426,7 @@ async def _finish(
         [SimpleNamespace(**payment)],
         [SimpleNamespace(**history)],
     )
-    return CheckoutResult(order, order_token, channel=channel)
+    return CheckoutResult(order, order_token, channel=channel, locations=written.locations)
 
 
 def _utc(at: datetime | None) -> datetime | None:

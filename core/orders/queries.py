@@ -8,20 +8,23 @@ once (``orders_by_ids``).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.carts.addresses import MailingAddress
 from core.carts.model import CartAdjustment
 from core.catalog.tables import ProductRow, VariantRow
 from core.customers.tables import CustomerRow
-from core.db import table_of
+from core.db import in_bound_list, table_of
+from core.db.driver import Fetches
+from core.db.reads import ReadConnection, fetch_named
 from core.ids import ChannelId, CustomerId, LocationId, OrderId, OrderLineId, VariantId
 from core.money import Money
 from core.orders.model import (
@@ -110,16 +113,32 @@ async def order_id_where(session: AsyncSession, **columns: Any) -> OrderId | Non
     return None if found is None else OrderId(found)
 
 
-async def checkout_record(session: AsyncSession, key_digest: str) -> Any | None:
+async def checkout_record(db: Fetches, key_digest: str) -> Any | None:
     """The order a checkout key made: id, cart, fingerprint and sealed token, or None."""
-    statement = select(
+    rows = await db.fetch(_checkout_record(), {"key_digest": key_digest})
+    return rows[0] if rows else None
+
+
+@functools.cache
+def _checkout_record() -> Select[Any]:
+    return select(
         orders_table.c.id,
         orders_table.c.cart_id,
         orders_table.c.checkout_fingerprint,
         orders_table.c.sealed_token,
         orders_table.c.token_digest,
-    ).where(orders_table.c.checkout_key_digest == key_digest)
-    return (await session.execute(statement)).one_or_none()
+    ).where(orders_table.c.checkout_key_digest == bindparam("key_digest", type_=String()))
+
+
+@functools.cache
+def _sale_names(dialect: str) -> Select[Any]:
+    return (
+        select(
+            variants_table.c.id, variants_table.c.name, products_table.c.name.label("product_name")
+        )
+        .join(products_table, products_table.c.id == variants_table.c.product_id)
+        .where(in_bound_list(variants_table.c.id, "variant_ids", dialect, BigInteger()))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,26 +279,27 @@ def order_from_rows(
     )
 
 
-async def customer_email(session: AsyncSession, customer_id: CustomerId | None) -> str:
+async def customer_email(db: Fetches, customer_id: CustomerId | None) -> str:
     if customer_id is None:
         return ""
-    found = await session.execute(
-        select(customers_table.c.email).where(customers_table.c.id == customer_id)
+    rows = await db.fetch(_customer_email(), {"customer_id": customer_id})
+    return (rows[0].email if rows else None) or ""
+
+
+@functools.cache
+def _customer_email() -> Select[Any]:
+    return select(customers_table.c.email).where(
+        customers_table.c.id == bindparam("customer_id", type_=BigInteger())
     )
-    return found.scalar_one_or_none() or ""
 
 
-async def sale_names(session: AsyncSession, variant_ids: Sequence[Any]) -> dict[Any, str]:
+async def sale_names(db: ReadConnection, variant_ids: Sequence[Any]) -> dict[Any, str]:
     """ "Product name - variant name" per variant (the product's name alone when the
     variant has none)."""
     if not variant_ids:
         return {}
-    rows = await session.execute(
-        select(
-            variants_table.c.id, variants_table.c.name, products_table.c.name.label("product_name")
-        )
-        .join(products_table, products_table.c.id == variants_table.c.product_id)
-        .where(variants_table.c.id.in_(sorted(set(variant_ids))))
+    rows = await fetch_named(
+        db, _sale_names(db.dialect.name), {"variant_ids": sorted(set(variant_ids))}
     )
     return {
         row.id: f"{row.product_name} - {row.name}" if row.name else row.product_name for row in rows

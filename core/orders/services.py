@@ -70,9 +70,9 @@ async def _views(uow: UnitOfWork, orders: Sequence[Order]) -> list[OrderView]:
     return [OrderView(order, channels[ChannelId(order.channel_id)], locations) for order in orders]
 
 
-async def _locations(uow: UnitOfWork, orders: Sequence[Order]) -> dict[LocationId, Location]:
-    """The locations the orders' delivery groups name (none read when they name none)."""
-    location_ids = sorted(
+def _location_ids(orders: Sequence[Order]) -> list[LocationId]:
+    """The locations the orders' delivery groups name."""
+    return sorted(
         {
             location_id
             for order in orders
@@ -84,6 +84,11 @@ async def _locations(uow: UnitOfWork, orders: Sequence[Order]) -> dict[LocationI
             if location_id is not None
         }
     )
+
+
+async def _locations(uow: UnitOfWork, orders: Sequence[Order]) -> dict[LocationId, Location]:
+    """The locations the orders' delivery groups name (none read when they name none)."""
+    location_ids = _location_ids(orders)
     if not location_ids:
         return {}
     return await channel_queries.locations_by_id(await uow.connection(), location_ids)
@@ -132,13 +137,18 @@ async def staff_orders(
 
 
 async def placed_order_view(uow: UnitOfWork, placed: CheckoutResult) -> OrderView:
-    """The view of the order ``complete_checkout`` placed (or replayed): the order and
-    its channel as checkout read them in its transaction; only the locations its
-    delivery groups name are read here."""
+    """The view of the order ``complete_checkout`` placed (or replayed): the order, its
+    channel and its locations as checkout read them in its transaction; what checkout
+    did not read (a replay's locations) is read here."""
     if placed.channel is None:
         found = await staff_order(uow, placed.order.id)
         assert found is not None  # checkout has just placed or read it
         return found
+    known = placed.locations
+    wanted = _location_ids([placed.order])
+    if all(location_id in known for location_id in wanted):
+        locations = {location_id: known[location_id] for location_id in wanted}
+        return OrderView(placed.order, placed.channel, locations)
     async with uow:
         return OrderView(placed.order, placed.channel, await _locations(uow, [placed.order]))
 
