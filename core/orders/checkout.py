@@ -61,6 +61,7 @@ from core.money import Money
 from core.orders import numbers, writes
 from core.orders.allocation import Allocation, allocate
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
+from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.events import OrderPlaced, PaymentChanged
 from core.orders.model import Order, OrderStatus
 from core.orders.queries import (
@@ -392,6 +393,7 @@ async def _finish(
     uow.record(CartChanged(cart.id, cart_version))
     uow.record(OrderPlaced(order_id, channel.id, version))
     uow.record(PaymentChanged(order_id, status.value, version))
+    await capture_order_payment(uow, order_id, channel, moment=CaptureMoment.PLACEMENT, actor=actor)
     (order,) = await orders_by_ids(uow.session, [order_id])
     await uow.commit()
     return CheckoutResult(order, order_token, channel=channel)
