@@ -60,8 +60,8 @@ from core.keys import CART_SEAL
 from core.money import Money
 from core.orders import numbers, writes
 from core.orders.allocation import Allocation, allocate
-from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.capture import CaptureMoment, capture_order_payment
+from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.events import OrderPlaced, PaymentChanged
 from core.orders.model import Order, OrderStatus
 from core.orders.queries import (
