@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from core.carts.addresses import MailingAddress
 from core.carts.model import CartAdjustment
+from core.channels.model import Location
 from core.ids import (
     ChannelId,
     CustomerId,
@@ -198,3 +199,19 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentAt:
+    """A fulfilment with the location it left from (as the API shows it)."""
+
+    fulfilment: Fulfilment
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PickupAt:
+    """A pickup with the location it happens at (as the API shows it)."""
+
+    pickup: Pickup
+    location: Location

@@ -15,11 +15,11 @@ from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId, LocationId
 from schema.channels.types import (
     CartMergePolicy,
-    PaymentCaptureTiming,
     Channel,
     ChannelKind,
     Location,
     LocationKind,
+    PaymentCaptureTiming,
     StockDisplay,
 )
 from schema.context import Context
