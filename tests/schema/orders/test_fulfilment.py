@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from core.channels import services as channels
+from core.channels.model import PaymentCapture
 from core.ids import LocationId, StaffTokenId, StaffUserId
 from core.runtime import Runtime
 from core.staff.model import Scope, StaffPrincipal
@@ -236,3 +237,19 @@ async def test_a_location_scoped_token_is_refused_at_another_location(
     assert own.errors is None and own.data is not None
     assert own.data["fulfilmentCreate"]["errors"] == []
     assert await stock(runtime) == [("centre-store", 4, 0), ("warehouse", 2, 2)]
+
+
+async def test_a_channel_capturing_at_placement_captures_at_checkout(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    shop = await shop_with_store_shipping(runtime, enabled=True)
+    await channels.update_channel(
+        runtime.uow(), channel_id=shop.channel.id, payment_capture=PaymentCapture.AT_PLACEMENT
+    )
+    runtime.channels.forget()
+
+    placed = await place_shipping(runtime, gql, shop, 1)
+
+    order = placed["order"]
+    assert order["paymentStatus"] == "CAPTURED"
+    assert [h["paymentStatus"] for h in order["history"]] == ["AUTHORIZED", "CAPTURED"]
