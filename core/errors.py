@@ -88,6 +88,22 @@ class ErrorCode(StrEnum):
     ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
     # The order's status does not allow this (cancelling a cancelled order, say).
     ORDER_STATUS_INVALID = "ORDER_STATUS_INVALID"
+    # Fulfilment (issue 14): an order line id that is not the order's.
+    UNKNOWN_ORDER_LINE = "UNKNOWN_ORDER_LINE"
+    # More units than the order holds at that location (its allocation there).
+    QUANTITY_NOT_ALLOCATED = "QUANTITY_NOT_ALLOCATED"
+    # More units than are left unfulfilled of the order line.
+    QUANTITY_EXCEEDS_UNFULFILLED = "QUANTITY_EXCEEDS_UNFULFILLED"
+    # A store ships only where ship-from-store is enabled (warehouses always ship).
+    SHIP_FROM_STORE_DISABLED = "SHIP_FROM_STORE_DISABLED"
+    # The order is not collected at that location (no pick-up or curbside group there).
+    NOT_A_PICKUP_LOCATION = "NOT_A_PICKUP_LOCATION"
+    # The order holds nothing at the pick-up location to hand over (yet).
+    NOTHING_TO_PICK_UP = "NOTHING_TO_PICK_UP"
+    # orderPickupComplete before orderReadyForPickup at that location.
+    PICKUP_NOT_READY = "PICKUP_NOT_READY"
+    # The pickup code given is not the one issued for the order at that location.
+    PICKUP_CODE_INVALID = "PICKUP_CODE_INVALID"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from core.keys_table import InstanceKeyRow
 _keys = table_of(InstanceKeyRow)
 
 CART_SEAL = "cart-token-seal"
+# Pickup codes are kept sealed (shown to the order's owner) and checked by an HMAC.
+PICKUP_CODE_SEAL = "pickup-code-seal"
 
 
 class KeyRing:

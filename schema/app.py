@@ -39,6 +39,7 @@ from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.inventory import loaders as inventory_loaders
 from schema.loaders import Loaders
+from schema.orders import loaders as order_loaders
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
 
@@ -107,6 +108,8 @@ def build_loaders(runtime: Runtime, channel_of: Callable[[int], Channel]) -> Loa
         pickup_stock_by_variant_id=inventory_loaders.pickup_stock_by_variant_id(
             reads, channel_of, clock
         ),
+        fulfilments_by_order_id=order_loaders.fulfilments_by_order_id(reads),
+        pickups_by_order_id=order_loaders.pickups_by_order_id(reads, runtime.keys),
     )
 
 

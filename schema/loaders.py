@@ -18,6 +18,7 @@ from core.catalog.model import Category, PricedVariant, Product, ProductImage
 from core.channels.model import Channel, SupplyingLocation
 from core.inventory.model import ShownAvailability
 from core.inventory.pickup import StoreStock
+from core.orders.model import FulfilmentAt, PickupAt
 from core.runtime import Runtime
 
 # A channel-dependent loader's key: (channel id, the object's id).
@@ -38,6 +39,8 @@ class Loaders:
     availability_by_variant_id: DataLoader[ChannelKey, ShownAvailability]
     in_stock_by_product_id: DataLoader[ChannelKey, bool]
     pickup_stock_by_variant_id: DataLoader[ChannelKey, list[StoreStock]]
+    fulfilments_by_order_id: DataLoader[int, list[FulfilmentAt]]
+    pickups_by_order_id: DataLoader[int, list[PickupAt]]
 
 
 # Builds a request's loaders from the runtime and the request's resolved channels

@@ -14,6 +14,7 @@ from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
 from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
+from schema.orders.fulfilment_mutations import FulfilmentMutation
 from schema.orders.mutations import OrdersMutation
 
 
@@ -26,5 +27,6 @@ class Mutation(
     CustomersMutation,
     InventoryMutation,
     OrdersMutation,
+    FulfilmentMutation,
 ):
     pass

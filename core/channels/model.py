@@ -43,6 +43,14 @@ class MergePolicy(StrEnum):
     NEWEST = "newest"
 
 
+class PaymentCapture(StrEnum):
+    """When an order's authorised payment is captured (issue 14): with its first
+    fulfilment (the default; pay-at-pickup orders at collection), or as it is placed."""
+
+    AT_FULFILMENT = "at_fulfilment"
+    AT_PLACEMENT = "at_placement"
+
+
 DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60
 DEFAULT_CART_TTL_SECONDS = 30 * 24 * 3600
 
@@ -76,6 +84,7 @@ class Channel:
     # An untouched cart expires this long after its last change.
     cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS
     cart_merge_policy: MergePolicy = MergePolicy.SUM
+    payment_capture: PaymentCapture = PaymentCapture.AT_FULFILMENT
 
     @property
     def plugin_names(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from core.channels.model import (
     Location,
     LocationKind,
     MergePolicy,
+    PaymentCapture,
     StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
@@ -44,6 +45,7 @@ CHANNEL_COLUMNS = (
     "reservation_ttl_seconds",
     "cart_ttl_seconds",
     "cart_merge_policy",
+    "payment_capture",
 )
 
 
@@ -87,6 +89,7 @@ def channel_from_row(row: Any, plugins: Sequence[EnabledPlugin], prefix: str = "
         reservation_ttl_seconds=value("reservation_ttl_seconds"),
         cart_ttl_seconds=value("cart_ttl_seconds"),
         cart_merge_policy=MergePolicy(value("cart_merge_policy")),
+        payment_capture=PaymentCapture(value("payment_capture")),
     )
 
 

@@ -28,6 +28,7 @@ from core.channels.model import (
     Location,
     LocationKind,
     MergePolicy,
+    PaymentCapture,
     StockDisplay,
 )
 from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRow, LocationRow
@@ -80,6 +81,7 @@ async def create_channel(
     reservation_ttl_seconds: int = DEFAULT_RESERVATION_TTL_SECONDS,
     cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS,
     cart_merge_policy: MergePolicy = MergePolicy.SUM,
+    payment_capture: PaymentCapture = PaymentCapture.AT_FULFILMENT,
 ) -> Channel:
     """Create a channel with its enabled plugins and supplying locations.
 
@@ -111,6 +113,7 @@ async def create_channel(
             "reservation_ttl_seconds": reservation_ttl_seconds,
             "cart_ttl_seconds": cart_ttl_seconds,
             "cart_merge_policy": cart_merge_policy.value,
+            "payment_capture": payment_capture.value,
         }
         channel_id = ChannelId(
             await insert_unique(session, _channels, values, column="slug", taken=slug_taken)
@@ -136,6 +139,7 @@ async def update_channel(
     reservation_ttl_seconds: int | Unset = UNSET,
     cart_ttl_seconds: int | Unset = UNSET,
     cart_merge_policy: MergePolicy | Unset = UNSET,
+    payment_capture: PaymentCapture | Unset = UNSET,
 ) -> Channel:
     """Change a channel; ``plugins`` and ``locations`` replace the current lists.
 
@@ -175,6 +179,8 @@ async def update_channel(
             values["cart_ttl_seconds"] = cart_ttl_seconds
         if not isinstance(cart_merge_policy, Unset):
             values["cart_merge_policy"] = cart_merge_policy.value
+        if not isinstance(payment_capture, Unset):
+            values["payment_capture"] = payment_capture.value
         if not isinstance(currency, Unset) and currency != current.currency:
             currency_problems = _currency_problems(currency)
             if not currency_problems and await _has_prices(session, channel_id):

@@ -30,6 +30,10 @@ class ChannelRow(Base):
         Integer, default=2_592_000, server_default="2592000"
     )
     cart_merge_policy: Mapped[str] = mapped_column(String(16), default="sum", server_default="sum")
+    # Issue 14: when an order's payment is captured, 'at_fulfilment' or 'at_placement'.
+    payment_capture: Mapped[str] = mapped_column(
+        String(16), default="at_fulfilment", server_default="at_fulfilment"
+    )
 
 
 class LocationRow(Base):

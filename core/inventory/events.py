@@ -26,6 +26,8 @@ class StockChangeCause(StrEnum):
     RESERVED = "reserved"
     RELEASED = "released"
     EXPIRED = "expired"
+    FULFILLED = "fulfilled"
+    REROUTED = "rerouted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ class MovementKind(StrEnum):
     SALE = "sale"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
+    # Units of an order's allocation that left the location (issue 14).
+    FULFILMENT = "fulfilment"
 
 
 class StockStatus(StrEnum):

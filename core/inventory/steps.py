@@ -212,3 +212,43 @@ def hand_over(dialect: str) -> Update:
         )
         .returning(*reservations_table.c)
     )
+
+
+def ship_held_stock() -> Update:
+    """Units an owner holds leave the location: ``on_hand`` and ``reserved`` both go
+    down by ``stock_quantity`` (fulfilment, issue 14). Guard: the row's reservations
+    cover them (``reserved >= quantity``, hence ``on_hand >= quantity``). Returns the
+    new ``on_hand``; no row means the guard refused."""
+    quantity = bindparam(f"{PREFIX}quantity", type_=BigInteger())
+    return (
+        update(levels_table)
+        .where(
+            levels_table.c.variant_id == bindparam(f"{PREFIX}variant_id", type_=BigInteger()),
+            levels_table.c.location_id == bindparam(f"{PREFIX}location_id", type_=BigInteger()),
+            levels_table.c.reserved >= quantity,
+        )
+        .values(
+            on_hand=levels_table.c.on_hand - quantity,
+            reserved=levels_table.c.reserved - quantity,
+            version=levels_table.c.version + 1,
+            updated_at=bindparam("now", type_=levels_table.c.updated_at.type),
+        )
+        .returning(levels_table.c.on_hand)
+    )
+
+
+def shrink_hold() -> Update:
+    """One reservation (``reservation_id``) gives up ``stock_quantity`` of its units and
+    keeps the rest; guard: it keeps at least one (a reservation given up whole is
+    deleted instead). ``reserved`` is the caller's to change (``ship_held_stock``, or
+    ``core.inventory.levels.subtract_reserved``)."""
+    quantity = bindparam(f"{PREFIX}quantity", type_=BigInteger())
+    return (
+        update(reservations_table)
+        .where(
+            reservations_table.c.id == bindparam("reservation_id", type_=BigInteger()),
+            reservations_table.c.quantity > quantity,
+        )
+        .values(quantity=reservations_table.c.quantity - quantity)
+        .returning(reservations_table.c.id)
+    )

@@ -53,7 +53,7 @@ from core.carts.inputs import (
 )
 from core.carts.model import Cart, CartStatus
 from core.carts.pricing import price_cart
-from core.channels.model import Channel, Coordinates, Location
+from core.channels.model import Channel, Coordinates, Location, PaymentCapture
 from core.db.chain import Chain, GuardFailed
 from core.delivery import services as delivery
 from core.delivery.groups import delivery_amount as groups_cost
@@ -61,8 +61,9 @@ from core.errors import DomainError, ErrorCode, Problem
 from core.ids import LocationId, OrderId
 from core.keys import CART_SEAL
 from core.money import Money
-from core.orders import numbers, writes
+from core.orders import numbers, order_steps, writes
 from core.orders.allocation import Allocation, allocate
+from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.events import OrderPlaced, PaymentChanged
 from core.orders.model import Order, OrderStatus
@@ -391,10 +392,14 @@ async def _finish(
         "actor": actor,
         "note": note,
     }
-    steps = [writes.payment_step(), writes.history_step(), writes.complete_cart_step()]
+    steps = [
+        order_steps.payment_step(),
+        order_steps.history_step(),
+        order_steps.complete_cart_step(),
+    ]
     values = {
-        **writes.payment_values(order_id, payment),
-        **writes.history_values(
+        **order_steps.payment_values(order_id, payment),
+        **order_steps.history_values(
             order_id,
             at=now,
             status=OrderStatus.PLACED,
@@ -402,23 +407,38 @@ async def _finish(
             actor=actor,
             note=note,
         ),
-        **writes.complete_cart_values(cart.id, read_version=cart.version, now=now),
+        **order_steps.complete_cart_values(cart.id, read_version=cart.version, now=now),
     }
     if written.groups:
-        steps.insert(0, writes.groups_step(len(written.groups)))
-        values.update(writes.groups_values(order_id, written.groups))
+        steps.insert(0, order_steps.groups_step(len(written.groups)))
+        values.update(order_steps.groups_values(order_id, written.groups))
     version = 1
     if status is not PaymentStatus.PENDING:
         version = 2
-        steps.append(writes.move_step(status=False, payment_status=True))
-        values.update(writes.move_values(order_id, read_version=1, now=now, payment_status=status))
+        steps.append(order_steps.move_step(status=False, payment_status=True))
+        values.update(
+            order_steps.move_values(order_id, read_version=1, now=now, payment_status=status)
+        )
     uow.record(CartChanged(cart.id, cart.version + 1))
     uow.record(OrderPlaced(order_id, channel.id, version))
     uow.record(PaymentChanged(order_id, status.value, version))
+    chain = Chain(tuple(steps))
+    if channel.payment_capture is PaymentCapture.AT_PLACEMENT:
+        # Rare and not hot: write, capture (which reads the order), commit, read back.
+        try:
+            await uow.run(chain, values)
+        except GuardFailed as failed:
+            raise order_steps.guard_error(failed) from None
+        await capture_order_payment(
+            uow, order_id, channel, moment=CaptureMoment.PLACEMENT, actor=actor
+        )
+        (captured,) = await orders_by_ids(uow.session, [order_id])
+        await uow.commit()
+        return CheckoutResult(captured, order_token, channel=channel, locations=written.locations)
     try:
-        await uow.commit(Chain(tuple(steps)), values)
+        await uow.commit(chain, values)
     except GuardFailed as failed:
-        raise writes.guard_error(failed) from None
+        raise order_steps.guard_error(failed) from None
     order = order_from_rows(
         SimpleNamespace(**{**written.order, "payment_status": status.value, "version": version}),
         [SimpleNamespace(**line) for line in written.lines],

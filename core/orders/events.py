@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from core.events.model import JsonValue, PublishedEvent
-from core.ids import ChannelId, OrderId
+from core.ids import ChannelId, LocationId, OrderId
 
 ORDER_TOPIC = "order"
 
@@ -67,5 +67,111 @@ class PaymentChanged(PublishedEvent):
             "type": "PaymentChanged",
             "order_id": self.order_id,
             "status": self.status,
+            "version": self.version,
+        }
+
+
+# Fulfilment events (issue 14). Each names the locations it concerns in
+# ``location_ids`` (a reroute: the one given up, then the ones taken), so that staff
+# subscriptions can filter by location (``orderEvents``).
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFulfilled(PublishedEvent):
+    """Units of the order were shipped from a location (a fulfilment was created)."""
+
+    topic: ClassVar[str] = ORDER_TOPIC
+
+    order_id: OrderId
+    fulfilment_id: int
+    location_id: LocationId
+    status: str
+    version: int
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "type": "OrderFulfilled",
+            "order_id": self.order_id,
+            "fulfilment_id": self.fulfilment_id,
+            "location_ids": [self.location_id],
+            "status": self.status,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReadyForPickup(PublishedEvent):
+    """The order's units wait at a location; a pickup code was issued to its owner."""
+
+    topic: ClassVar[str] = ORDER_TOPIC
+
+    order_id: OrderId
+    location_id: LocationId
+    status: str
+    version: int
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "type": "OrderReadyForPickup",
+            "order_id": self.order_id,
+            "location_ids": [self.location_id],
+            "status": self.status,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPickedUp(PublishedEvent):
+    """The customer collected the order's units at a location (a fulfilment was created)."""
+
+    topic: ClassVar[str] = ORDER_TOPIC
+
+    order_id: OrderId
+    fulfilment_id: int
+    location_id: LocationId
+    status: str
+    version: int
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "type": "OrderPickedUp",
+            "order_id": self.order_id,
+            "fulfilment_id": self.fulfilment_id,
+            "location_ids": [self.location_id],
+            "status": self.status,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRerouted(PublishedEvent):
+    """Units the order held at one location are now held at others."""
+
+    topic: ClassVar[str] = ORDER_TOPIC
+
+    order_id: OrderId
+    from_location_id: LocationId
+    to_location_ids: tuple[LocationId, ...]
+    version: int
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "type": "AllocationRerouted",
+            "order_id": self.order_id,
+            "location_ids": [self.from_location_id, *self.to_location_ids],
+            "from_location_id": self.from_location_id,
+            "to_location_ids": list(self.to_location_ids),
             "version": self.version,
         }

@@ -8,7 +8,17 @@ from enum import StrEnum
 
 from core.carts.addresses import MailingAddress
 from core.carts.model import CartAdjustment
-from core.ids import ChannelId, CustomerId, LocationId, OrderId, OrderLineId, VariantId
+from core.channels.model import Location
+from core.ids import (
+    ChannelId,
+    CustomerId,
+    FulfilmentId,
+    LocationId,
+    OrderId,
+    OrderLineId,
+    PickupId,
+    VariantId,
+)
 from core.money import Money
 from core.payments.model import PaymentStatus
 
@@ -17,14 +27,96 @@ class OrderStatus(StrEnum):
     PLACED = "placed"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+    # Derived from fulfilments and pickups (issue 14, ``core.orders.progress``).
+    PARTIALLY_FULFILLED = "partially_fulfilled"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    FULFILLED = "fulfilled"
+    COMPLETED = "completed"
 
 
-# Where an order may go from each status (``core.orders.cancel`` and later fulfilment).
+_FULFILLING = frozenset(
+    {
+        OrderStatus.PARTIALLY_FULFILLED,
+        OrderStatus.READY_FOR_PICKUP,
+        OrderStatus.FULFILLED,
+        OrderStatus.COMPLETED,
+    }
+)
+
+# Where an order may go from each status (``core.orders.cancel``, ``core.orders.progress``).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PLACED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
-    OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.PLACED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED, *_FULFILLING}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLED, *_FULFILLING}),
+    OrderStatus.PARTIALLY_FULFILLED: frozenset({OrderStatus.CANCELLED, *_FULFILLING}),
+    OrderStatus.READY_FOR_PICKUP: frozenset({OrderStatus.CANCELLED, *_FULFILLING}),
+    OrderStatus.FULFILLED: frozenset(),
+    OrderStatus.COMPLETED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+
+# Statuses in which staff still fulfil, hand over or reroute the order's units.
+OPEN_STATUSES = frozenset(
+    {
+        OrderStatus.PLACED,
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_FULFILLED,
+        OrderStatus.READY_FOR_PICKUP,
+    }
+)
+
+
+class FulfilmentMethod(StrEnum):
+    """How a fulfilment's units left: shipped from the location, or handed over there."""
+
+    SHIPPING = "shipping"
+    PICKUP = "pickup"
+
+
+class FulfilmentStatus(StrEnum):
+    SHIPPED = "shipped"
+    COLLECTED = "collected"
+
+
+@dataclass(frozen=True, slots=True)
+class Tracking:
+    carrier: str
+    number: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentLine:
+    order_line_id: OrderLineId
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """Units of the order that left one location together (a parcel, or a handover)."""
+
+    id: FulfilmentId
+    order_id: OrderId
+    location_id: LocationId
+    method: FulfilmentMethod
+    status: FulfilmentStatus
+    lines: tuple[FulfilmentLine, ...]
+    tracking: Tracking | None
+    actor: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    """A click-and-collect handover at a location: ready (a code issued), then collected.
+
+    ``code`` is filled only where its reader may see it (the order's owner)."""
+
+    id: PickupId
+    order_id: OrderId
+    location_id: LocationId
+    ready_at: datetime
+    collected_at: datetime | None
+    code: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +199,19 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilmentAt:
+    """A fulfilment with the location it left from (as the API shows it)."""
+
+    fulfilment: Fulfilment
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PickupAt:
+    """A pickup with the location it happens at (as the API shows it)."""
+
+    pickup: Pickup
+    location: Location

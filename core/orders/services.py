@@ -1,5 +1,6 @@
 """Orders as the API offers them: checkout, reading (by the customer, by a guest's
-order token, by staff) and cancelling. A thin facade over the topic modules.
+order token, by staff), cancelling, fulfilling, click and collect and rerouting. A
+thin facade over the topic modules.
 
 Every read returns ``OrderView``s: the orders with the channels and locations they
 name, read in a fixed number of statements per page.
@@ -19,12 +20,17 @@ from core.orders import numbers
 from core.orders.cancel import cancel_order
 from core.orders.checkout import CheckoutResult, actor_of, complete_checkout
 from core.orders.checkout_checks import PaymentInput
+from core.orders.fulfil import Fulfilled, FulfilmentLineInput, create_fulfilment
 from core.orders.model import Order
+from core.orders.pickups import complete_pickup, mark_ready_for_pickup
 from core.orders.queries import OrderCursor, OrderFilter, order_id_where, order_page, orders_by_ids
+from core.orders.reroute import reroute_allocation
 from core.uow import UnitOfWork
 
 __all__ = [
     "CheckoutResult",
+    "Fulfilled",
+    "FulfilmentLineInput",
     "OrderCursor",
     "OrderFilter",
     "OrderPage",
@@ -34,10 +40,14 @@ __all__ = [
     "cancel_as_customer",
     "cancel_as_staff",
     "complete_checkout",
+    "complete_pickup",
+    "create_fulfilment",
     "customer_order",
     "customer_orders",
+    "mark_ready_for_pickup",
     "order_by_token",
     "placed_order_view",
+    "reroute_allocation",
     "staff_order",
     "staff_orders",
 ]

@@ -13,12 +13,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, BigId, UTCDateTime
 
-ORDER_STATUSES = ("placed", "confirmed", "cancelled")
+ORDER_STATUSES = (
+    "placed",
+    "confirmed",
+    "cancelled",
+    "partially_fulfilled",
+    "ready_for_pickup",
+    "fulfilled",
+    "completed",
+)
 PAYMENT_STATUSES = (
     "PENDING",
     "AUTHORIZED",
@@ -66,7 +83,7 @@ class OrderRow(Base):
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
     )
     email: Mapped[str] = mapped_column(String(320))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
     payment_status: Mapped[str] = mapped_column(String(24))
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_minor: Mapped[int] = mapped_column(BigInteger)
@@ -157,3 +174,67 @@ class OrderHistoryRow(Base):
     # "customer:12", "staff:Alice", "guest", "system".
     actor: Mapped[str] = mapped_column(String(128))
     note: Mapped[str] = mapped_column(String(1024), default="")
+
+
+class FulfilmentRow(Base):
+    """Units of an order that left one location together (issue 14): shipped from it,
+    or handed over there to the customer (a pickup). Written once, never changed."""
+
+    __tablename__ = "fulfilments"
+    __table_args__ = (
+        CheckConstraint("method IN ('shipping', 'pickup')", name="method"),
+        CheckConstraint("status IN ('shipped', 'collected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="RESTRICT"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    tracking_carrier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    tracking_url: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # "staff:<name>", as in order_history.
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FulfilmentLineRow(Base):
+    __tablename__ = "fulfilment_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fulfilment_id: Mapped[int] = mapped_column(
+        ForeignKey("fulfilments.id", ondelete="CASCADE"), index=True
+    )
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("order_lines.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(BigInteger)
+
+
+class PickupRow(Base):
+    """A click-and-collect handover at a location: one per order and location.
+
+    The code is never stored in the clear: ``code_digest`` is an HMAC of it under the
+    instance key (checked at collection), ``sealed_code`` the code sealed with that key
+    so that the order's owner can be shown it again (``core.orders.pickup_codes``)."""
+
+    __tablename__ = "pickups"
+    __table_args__ = (UniqueConstraint("order_id", "location_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="RESTRICT"), index=True
+    )
+    code_digest: Mapped[str] = mapped_column(String(64))
+    sealed_code: Mapped[str] = mapped_column(String(64))
+    ready_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The fulfilment the handover wrote (set at collection).
+    fulfilment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fulfilments.id", ondelete="SET NULL"), nullable=True
+    )

@@ -19,6 +19,7 @@ from schema.channels.types import (
     ChannelKind,
     Location,
     LocationKind,
+    PaymentCaptureTiming,
     StockDisplay,
 )
 from schema.context import Context
@@ -76,6 +77,10 @@ class ChannelCreateInput:
     cart_merge_policy: CartMergePolicy = strawberry.field(  # type: ignore[valid-type]
         default=model.MergePolicy.SUM, description="How a guest cart merges on login."
     )
+    payment_capture: PaymentCaptureTiming = strawberry.field(  # type: ignore[valid-type]
+        default=model.PaymentCapture.AT_FULFILMENT,
+        description="When orders' payments are captured.",
+    )
 
 
 @strawberry.input(description="Fields left out (or null) keep their value.")
@@ -96,6 +101,7 @@ class ChannelUpdateInput:
     reservation_ttl_seconds: int | None = strawberry.UNSET
     cart_ttl_seconds: int | None = strawberry.UNSET
     cart_merge_policy: CartMergePolicy | None = strawberry.UNSET  # type: ignore[valid-type]
+    payment_capture: PaymentCaptureTiming | None = strawberry.UNSET  # type: ignore[valid-type]
 
 
 @strawberry.input
@@ -190,6 +196,7 @@ class ChannelsMutation:
                 reservation_ttl_seconds=input.reservation_ttl_seconds,
                 cart_ttl_seconds=input.cart_ttl_seconds,
                 cart_merge_policy=input.cart_merge_policy,
+                payment_capture=input.payment_capture,
             )
         except DomainError as error:
             return ChannelCreatePayload(errors=payload_errors(error))
@@ -218,6 +225,7 @@ class ChannelsMutation:
                 reservation_ttl_seconds=given(input.reservation_ttl_seconds),
                 cart_ttl_seconds=given(input.cart_ttl_seconds),
                 cart_merge_policy=given(input.cart_merge_policy),
+                payment_capture=given(input.payment_capture),
             )
         except DomainError as error:
             return ChannelUpdatePayload(errors=payload_errors(error))

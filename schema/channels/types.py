@@ -23,6 +23,13 @@ CartMergePolicy = strawberry.enum(
     "line where both have the variant, NEWEST the line changed last.",
 )
 
+PaymentCaptureTiming = strawberry.enum(
+    model.PaymentCapture,
+    name="PaymentCaptureTiming",
+    description="When an order's authorised payment is captured: AT_FULFILMENT (the "
+    "first fulfilment; pay-at-pickup orders at collection) or AT_PLACEMENT.",
+)
+
 
 @strawberry.type(description="A plugin switched on in a channel.")
 class ChannelPlugin:
@@ -44,6 +51,7 @@ class Channel(Node):
     )
     cart_ttl_seconds: int = strawberry.field(description="How long an untouched cart lives.")
     cart_merge_policy: CartMergePolicy  # type: ignore[valid-type]
+    payment_capture: PaymentCaptureTiming  # type: ignore[valid-type]
     channel_id: strawberry.Private[int]
 
     @strawberry.field(description="The locations that supply the channel, drawn on in this order.")
@@ -65,6 +73,7 @@ class Channel(Node):
             reservation_ttl_seconds=channel.reservation_ttl_seconds,
             cart_ttl_seconds=channel.cart_ttl_seconds,
             cart_merge_policy=channel.cart_merge_policy,
+            payment_capture=channel.payment_capture,
             channel_id=channel.id,
         )
 

@@ -60,7 +60,7 @@ class Customer(Node):
             )
         except DomainError as error:
             raise bad_input(error) from None
-        return connection_of(page)
+        return connection_of(page, owner=True)
 
     @classmethod
     def from_model(cls, customer: model.Customer) -> Customer:

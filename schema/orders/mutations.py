@@ -99,7 +99,9 @@ class OrdersMutation:
             return CheckoutCompletePayload(errors=user_errors(error, prefix=None))
         view = await services.placed_order_view(context.runtime.uow(), result)
         return CheckoutCompletePayload(
-            order=Order.from_view(view), order_token=result.order_token, replayed=result.replayed
+            order=Order.from_view(view, owner=True),
+            order_token=result.order_token,
+            replayed=result.replayed,
         )
 
     @strawberry.mutation(

@@ -39,8 +39,8 @@ def decode_order_cursor(raw: str | None) -> OrderCursor | None:
         raise ApiError("This is not an order cursor", ApiErrorCode.BAD_USER_INPUT) from None
 
 
-def connection_of(page: OrderPage) -> OrderConnection:
-    nodes = [Order.from_view(view) for view in page.orders]
+def connection_of(page: OrderPage, *, owner: bool = False) -> OrderConnection:
+    nodes = [Order.from_view(view, owner=owner) for view in page.orders]
     edges = [OrderEdge(cursor=encode_order_cursor(node), node=node) for node in nodes]
     return OrderConnection(
         edges=edges,
@@ -71,7 +71,7 @@ class OrdersQuery:
     )
     async def order_by_token(self, info: Info, token: str) -> Order | None:
         view = await services.order_by_token(info.context.runtime.uow(), token)
-        return None if view is None else Order.from_view(view)
+        return None if view is None else Order.from_view(view, owner=True)
 
     @strawberry.field(
         description="Every channel's orders, newest first (staff, scope orders:read).",

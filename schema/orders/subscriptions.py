@@ -29,7 +29,7 @@ class OrderSubscription:
             first = True
             async for view in updates:
                 first = False
-                yield Order.from_view(view)
+                yield Order.from_view(view, owner=True)
             if first:
                 raise bad_input(
                     DomainError.single(

@@ -11,15 +11,97 @@ from core.orders.services import OrderView
 from core.payments import model as payment_model
 from schema.carts.types import CartAdjustment, DeliveryMethod, MailingAddress
 from schema.channels.types import Channel, Location
+from schema.context import Context
 from schema.money import Money
 from schema.relay import Node, PageInfo, to_global_id
 
 OrderStatus = strawberry.enum(
     model.OrderStatus,
     name="OrderStatus",
-    description="PLACED by checkout; CONFIRMED by the merchant; CANCELLED. Fulfilment "
-    "statuses come with fulfilment.",
+    description="PLACED by checkout; CONFIRMED by the merchant; CANCELLED. Derived from "
+    "fulfilments and pickups: PARTIALLY_FULFILLED (some units left), READY_FOR_PICKUP (a "
+    "pickup waits to be collected), FULFILLED (every unit left, some shipped), COMPLETED "
+    "(every unit handed over at a store).",
 )
+FulfilmentMethod = strawberry.enum(
+    model.FulfilmentMethod,
+    name="FulfilmentMethod",
+    description="SHIPPING: sent from the location; PICKUP: handed over there.",
+)
+FulfilmentStatus = strawberry.enum(
+    model.FulfilmentStatus, name="FulfilmentStatus", description="SHIPPED or COLLECTED."
+)
+
+
+@strawberry.type(description="Units of an order line in a fulfilment.")
+class FulfilmentLine:
+    line_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.type(description="The carrier's tracking of a shipped fulfilment.")
+class FulfilmentTracking:
+    carrier: str
+    number: str
+    url: str
+
+
+@strawberry.type(description="Units of the order that left one location together.")
+class Fulfilment:
+    id: strawberry.ID
+    location: Location
+    method: FulfilmentMethod  # type: ignore[valid-type]
+    status: FulfilmentStatus  # type: ignore[valid-type]
+    lines: list[FulfilmentLine]
+    tracking: FulfilmentTracking | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, found: model.FulfilmentAt) -> Fulfilment:
+        fulfilment = found.fulfilment
+        tracking = fulfilment.tracking
+        return cls(
+            id=strawberry.ID(to_global_id("Fulfilment", fulfilment.id)),
+            location=Location.from_model(found.location),
+            method=fulfilment.method,
+            status=fulfilment.status,
+            lines=[
+                FulfilmentLine(
+                    line_id=strawberry.ID(to_global_id("OrderLine", line.order_line_id)),
+                    quantity=line.quantity,
+                )
+                for line in fulfilment.lines
+            ],
+            tracking=None
+            if tracking is None
+            else FulfilmentTracking(
+                carrier=tracking.carrier, number=tracking.number, url=tracking.url
+            ),
+            created_at=fulfilment.created_at,
+        )
+
+
+@strawberry.type(description="A click-and-collect handover at a store.")
+class Pickup:
+    location: Location
+    code: str | None = strawberry.field(
+        description="The code the customer gives at the till: shown to the order's owner "
+        "(orderByToken, me.orders, orderChanged), null for staff."
+    )
+    ready_at: datetime
+    collected_at: datetime | None
+
+    @classmethod
+    def from_model(cls, found: model.PickupAt, *, owner: bool) -> Pickup:
+        pickup = found.pickup
+        return cls(
+            location=Location.from_model(found.location),
+            code=pickup.code if owner else None,
+            ready_at=pickup.ready_at,
+            collected_at=pickup.collected_at,
+        )
+
+
 PaymentStatus = strawberry.enum(payment_model.PaymentStatus, name="PaymentStatus")
 
 
@@ -98,9 +180,21 @@ class Order(Node):
     version: int = strawberry.field(description="Grows by one with every change.")
     created_at: datetime
     order_id: strawberry.Private[int]
+    # Whether the reader is the order's owner (the customer or the token's holder).
+    owner: strawberry.Private[bool]
+
+    @strawberry.field(description="What left the order's locations, oldest first.")
+    async def fulfilments(self, info: strawberry.Info[Context, None]) -> list[Fulfilment]:
+        found = await info.context.loaders.fulfilments_by_order_id.load(self.order_id)
+        return [Fulfilment.from_model(each) for each in found]
+
+    @strawberry.field(description="Click-and-collect handovers, oldest first.")
+    async def pickups(self, info: strawberry.Info[Context, None]) -> list[Pickup]:
+        found = await info.context.loaders.pickups_by_order_id.load(self.order_id)
+        return [Pickup.from_model(each, owner=self.owner) for each in found]
 
     @classmethod
-    def from_view(cls, view: OrderView) -> Order:
+    def from_view(cls, view: OrderView, *, owner: bool = False) -> Order:
         order = view.order
 
         def location(location_id: int | None) -> Location | None:
@@ -180,6 +274,7 @@ class Order(Node):
             version=order.version,
             created_at=order.created_at,
             order_id=order.id,
+            owner=owner,
         )
 
 
