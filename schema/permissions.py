@@ -66,6 +66,22 @@ class CanManageOrders(_RequiresScope):
     scope = Scope.ORDERS_MANAGE
 
 
+class CanWatchOrders(BasePermission):
+    """Scope ``orders:read`` or ``orders:manage``: a store's staff watching its orders."""
+
+    message = "A staff token is required"
+
+    async def has_permission(
+        self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any
+    ) -> bool:
+        principal = await staff_principal(info.context)
+        if not (principal.has(Scope.ORDERS_READ) or principal.has(Scope.ORDERS_MANAGE)):
+            raise ApiError(
+                "This token lacks the orders:read or orders:manage scope", ApiErrorCode.FORBIDDEN
+            )
+        return True
+
+
 async def staff_principal(context: Context) -> StaffPrincipal:
     """The request's staff principal; ``UNAUTHENTICATED`` without a valid staff token.
 

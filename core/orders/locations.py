@@ -3,13 +3,14 @@ it (issue 14), and that its events name (``location_ids`` in their payload).
 
 An order's work is at the pickup store of each of its delivery groups and at every
 location its fulfilment plan draws units from (``OrderDeliveryGroup.lines``, where its
-allocations are). The same rule twice, once on a read order (``order_location_ids``)
-and once as SQL for the staff order list (``has_work_at``); a test holds them equal.
+allocations are). The rule in Python (``order_location_ids`` on a read order,
+``planned_location_ids`` on checkout's rows) and as SQL for the staff order list
+(``has_work_at``); tests/schema/orders/test_location_scope.py holds them equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, exists, func, or_, select, true
@@ -25,10 +26,29 @@ _groups = table_of(OrderDeliveryGroupRow)
 
 def order_location_ids(order: Order) -> frozenset[LocationId]:
     """The locations the order has work at: pickup stores and supplying locations."""
-    return frozenset(
-        location_id
+    return _work_at(
+        (group.location_id, [units.location_id for units in group.lines])
         for group in order.delivery_groups
-        for location_id in (group.location_id, *(units.location_id for units in group.lines))
+    )
+
+
+def planned_location_ids(groups: Iterable[Mapping[str, Any]]) -> tuple[LocationId, ...]:
+    """The same for delivery group rows as checkout writes them (``location_id`` and
+    ``lines: [{order_line_id, location_id, quantity}]``), sorted: ``OrderPlaced``'s."""
+    found = _work_at(
+        (group["location_id"], [units["location_id"] for units in group["lines"]])
+        for group in groups
+    )
+    return tuple(sorted(found))
+
+
+def _work_at(
+    groups: Iterable[tuple[LocationId | None, Sequence[LocationId]]],
+) -> frozenset[LocationId]:
+    return frozenset(
+        LocationId(location_id)
+        for pickup, suppliers in groups
+        for location_id in (pickup, *suppliers)
         if location_id is not None
     )
 
