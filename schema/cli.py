@@ -129,7 +129,9 @@ def cmd_staff_create_token(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(runtime: Runtime) -> int:
         try:
-            issued = await services.create_token(runtime.uow(), name=args.name, scopes=args.scope)
+            issued = await services.create_token(
+                runtime.uow(), name=args.name, scopes=args.scope, locations=args.location or ()
+            )
         except DomainError as error:
             print(f"omnicart staff create-token: {error}", file=sys.stderr)
             return 2
@@ -164,7 +166,9 @@ def cmd_staff_list_tokens(settings: Settings, _: argparse.Namespace) -> int:
             tokens = await queries.all_tokens(connection)
         for token in tokens:
             state = "revoked" if token.revoked_at else "active"
-            print(f"{token.prefix}\t{token.staff_name}\t{','.join(token.scopes)}\t{state}")
+            # Tab-separated: prefix, owner, scopes, locations ("*" for every one), state.
+            where = ",".join(token.locations) or "*"
+            print(f"{token.prefix}\t{token.staff_name}\t{','.join(token.scopes)}\t{where}\t{state}")
         return 0
 
     return _run(settings, work)
@@ -254,11 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
     create = staff_commands.add_parser("create-token", help="print a new token on stdout")
     create.add_argument("--name", required=True, help="the staff member or integration")
     create.add_argument("--scope", action="append", required=True, help="repeat for more scopes")
+    create.add_argument(
+        "--location",
+        action="append",
+        metavar="SLUG",
+        help="act only for this location (repeat for more; none: every location)",
+    )
     create.set_defaults(handler=cmd_staff_create_token)
     revoke = staff_commands.add_parser("revoke-token", help="revoke a token by its prefix")
     revoke.add_argument("prefix")
     revoke.set_defaults(handler=cmd_staff_revoke_token)
-    list_tokens = staff_commands.add_parser("list-tokens", help="tokens (prefix, owner, scopes)")
+    list_tokens = staff_commands.add_parser(
+        "list-tokens", help="tokens (prefix, owner, scopes, locations, state)"
+    )
     list_tokens.set_defaults(handler=cmd_staff_list_tokens)
 
     inventory = commands.add_parser("inventory", help="stock maintenance")

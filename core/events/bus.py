@@ -18,7 +18,10 @@ implementations, chosen by ``bus_for`` from the database URL:
   not ids, decide what was missed, since ids are not in commit order).
 
 Messages are small and coarse: which variants a stock change touched, which cart
-changed; never the new values; subscribers re-read what they show. The events of one
+changed; never the new values; subscribers re-read what they show. A message also
+carries its events' types and payloads (``BusMessage.events``: ids and codes, as the
+outbox stores them), for subscribers that push the events themselves (``orderEvents``,
+issue 14); a ``lagged`` message carries none. The events of one
 commit (or of the notifications read together) become one message per topic. A
 subscriber that falls behind (its queue full), or whose process was away from the
 database longer than the outbox keeps events (``OMNICART_OUTBOX_RETENTION_SECONDS``),
@@ -34,13 +37,13 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
-from core.events.model import PublishedEvent
+from core.events.model import JsonValue, PublishedEvent
 from core.events.outbox import (
     NOTIFY_CHANNEL,
     OutboxRecord,
@@ -69,29 +72,48 @@ class BusUnavailable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class BusEvent:
+    """One committed event of a message: its type (the class name) and its payload."""
+
+    type: str
+    subject_ids: tuple[int, ...]
+    payload: dict[str, JsonValue]
+
+
+@dataclass(frozen=True, slots=True)
 class BusMessage:
     """Something changed for these ids on this topic (variants for ``stock``).
 
     ``lagged``: messages may have been lost; treat everything watched as changed.
+    ``events``: the events behind the message, in commit (then record) order; not
+    part of its equality, since most subscribers only look at the ids.
     """
 
     topic: str
     subject_ids: frozenset[int] = frozenset()
     lagged: bool = False
+    events: tuple[BusEvent, ...] = field(default=(), compare=False)
 
 
-def messages_for(subjects: Iterable[tuple[str, Iterable[int]]]) -> list[BusMessage]:
-    """One message per topic for ``(topic, subject ids)`` pairs, ids merged."""
-    by_topic: defaultdict[str, set[int]] = defaultdict(set)
-    for topic, subject_ids in subjects:
-        by_topic[topic].update(subject_ids)
-    return [BusMessage(topic, frozenset(ids)) for topic, ids in sorted(by_topic.items())]
+def messages_for(subjects: Iterable[tuple[str, BusEvent]]) -> list[BusMessage]:
+    """One message per topic for ``(topic, event)`` pairs, ids merged, events in order."""
+    by_topic: defaultdict[str, list[BusEvent]] = defaultdict(list)
+    for topic, event in subjects:
+        by_topic[topic].append(event)
+    return [
+        BusMessage(
+            topic, frozenset(i for event in events for i in event.subject_ids), events=tuple(events)
+        )
+        for topic, events in sorted(by_topic.items())
+    ]
 
 
 def messages_for_events(events: Sequence[object]) -> list[BusMessage]:
     """The messages of one commit's events (those that are published)."""
     return messages_for(
-        (event.topic, event.subject_ids()) for event in events if isinstance(event, PublishedEvent)
+        (event.topic, BusEvent(event.event_type(), event.subject_ids(), event.payload()))
+        for event in events
+        if isinstance(event, PublishedEvent)
     )
 
 
@@ -332,7 +354,11 @@ class PostgresBus(_Fanout):
             self._deliver(missed)
 
     def _deliver(self, records: Sequence[OutboxRecord]) -> None:
-        for message in messages_for((record.topic, record.subject_ids) for record in records):
+        published = (
+            (record.topic, BusEvent(record.event_type, record.subject_ids, record.payload))
+            for record in records
+        )
+        for message in messages_for(published):
             self.deliver(message)
 
 

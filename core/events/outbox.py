@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -49,7 +49,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.db import UTCDateTime, json_dumps, table_of
 from core.db.chain import Refs, Step
-from core.events.model import PublishedEvent
+from core.events.model import JsonValue, PublishedEvent
 from core.events.tables import OutboxEventRow
 
 NOTIFY_CHANNEL: Final = "omnicart_events"
@@ -61,13 +61,17 @@ outbox_table = table_of(OutboxEventRow)
 
 @dataclass(frozen=True, slots=True)
 class OutboxRecord:
-    """An outbox row as listeners read it (without the payload, which they do not need)."""
+    """An outbox row as listeners read it."""
 
     id: int
     topic: str
     subject_ids: tuple[int, ...]
     # pg_current_xact_id() of the writing transaction; None on SQLite.
     transaction_id: int | None
+    # The event's type and payload (ids and codes), for subscribers that push events
+    # themselves rather than re-read what they watch (``orderEvents``, issue 14).
+    event_type: str = ""
+    payload: dict[str, JsonValue] = field(default_factory=dict)
 
 
 @functools.cache
@@ -178,11 +182,11 @@ def parse_notification(payload: str) -> list[int]:
 
 # The listener reads with its own asyncpg connection (``core.events.bus``).
 _RECORDS_BY_ID = (
-    "SELECT id, topic, subject_ids, transaction_id FROM outbox_events"
+    "SELECT id, topic, subject_ids, transaction_id, event_type, payload FROM outbox_events"
     " WHERE id = ANY($1::bigint[]) ORDER BY id"
 )
 _RECORDS_SINCE = (
-    "SELECT id, topic, subject_ids, transaction_id FROM outbox_events"
+    "SELECT id, topic, subject_ids, transaction_id, event_type, payload FROM outbox_events"
     " WHERE transaction_id >= $1 OR transaction_id = ANY($2::bigint[]) ORDER BY id"
 )
 
@@ -207,9 +211,14 @@ def _record(row: Any) -> OutboxRecord:
     subject_ids = row["subject_ids"]
     if isinstance(subject_ids, str):  # asyncpg returns json as text
         subject_ids = orjson.loads(subject_ids)
+    payload = row["payload"]
+    if isinstance(payload, str):
+        payload = orjson.loads(payload)
     return OutboxRecord(
         id=int(row["id"]),
         topic=str(row["topic"]),
         subject_ids=tuple(int(value) for value in subject_ids),
         transaction_id=None if row["transaction_id"] is None else int(row["transaction_id"]),
+        event_type=str(row["event_type"]),
+        payload=payload if isinstance(payload, dict) else {},
     )

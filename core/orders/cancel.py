@@ -20,6 +20,7 @@ from core.money import Money
 from core.orders import writes
 from core.orders.allocation import release_allocations
 from core.orders.events import OrderCancelled, PaymentChanged
+from core.orders.locations import order_location_ids
 from core.orders.model import TRANSITIONS, Order, OrderStatus
 from core.orders.queries import orders_by_ids
 from core.payments import services as payments
@@ -81,7 +82,7 @@ async def cancel_order(
             actor=actor,
             note=note,
         )
-        uow.record(OrderCancelled(order.id, version))
+        uow.record(OrderCancelled(order.id, version, tuple(sorted(order_location_ids(order)))))
         (cancelled,) = await orders_by_ids(uow.session, [order.id])
         await uow.commit()
     return cancelled

@@ -66,6 +66,7 @@ from core.orders.allocation import Allocation, allocate
 from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.events import OrderPlaced, PaymentChanged
+from core.orders.locations import planned_location_ids
 from core.orders.model import Order, OrderStatus
 from core.orders.queries import (
     adjustments_to_json,
@@ -420,7 +421,7 @@ async def _finish(
             order_steps.move_values(order_id, read_version=1, now=now, payment_status=status)
         )
     uow.record(CartChanged(cart.id, cart.version + 1))
-    uow.record(OrderPlaced(order_id, channel.id, version))
+    uow.record(OrderPlaced(order_id, channel.id, version, planned_location_ids(written.groups)))
     uow.record(PaymentChanged(order_id, status.value, version))
     chain = Chain(tuple(steps))
     if channel.payment_capture is PaymentCapture.AT_PLACEMENT:

@@ -1,7 +1,15 @@
-"""Domain events of orders, published on topic ``order`` by order id (``orderChanged``)."""
+"""Domain events of orders, published on topic ``order`` by order id (``orderChanged``).
+
+Convention (issue 14): an order event's ``subject_ids`` is ``(order_id,)``, and its
+payload names the locations the event concerns as ``"location_ids"`` (for a whole
+order, ``core.orders.locations.order_location_ids``). ``orderEvents`` pushes an event to
+the staff of those locations; an event without ``location_ids`` (``PaymentChanged``)
+concerns no store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -9,6 +17,11 @@ from core.events.model import JsonValue, PublishedEvent
 from core.ids import ChannelId, LocationId, OrderId
 
 ORDER_TOPIC = "order"
+
+
+def location_ids_json(location_ids: Iterable[LocationId]) -> list[JsonValue]:
+    """An event payload's ``location_ids``: sorted, unique."""
+    return list(sorted(set(location_ids)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +33,8 @@ class OrderPlaced(PublishedEvent):
     order_id: OrderId
     channel_id: ChannelId
     version: int
+    # Where the order has work: its pickup stores and supplying locations.
+    location_ids: tuple[LocationId, ...] = ()
 
     def subject_ids(self) -> tuple[int, ...]:
         return (self.order_id,)
@@ -30,6 +45,7 @@ class OrderPlaced(PublishedEvent):
             "order_id": self.order_id,
             "channel_id": self.channel_id,
             "version": self.version,
+            "location_ids": location_ids_json(self.location_ids),
         }
 
 
@@ -41,12 +57,19 @@ class OrderCancelled(PublishedEvent):
 
     order_id: OrderId
     version: int
+    # Where the order had work: the locations its released allocations return to.
+    location_ids: tuple[LocationId, ...] = ()
 
     def subject_ids(self) -> tuple[int, ...]:
         return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
-        return {"type": "OrderCancelled", "order_id": self.order_id, "version": self.version}
+        return {
+            "type": "OrderCancelled",
+            "order_id": self.order_id,
+            "version": self.version,
+            "location_ids": location_ids_json(self.location_ids),
+        }
 
 
 @dataclass(frozen=True, slots=True)

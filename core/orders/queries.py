@@ -27,6 +27,7 @@ from core.db.driver import Fetches
 from core.db.reads import ReadConnection, fetch_named
 from core.ids import ChannelId, CustomerId, LocationId, OrderId, OrderLineId, VariantId
 from core.money import Money
+from core.orders.locations import has_work_at
 from core.orders.model import (
     HistoryEntry,
     Order,
@@ -151,6 +152,8 @@ class OrderFilter:
     created_to: datetime | None = None
     email: str | None = None
     customer_id: CustomerId | None = None
+    # Only orders with work at one of these locations (a location-scoped staff token).
+    location_ids: frozenset[LocationId] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,9 @@ async def order_page(
         statement = statement.where(orders_table.c.email == where.email.strip().lower())
     if where.customer_id is not None:
         statement = statement.where(orders_table.c.customer_id == where.customer_id)
+    if where.location_ids is not None:
+        dialect = session.get_bind().dialect.name
+        statement = statement.where(has_work_at(where.location_ids, dialect))
     if after is not None:
         statement = statement.where(
             (orders_table.c.created_at < after.created_at)

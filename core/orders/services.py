@@ -50,6 +50,7 @@ __all__ = [
     "reroute_allocation",
     "staff_order",
     "staff_orders",
+    "staff_orders_by_id",
 ]
 
 MAX_PAGE = 100
@@ -161,6 +162,15 @@ async def placed_order_view(uow: UnitOfWork, placed: CheckoutResult) -> OrderVie
         return OrderView(placed.order, placed.channel, locations)
     async with uow:
         return OrderView(placed.order, placed.channel, await _locations(uow, [placed.order]))
+
+
+async def staff_orders_by_id(
+    uow: UnitOfWork, order_ids: Sequence[OrderId]
+) -> dict[OrderId, OrderView]:
+    """The views of the orders of ``order_ids`` that exist, by id (one batch read)."""
+    async with uow:
+        found = await orders_by_ids(uow.session, order_ids)
+        return {view.order.id: view for view in await _views(uow, found)}
 
 
 async def staff_order(uow: UnitOfWork, order_id: OrderId) -> OrderView | None:

@@ -51,6 +51,8 @@ class StaffToken:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    # The slugs of the locations it acts for, sorted; empty for every location.
+    locations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Staff token use cases: issue and revoke."""
+"""Staff token use cases: issue (optionally scoped to locations) and revoke."""
 
 from __future__ import annotations
 
@@ -6,22 +6,31 @@ from collections.abc import Sequence
 
 from sqlalchemy import insert, select, update
 
+from core.channels.tables import LocationRow
 from core.db import table_of
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import StaffTokenId
 from core.staff import tokens
 from core.staff.model import IssuedToken, Scope, StaffToken
-from core.staff.tables import StaffTokenRow, StaffUserRow
+from core.staff.tables import StaffTokenLocationRow, StaffTokenRow, StaffUserRow
 from core.uow import UnitOfWork
 
 _tokens = table_of(StaffTokenRow)
 _users = table_of(StaffUserRow)
+_token_locations = table_of(StaffTokenLocationRow)
+_locations = table_of(LocationRow)
 
 
-async def create_token(uow: UnitOfWork, *, name: str, scopes: Sequence[str]) -> IssuedToken:
+async def create_token(
+    uow: UnitOfWork, *, name: str, scopes: Sequence[str], locations: Sequence[str] = ()
+) -> IssuedToken:
     """Issue a token for the staff member ``name`` (created on first use).
 
-    Raises ``DomainError``: ``REQUIRED`` (empty name or no scope), ``INVALID_SCOPE``.
+    ``locations``: the slugs of the only locations the token acts for (issue 14);
+    empty for every location.
+
+    Raises ``DomainError``: ``REQUIRED`` (empty name or no scope), ``INVALID_SCOPE``,
+    ``UNKNOWN_LOCATION`` (nothing is created).
     """
     name = name.strip()
     problems: list[Problem] = []
@@ -42,9 +51,11 @@ async def create_token(uow: UnitOfWork, *, name: str, scopes: Sequence[str]) -> 
     if problems:
         raise DomainError(problems)
     unique_scopes = sorted(set(scopes))
+    wanted_slugs = sorted({slug.strip() for slug in locations})
     async with uow:
         now = uow.clock.now()
         session = uow.session
+        location_ids = await _location_ids(uow, locations)
         user_id = (
             await session.execute(select(_users.c.id).where(_users.c.name == name))
         ).scalar_one_or_none()
@@ -68,6 +79,11 @@ async def create_token(uow: UnitOfWork, *, name: str, scopes: Sequence[str]) -> 
                 .returning(_tokens.c.id)
             )
         ).scalar_one()
+        if location_ids:
+            await session.execute(
+                insert(_token_locations),
+                [{"token_id": token_id, "location_id": key} for key in location_ids],
+            )
         await uow.commit()
     record = StaffToken(
         id=StaffTokenId(token_id),
@@ -76,8 +92,28 @@ async def create_token(uow: UnitOfWork, *, name: str, scopes: Sequence[str]) -> 
         scopes=tuple(unique_scopes),
         created_at=now,
         revoked_at=None,
+        locations=tuple(wanted_slugs),
     )
     return IssuedToken(token=token, record=record)
+
+
+async def _location_ids(uow: UnitOfWork, slugs: Sequence[str]) -> list[int]:
+    """The ids of the locations ``slugs`` name; ``UNKNOWN_LOCATION`` for any other."""
+    if not slugs:
+        return []
+    wanted = [slug.strip() for slug in slugs]
+    rows = await uow.session.execute(
+        select(_locations.c.slug, _locations.c.id).where(_locations.c.slug.in_(set(wanted)))
+    )
+    found = {row.slug: row.id for row in rows}
+    problems = [
+        Problem(ErrorCode.UNKNOWN_LOCATION, f"There is no location {slug!r}", f"locations.{index}")
+        for index, slug in enumerate(wanted)
+        if slug not in found
+    ]
+    if problems:
+        raise DomainError(problems)
+    return sorted({found[slug] for slug in wanted})
 
 
 async def revoke_token(uow: UnitOfWork, *, prefix: str) -> None:

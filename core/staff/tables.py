@@ -32,3 +32,20 @@ class StaffTokenRow(Base):
     scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StaffTokenLocationRow(Base):
+    """The locations a location-scoped token acts for (issue 14); none for every location.
+
+    ``RESTRICT``: deleting a location must not silently widen a token that named it to
+    every location.
+    """
+
+    __tablename__ = "staff_token_locations"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_tokens.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )

@@ -13,9 +13,9 @@ from core.orders import services
 from core.orders.model import Tracking
 from core.staff.model import StaffPrincipal
 from schema.context import Context
-from schema.errors import ApiError, ApiErrorCode, UserError, user_errors
+from schema.errors import UserError, user_errors
 from schema.orders.types import Fulfilment, Order
-from schema.permissions import CanManageOrders
+from schema.permissions import CanManageOrders, require_location, staff_principal
 from schema.relay import from_global_id
 
 Info = strawberry.Info[Context, None]
@@ -65,12 +65,11 @@ class AllocationReroutePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def require_location(info: Info, location_id: LocationId) -> StaffPrincipal:
+async def _acting_at(info: Info, location_id: LocationId) -> StaffPrincipal:
     """The staff principal, when it may act at ``location_id``; ``FORBIDDEN`` otherwise.
     (The permission class has already required a token with orders:manage.)"""
-    principal = await info.context.staff()
-    if principal is None or not principal.may_act_at(location_id):
-        raise ApiError("This token may not act at this location", ApiErrorCode.FORBIDDEN)
+    principal = await staff_principal(info.context)
+    require_location(principal, location_id)
     return principal
 
 
@@ -136,7 +135,7 @@ class FulfilmentMutation:
     ) -> FulfilmentCreatePayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await require_location(info, location_key)
+            principal = await _acting_at(info, location_key)
             done = await services.create_fulfilment(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -166,7 +165,7 @@ class FulfilmentMutation:
     ) -> OrderReadyForPickupPayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await require_location(info, location_key)
+            principal = await _acting_at(info, location_key)
             await services.mark_ready_for_pickup(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -195,7 +194,7 @@ class FulfilmentMutation:
     ) -> OrderPickupCompletePayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await require_location(info, location_key)
+            principal = await _acting_at(info, location_key)
             done = await services.complete_pickup(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -226,7 +225,7 @@ class FulfilmentMutation:
     ) -> AllocationReroutePayload:
         try:
             order_key, location_key = _ids(order_id, from_location_id, "from_location_id")
-            principal = await require_location(info, location_key)
+            principal = await _acting_at(info, location_key)
             await services.reroute_allocation(
                 info.context.runtime.uow(),
                 order_id=order_key,

@@ -11,11 +11,13 @@ from strawberry.scalars import JSON
 from core.errors import DomainError, ErrorCode
 from core.ids import CustomerId, OrderId
 from core.orders import services
+from core.orders.locations import order_location_ids
 from core.orders.services import PaymentInput as PaymentValue
 from core.staff.model import Scope
 from schema.context import Context
 from schema.errors import ApiError, ApiErrorCode, UserError, user_errors
 from schema.orders.types import Order
+from schema.permissions import require_any_location
 from schema.relay import from_global_id
 
 Info = strawberry.Info[Context, None]
@@ -107,7 +109,8 @@ class OrdersMutation:
     @strawberry.mutation(
         description="Cancel an order: its stock goes back, its payment is voided or "
         "refunded. Staff need orders:manage; the customer who placed it (or a guest with "
-        "its orderToken) may while it is PLACED or CONFIRMED. Errors: ORDER_NOT_FOUND, "
+        "its orderToken) may while it is PLACED or CONFIRMED; a location-scoped staff token "
+        "only an order with work at its locations (else FORBIDDEN). Errors: ORDER_NOT_FOUND, "
         "ORDER_STATUS_INVALID, INVALID, PLUGIN_FAILED."
     )
     async def order_cancel(
@@ -130,6 +133,10 @@ class OrdersMutation:
                     raise ApiError(
                         "This token lacks the orders:manage scope", ApiErrorCode.FORBIDDEN
                     )
+                if staff.locations is not None:
+                    found = await services.staff_order(uow, OrderId(key))
+                    if found is not None:
+                        require_any_location(staff, order_location_ids(found.order))
                 await services.cancel_as_staff(
                     uow, OrderId(key), staff_name=staff.staff_name, reason=reason
                 )

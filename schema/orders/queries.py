@@ -1,6 +1,9 @@
 """Order queries: a guest's ``orderByToken``, staff's ``orders`` and ``order``
 (scope ``orders:read``). A customer's orders are ``me.orders``
-(``schema.customers.types``)."""
+(``schema.customers.types``).
+
+A location-scoped staff token lists only orders with work at its locations, and
+reading any other order by id is ``FORBIDDEN`` (``schema.permissions``)."""
 
 from __future__ import annotations
 
@@ -13,12 +16,13 @@ import strawberry
 from core.errors import DomainError
 from core.ids import ChannelId, OrderId
 from core.orders import services
+from core.orders.locations import order_location_ids
 from core.orders.model import OrderStatus as OrderStatusValue
 from core.orders.services import OrderCursor, OrderFilter, OrderPage
 from schema.context import Context
 from schema.errors import ApiError, ApiErrorCode, bad_input
 from schema.orders.types import Order, OrderConnection, OrderEdge, OrderStatus
-from schema.permissions import CanReadOrders
+from schema.permissions import CanReadOrders, require_any_location, staff_principal
 from schema.relay import PageInfo, from_global_id
 
 Info = strawberry.Info[Context, None]
@@ -74,7 +78,9 @@ class OrdersQuery:
         return None if view is None else Order.from_view(view, owner=True)
 
     @strawberry.field(
-        description="Every channel's orders, newest first (staff, scope orders:read).",
+        description="Every channel's orders, newest first (staff, scope orders:read). A "
+        "location-scoped token lists only the orders with work at its locations (a pickup "
+        "there, or units allocated there).",
         permission_classes=[CanReadOrders],
     )
     async def orders(
@@ -94,12 +100,14 @@ class OrdersQuery:
                     f"There is no channel {wanted.channel!r}", ApiErrorCode.BAD_USER_INPUT
                 )
             channel_id = ChannelId(channel.id)
+        principal = await staff_principal(info.context)
         where = OrderFilter(
             channel_id=channel_id,
             status=None if wanted.status is None else OrderStatusValue(wanted.status),
             created_from=wanted.created_from,
             created_to=wanted.created_to,
             email=wanted.email,
+            location_ids=principal.locations,
         )
         try:
             page = await services.staff_orders(
@@ -110,7 +118,8 @@ class OrdersQuery:
         return connection_of(page)
 
     @strawberry.field(
-        description="One order by id (staff, scope orders:read); null when there is none.",
+        description="One order by id (staff, scope orders:read); null when there is none. "
+        "FORBIDDEN for a location-scoped token when the order has no work at its locations.",
         permission_classes=[CanReadOrders],
     )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
@@ -118,5 +127,9 @@ class OrdersQuery:
             _, key = from_global_id(id, "Order")
         except DomainError:
             return None
+        principal = await staff_principal(info.context)
         view = await services.staff_order(info.context.runtime.uow(), OrderId(key))
-        return None if view is None else Order.from_view(view)
+        if view is None:
+            return None
+        require_any_location(principal, order_location_ids(view.order))
+        return Order.from_view(view)

@@ -1,4 +1,5 @@
-"""Live orders over graphql-transport-ws: ``orderChanged(token)``."""
+"""Live orders over graphql-transport-ws: ``orderChanged(token)`` for the customer, and
+``orderEvents(locationIds)`` for the staff of stores and warehouses (issue 14)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,63 @@ from contextlib import aclosing
 import strawberry
 
 from core.errors import DomainError, ErrorCode
+from core.ids import LocationId
 from core.orders.live import watch_order
+from core.orders.location_events import LocationEvent, watch_location_events
+from core.staff.model import StaffPrincipal
 from schema.context import Context
-from schema.errors import bad_input
+from schema.errors import ApiError, ApiErrorCode, bad_input
+from schema.inputs import decode_ids
 from schema.orders.types import Order
+from schema.permissions import CanWatchOrders, staff_principal
+from schema.relay import to_global_id
+
+
+@strawberry.type(
+    description="An order event that concerns a store or warehouse, as it committed: "
+    "a new order (OrderPlaced), a cancellation (OrderCancelled), and the fulfilment, "
+    "pickup, reroute and return events of the order's locations."
+)
+class OrderEvent:
+    type: str = strawberry.field(
+        description="The event's type: 'OrderPlaced', 'OrderCancelled', "
+        "'OrderReadyForPickup', ... (the names the omnicart_event hook receives)."
+    )
+    order: Order = strawberry.field(
+        description="The order as it is when the event is pushed (it may already show "
+        "later changes, whose own events follow)."
+    )
+    location_ids: list[strawberry.ID] = strawberry.field(
+        description="Every location the event concerns (Location ids)."
+    )
+
+    @classmethod
+    def from_event(cls, event: LocationEvent) -> OrderEvent:
+        return cls(
+            type=event.type,
+            order=Order.from_view(event.order),
+            location_ids=[
+                strawberry.ID(to_global_id("Location", location_id))
+                for location_id in event.location_ids
+            ],
+        )
+
+
+def watched_locations(
+    principal: StaffPrincipal, location_ids: list[strawberry.ID] | None
+) -> frozenset[LocationId] | None:
+    """The locations to watch: those asked, else every one the token acts for (None:
+    all). Asking for one the token does not act for is ``FORBIDDEN``."""
+    if not location_ids:
+        return principal.locations
+    try:
+        keys = decode_ids(location_ids, "Location", field="locationIds.{}")
+    except DomainError as error:
+        raise bad_input(error) from None
+    asked = frozenset(LocationId(key) for key in keys)
+    if principal.locations is not None and not asked <= principal.locations:
+        raise ApiError("This token does not act for every location asked", ApiErrorCode.FORBIDDEN)
+    return asked
 
 
 @strawberry.type
@@ -36,3 +90,25 @@ class OrderSubscription:
                         ErrorCode.ORDER_NOT_FOUND, "There is no order with this token", "token"
                     )
                 )
+
+    @strawberry.subscription(
+        description="Staff (scope orders:read or orders:manage): the order events "
+        "concerning the locations given, as they commit in any server process: new "
+        "click-and-collect and ship-from orders, cancellations, pickups, reroutes and "
+        "returns. Omitted or empty: every location the token acts for (all, for a token "
+        "without a location scope). A location-scoped token asking for another location "
+        "is FORBIDDEN. Nothing is pushed at the start: read the orders query after "
+        "subscribing.",
+        permission_classes=[CanWatchOrders],
+    )
+    async def order_events(
+        self,
+        info: strawberry.Info[Context, None],
+        location_ids: list[strawberry.ID] | None = None,
+    ) -> AsyncGenerator[OrderEvent, None]:
+        principal = await staff_principal(info.context)
+        watched = watched_locations(principal, location_ids)
+        events = watch_location_events(info.context.runtime, location_ids=watched)
+        async with aclosing(events):  # leaves the bus as soon as the client stops
+            async for event in events:
+                yield OrderEvent.from_event(event)

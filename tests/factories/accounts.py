@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from core.customers import services as customers
@@ -11,10 +12,16 @@ from core.staff.model import Scope
 from core.staff.services import create_token
 
 
-async def staff_token(runtime: Runtime, *scopes: Scope, name: str = "test-staff") -> str:
-    """A staff token with ``scopes`` (every scope when none are given)."""
+async def staff_token(
+    runtime: Runtime, *scopes: Scope, name: str = "test-staff", locations: Sequence[str] = ()
+) -> str:
+    """A staff token with ``scopes`` (every scope when none are given), acting only for
+    the locations of the slugs ``locations`` (every location when none are given)."""
     issued = await create_token(
-        runtime.uow(), name=name, scopes=[scope.value for scope in scopes or tuple(Scope)]
+        runtime.uow(),
+        name=name,
+        scopes=[scope.value for scope in scopes or tuple(Scope)],
+        locations=locations,
     )
     return issued.token
 

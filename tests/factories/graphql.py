@@ -40,7 +40,9 @@ class GraphQLClient:
         return GraphQLClient(self.http, {**self.headers, **headers})
 
 
-def bare_context(runtime: Runtime) -> Context:
-    """The context of a plain GET request without headers, as the app would build it."""
-    request = Request({"type": "http", "method": "GET", "path": "/graphql", "headers": []})
+def bare_context(runtime: Runtime, **headers: str) -> Context:
+    """The context of a plain GET request with ``headers`` (none by default), as the app
+    would build it."""
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    request = Request({"type": "http", "method": "GET", "path": "/graphql", "headers": raw})
     return Context(runtime=runtime, request=request, loaders_factory=build_loaders)

@@ -25,7 +25,7 @@ from core.inventory.reservations import reserve_for_channel
 from core.inventory.tables import ReservationRow
 from core.runtime import Runtime
 from schema.cli import SERVING_GC_THRESHOLD, app_from_environ, main
-from tests.factories import GraphQLClient, make_customer, make_shop, stored
+from tests.factories import GraphQLClient, make_customer, make_location, make_shop, stored
 
 README = Path(__file__).parents[2] / "README.md"
 CREATE_CATEGORY = """mutation { categoryCreate(input: {slug: "hats", name: "Hats"}) {
@@ -264,3 +264,45 @@ class _Cyclic:
     def __init__(self, other: object) -> None:
         self.self = self
         self.other = other
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_a_token_scoped_to_locations_lists_them(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await make_location(runtime, slug="store-a")
+    await make_location(runtime, slug="store-b")
+
+    scoped = await run(
+        "staff", "create-token", "--name", "till", "--scope", "orders:manage",
+        "--location", "store-b", "--location", "store-a",
+    )  # fmt: skip
+    unscoped = await run("staff", "create-token", "--name", "office", "--scope", "orders:read")
+    capsys.readouterr()
+    await run("staff", "list-tokens")
+
+    listed = [line.split("\t")[1:] for line in capsys.readouterr().out.splitlines()]
+    assert (scoped, unscoped) == (0, 0)
+    assert listed == [
+        ["till", "orders:manage", "store-a,store-b", "active"],
+        ["office", "orders:read", "*", "active"],
+    ]
+
+
+@pytest.mark.usefixtures("command_env", "engine")
+async def test_an_unknown_location_is_refused_and_creates_nothing(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await make_location(runtime, slug="store-a")
+
+    exit_code = await run(
+        "staff", "create-token", "--name", "till", "--scope", "orders:manage",
+        "--location", "store-a", "--location", "nowhere",
+    )  # fmt: skip
+
+    captured = capsys.readouterr()
+    assert exit_code == 2
+    assert captured.out == ""
+    assert "nowhere" in captured.err
+    await run("staff", "list-tokens")
+    assert capsys.readouterr().out == ""

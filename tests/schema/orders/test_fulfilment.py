@@ -10,14 +10,10 @@ from sqlalchemy import text
 
 from core.channels import services as channels
 from core.channels.model import PaymentCapture
-from core.ids import LocationId, StaffTokenId, StaffUserId
 from core.runtime import Runtime
-from core.staff.model import Scope, StaffPrincipal
-from schema.app import build_loaders
-from schema.context import Context
+from core.staff.model import Scope
 from schema.relay import to_global_id
-from schema.schema import build_schema
-from tests.factories import GraphQLClient, bare_context, bearer, staff_token
+from tests.factories import GraphQLClient, bearer, staff_token
 from tests.factories.delivery import DeliveryShop, make_cart, make_delivery_shop
 from tests.factories.orders import FULFIL, GATEWAY, checkout, owner_view, prepare
 
@@ -203,39 +199,24 @@ async def test_a_location_scoped_token_is_refused_at_another_location(
     shop = await shop_with_store_shipping(runtime, enabled=True)
     placed = await place_shipping(runtime, gql, shop, 3)
     order = placed["order"]
-    await staff_token(runtime, Scope.ORDERS_MANAGE)  # a real token row for the principal
-    # The store's token, as principal_for_token reads it once tokens carry locations.
-    store_staff = StaffPrincipal(
-        staff_user_id=StaffUserId(1),
-        staff_name="centre",
-        token_id=StaffTokenId(1),
-        scopes=frozenset({Scope.ORDERS_MANAGE}),
-        locations=frozenset({LocationId(shop.centre.id)}),
+    store_staff = gql.with_headers(
+        **bearer(await staff_token(runtime, Scope.ORDERS_MANAGE, locations=["centre-store"]))
     )
-    schema = build_schema(runtime.settings)
 
     async def run(location: str) -> Any:
-        context = Context(
-            runtime=runtime,
-            request=bare_context(runtime).request,
-            loaders_factory=build_loaders,
-            _staff=store_staff,
-            _staff_checked=True,
-        )
         variables = {
             "order": order["id"],
             "location": location,
             "lines": [{"orderLineId": order["lines"][0]["id"], "quantity": 1}],
         }
-        return await schema.execute(FULFIL, variable_values=variables, context_value=context)
+        return await store_staff(FULFIL, variables)
 
     elsewhere = await run(location_id(shop, "warehouse"))
     own = await run(location_id(shop, "centre"))
 
-    assert elsewhere.errors is not None
-    assert elsewhere.errors[0].extensions == {"code": "FORBIDDEN"}
-    assert own.errors is None and own.data is not None
-    assert own.data["fulfilmentCreate"]["errors"] == []
+    assert [e["extensions"]["code"] for e in elsewhere["errors"]] == ["FORBIDDEN"]
+    assert "errors" not in own, own
+    assert own["data"]["fulfilmentCreate"]["errors"] == []
     assert await stock(runtime) == [("centre-store", 4, 0), ("warehouse", 2, 2)]
 
 
