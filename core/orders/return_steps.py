@@ -1,4 +1,6 @@
-"""The writes of returns and refunds (issue 14): one Core statement builder each.
+"""The writes of returns and refunds (issue 14): one Core statement builder each. Their
+bind parameters are prefixed ``r_`` (SQLAlchemy reserves a table's column names for
+the values of an INSERT or UPDATE of that table).
 
 ``receive_line`` is the guard against receiving a unit twice: it grows a return
 line's counters only while ``received`` stays within ``quantity``, on the row's
@@ -37,37 +39,37 @@ def insert_return_lines() -> Insert:
 
 
 def receive_line() -> Update:
-    """``received`` (= ``restocked`` + ``written_off``) units of a return line
-    (``line_id`` of ``return_id``) arrived; guard: within what is left to receive.
+    """``r_received`` (= ``r_restocked`` + ``r_written_off``) units of a return line
+    (``r_line_id`` of ``r_return_id``) arrived; guard: within what is left to receive.
     Returns the line's id; no row means the guard refused."""
-    received = bindparam("received", type_=BigInteger())
+    received = bindparam("r_received", type_=BigInteger())
     return (
         update(return_lines_table)
         .where(
-            return_lines_table.c.id == bindparam("line_id", type_=BigInteger()),
-            return_lines_table.c.return_id == bindparam("return_id", type_=BigInteger()),
+            return_lines_table.c.id == bindparam("r_line_id", type_=BigInteger()),
+            return_lines_table.c.return_id == bindparam("r_return_id", type_=BigInteger()),
             return_lines_table.c.received + received <= return_lines_table.c.quantity,
         )
         .values(
             received=return_lines_table.c.received + received,
-            restocked=return_lines_table.c.restocked + bindparam("restocked", type_=BigInteger()),
+            restocked=return_lines_table.c.restocked + bindparam("r_restocked", type_=BigInteger()),
             written_off=return_lines_table.c.written_off
-            + bindparam("written_off", type_=BigInteger()),
+            + bindparam("r_written_off", type_=BigInteger()),
         )
         .returning(return_lines_table.c.id)
     )
 
 
 def set_return_status() -> Update:
-    """The return (``return_id``) at its status (``status``), last received at
-    ``location_id``, as of ``now``."""
+    """The return (``r_return_id``) at its status (``r_status``), last received at
+    ``r_location_id``, as of ``r_now``."""
     return (
         update(returns_table)
-        .where(returns_table.c.id == bindparam("return_id", type_=BigInteger()))
+        .where(returns_table.c.id == bindparam("r_return_id", type_=BigInteger()))
         .values(
-            status=bindparam("status", type_=String()),
-            location_id=bindparam("location_id", type_=BigInteger()),
-            updated_at=bindparam("now", type_=returns_table.c.updated_at.type),
+            status=bindparam("r_status", type_=String()),
+            location_id=bindparam("r_location_id", type_=BigInteger()),
+            updated_at=bindparam("r_now", type_=returns_table.c.updated_at.type),
         )
     )
 

@@ -336,11 +336,11 @@ async def receive_return(
             grown = await connection.execute(
                 receive_line(),
                 {
-                    "line_id": line.return_line_id,
-                    "return_id": return_id,
-                    "received": line.quantity,
-                    "restocked": restocked,
-                    "written_off": line.quantity - restocked,
+                    "r_line_id": line.return_line_id,
+                    "r_return_id": return_id,
+                    "r_received": line.quantity,
+                    "r_restocked": restocked,
+                    "r_written_off": line.quantity - restocked,
                 },
             )
             if grown.scalar_one_or_none() is None:  # the lock makes this a belt and braces
@@ -362,10 +362,10 @@ async def receive_return(
         await connection.execute(
             set_return_status(),
             {
-                "return_id": return_id,
-                "status": status.value,
-                "location_id": location_id,
-                "now": now,
+                "r_return_id": return_id,
+                "r_status": status.value,
+                "r_location_id": location_id,
+                "r_now": now,
             },
         )
         version = await writes.move_order(uow, order.id, read_version=order.version, now=now)
