@@ -73,7 +73,7 @@ async def test_returning_more_than_was_collected_is_refused_and_writes_nothing(
     assert order["version"] == after["version"]
 
 
-async def test_an_unfulfilled_order_has_nothing_to_return(
+async def test_a_line_that_is_not_the_orders_is_refused(
     runtime: Runtime, gql: GraphQLClient
 ) -> None:
     done = await collected_order(runtime, gql)
