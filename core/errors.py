@@ -104,6 +104,15 @@ class ErrorCode(StrEnum):
     PICKUP_NOT_READY = "PICKUP_NOT_READY"
     # The pickup code given is not the one issued for the order at that location.
     PICKUP_CODE_INVALID = "PICKUP_CODE_INVALID"
+    # Returns (issue 14): more units than were fulfilled of the line, less those returned.
+    RETURN_QUANTITY_EXCEEDED = "RETURN_QUANTITY_EXCEEDED"
+    # A customer's return after the channel's return window closed.
+    RETURN_WINDOW_CLOSED = "RETURN_WINDOW_CLOSED"
+    RETURN_NOT_FOUND = "RETURN_NOT_FOUND"
+    # A return line id that is not the return's.
+    UNKNOWN_RETURN_LINE = "UNKNOWN_RETURN_LINE"
+    # More units than the return line has left to receive.
+    RECEIVE_QUANTITY_EXCEEDED = "RECEIVE_QUANTITY_EXCEEDED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from core.customers import tables as customer_tables
 from core.event_hooks import tables as event_hook_tables
 from core.events import tables as event_tables
 from core.inventory import tables as inventory_tables
+from core.orders import return_tables
 from core.orders import tables as order_tables
 from core.staff import tables as staff_tables
 
@@ -21,5 +22,6 @@ __all__ = [
     "inventory_tables",
     "keys_table",
     "order_tables",
+    "return_tables",
     "staff_tables",
 ]

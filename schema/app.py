@@ -110,6 +110,8 @@ def build_loaders(runtime: Runtime, channel_of: Callable[[int], Channel]) -> Loa
         ),
         fulfilments_by_order_id=order_loaders.fulfilments_by_order_id(reads),
         pickups_by_order_id=order_loaders.pickups_by_order_id(reads, runtime.keys),
+        returns_by_order_id=order_loaders.returns_by_order_id(reads),
+        refunds_by_order_id=order_loaders.refunds_by_order_id(reads),
     )
 
 

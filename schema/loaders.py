@@ -19,6 +19,7 @@ from core.channels.model import Channel, SupplyingLocation
 from core.inventory.model import ShownAvailability
 from core.inventory.pickup import StoreStock
 from core.orders.model import FulfilmentAt, PickupAt
+from core.orders.return_model import Refund, ReturnIn
 from core.runtime import Runtime
 
 # A channel-dependent loader's key: (channel id, the object's id).
@@ -41,6 +42,8 @@ class Loaders:
     pickup_stock_by_variant_id: DataLoader[ChannelKey, list[StoreStock]]
     fulfilments_by_order_id: DataLoader[int, list[FulfilmentAt]]
     pickups_by_order_id: DataLoader[int, list[PickupAt]]
+    returns_by_order_id: DataLoader[int, list[ReturnIn]]
+    refunds_by_order_id: DataLoader[int, list[Refund]]
 
 
 # Builds a request's loaders from the runtime and the request's resolved channels

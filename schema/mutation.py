@@ -16,6 +16,7 @@ from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
 from schema.orders.fulfilment_mutations import FulfilmentMutation
 from schema.orders.mutations import OrdersMutation
+from schema.orders.return_mutations import ReturnMutation
 
 
 @strawberry.type
@@ -28,5 +29,6 @@ class Mutation(
     InventoryMutation,
     OrdersMutation,
     FulfilmentMutation,
+    ReturnMutation,
 ):
     pass

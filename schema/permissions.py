@@ -103,6 +103,15 @@ def require_location(principal: StaffPrincipal, location_id: LocationId) -> None
         raise ApiError("This token does not act for that location", ApiErrorCode.FORBIDDEN)
 
 
+async def staff_acting_at(context: Context, location_id: LocationId) -> StaffPrincipal:
+    """The request's staff principal, when it may act at ``location_id``
+    (``UNAUTHENTICATED`` without a token, ``FORBIDDEN`` for another location). For
+    resolvers behind a scope permission class."""
+    principal = await staff_principal(context)
+    require_location(principal, location_id)
+    return principal
+
+
 def require_any_location(principal: StaffPrincipal, location_ids: Iterable[LocationId]) -> None:
     """``FORBIDDEN`` unless the token acts for one of ``location_ids``: the locations an
     order (or a return) has work at. An unscoped token passes; a scoped one never

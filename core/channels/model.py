@@ -53,6 +53,8 @@ class PaymentCapture(StrEnum):
 
 DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60
 DEFAULT_CART_TTL_SECONDS = 30 * 24 * 3600
+DEFAULT_RETURN_WINDOW_DAYS = 30
+MAX_RETURN_WINDOW_DAYS = 3650
 
 
 class LocationKind(StrEnum):
@@ -85,6 +87,8 @@ class Channel:
     cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS
     cart_merge_policy: MergePolicy = MergePolicy.SUM
     payment_capture: PaymentCapture = PaymentCapture.AT_FULFILMENT
+    # A customer may return goods this many days after they were fulfilled (issue 14).
+    return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS
 
     @property
     def plugin_names(self) -> tuple[str, ...]:

@@ -46,6 +46,7 @@ CHANNEL_COLUMNS = (
     "cart_ttl_seconds",
     "cart_merge_policy",
     "payment_capture",
+    "return_window_days",
 )
 
 
@@ -90,6 +91,7 @@ def channel_from_row(row: Any, plugins: Sequence[EnabledPlugin], prefix: str = "
         cart_ttl_seconds=value("cart_ttl_seconds"),
         cart_merge_policy=MergePolicy(value("cart_merge_policy")),
         payment_capture=PaymentCapture(value("payment_capture")),
+        return_window_days=value("return_window_days"),
     )
 
 

@@ -21,6 +21,8 @@ from core.channels.model import (
     DEFAULT_CART_TTL_SECONDS,
     DEFAULT_LOW_STOCK_THRESHOLD,
     DEFAULT_RESERVATION_TTL_SECONDS,
+    DEFAULT_RETURN_WINDOW_DAYS,
+    MAX_RETURN_WINDOW_DAYS,
     Address,
     Channel,
     ChannelKind,
@@ -82,6 +84,7 @@ async def create_channel(
     cart_ttl_seconds: int = DEFAULT_CART_TTL_SECONDS,
     cart_merge_policy: MergePolicy = MergePolicy.SUM,
     payment_capture: PaymentCapture = PaymentCapture.AT_FULFILMENT,
+    return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS,
 ) -> Channel:
     """Create a channel with its enabled plugins and supplying locations.
 
@@ -100,6 +103,7 @@ async def create_channel(
             *await _location_problems(session, locations),
             *_threshold_problems(low_stock_threshold),
             *_lifetime_problems(reservation_ttl_seconds, cart_ttl_seconds),
+            *_return_window_problems(return_window_days),
         ]
         if problems:
             raise DomainError(problems)
@@ -114,6 +118,7 @@ async def create_channel(
             "cart_ttl_seconds": cart_ttl_seconds,
             "cart_merge_policy": cart_merge_policy.value,
             "payment_capture": payment_capture.value,
+            "return_window_days": return_window_days,
         }
         channel_id = ChannelId(
             await insert_unique(session, _channels, values, column="slug", taken=slug_taken)
@@ -140,6 +145,7 @@ async def update_channel(
     cart_ttl_seconds: int | Unset = UNSET,
     cart_merge_policy: MergePolicy | Unset = UNSET,
     payment_capture: PaymentCapture | Unset = UNSET,
+    return_window_days: int | Unset = UNSET,
 ) -> Channel:
     """Change a channel; ``plugins`` and ``locations`` replace the current lists.
 
@@ -181,6 +187,9 @@ async def update_channel(
             values["cart_merge_policy"] = cart_merge_policy.value
         if not isinstance(payment_capture, Unset):
             values["payment_capture"] = payment_capture.value
+        if not isinstance(return_window_days, Unset):
+            problems += _return_window_problems(return_window_days)
+            values["return_window_days"] = return_window_days
         if not isinstance(currency, Unset) and currency != current.currency:
             currency_problems = _currency_problems(currency)
             if not currency_problems and await _has_prices(session, channel_id):
@@ -259,6 +268,18 @@ def _lifetime_problems(reservation_ttl: int | None, cart_ttl: int | None) -> lis
                 Problem(ErrorCode.INVALID, f"Must be between {low} and {high} seconds", field)
             )
     return problems
+
+
+def _return_window_problems(days: int) -> list[Problem]:
+    if 0 <= days <= MAX_RETURN_WINDOW_DAYS:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID,
+            f"Must be between 0 and {MAX_RETURN_WINDOW_DAYS} days",
+            "return_window_days",
+        )
+    ]
 
 
 def _plugin_problems(host: PluginHost, plugins: Sequence[EnabledPlugin]) -> list[Problem]:

@@ -34,6 +34,8 @@ class ChannelRow(Base):
     payment_capture: Mapped[str] = mapped_column(
         String(16), default="at_fulfilment", server_default="at_fulfilment"
     )
+    # Issue 14: days after fulfilment in which a customer may return goods online.
+    return_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
 
 
 class LocationRow(Base):

@@ -28,6 +28,7 @@ class StockChangeCause(StrEnum):
     EXPIRED = "expired"
     FULFILLED = "fulfilled"
     REROUTED = "rerouted"
+    RETURNED = "returned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import table_of
+from core.errors import DomainError, ErrorCode
 from core.ids import LocationId, VariantId
 from core.inventory.events import ReservationsExpired, StockChangeCause, StockChanged
 from core.inventory.model import Reservation, StockLevel
@@ -197,3 +199,37 @@ def record_stock_changed(
                 cause=cause,
             )
         )
+
+
+async def change_on_hand(
+    uow: UnitOfWork,
+    variant_id: VariantId,
+    location_id: LocationId,
+    *,
+    new_on_hand: Any,
+    guard: Any,
+) -> int:
+    """Change on-hand stock of a locked row only where ``guard`` holds; the new on hand,
+    or ``INSUFFICIENT_STOCK``. The one statement by which staff counts, adjustments,
+    sales, transfers and received returns move on hand (``core.inventory.returned``)."""
+    statement = (
+        update(levels_table)
+        .where(
+            levels_table.c.variant_id == variant_id,
+            levels_table.c.location_id == location_id,
+            guard,
+        )
+        .values(
+            on_hand=new_on_hand,
+            version=levels_table.c.version + 1,
+            updated_at=uow.clock.now(),
+        )
+        .returning(levels_table.c.on_hand)
+    )
+    on_hand = (await uow.session.execute(statement)).scalar_one_or_none()
+    if on_hand is None:
+        # The rows are locked, so the check before this should have refused already.
+        raise DomainError.single(
+            ErrorCode.INSUFFICIENT_STOCK, "Not enough stock at this location", "quantity"
+        )
+    return int(on_hand)

@@ -28,6 +28,10 @@ class MovementKind(StrEnum):
     TRANSFER_IN = "transfer_in"
     # Units of an order's allocation that left the location (issue 14).
     FULFILMENT = "fulfilment"
+    # Units of a return received at the location (issue 14): back on hand, or written
+    # off (a movement of zero units that records why they never came back on sale).
+    RETURN = "return"
+    WRITE_OFF = "write_off"
 
 
 class StockStatus(StrEnum):

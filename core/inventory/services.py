@@ -13,7 +13,6 @@ describes the whole consistency design.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sqlalchemy import case, true, update
 
@@ -30,7 +29,7 @@ from core.inventory.input_checks import (
     reference_problems,
     variant_problems,
 )
-from core.inventory.levels import levels_table, lock_levels, record_stock_changed
+from core.inventory.levels import change_on_hand, levels_table, lock_levels, record_stock_changed
 from core.inventory.model import MovementKind, StockCount, StockMovement
 from core.inventory.movement_log import log_movement, log_movements
 from core.uow import UnitOfWork
@@ -218,7 +217,7 @@ async def adjust_stock(
                 f"Only {level.available} units are on hand and not reserved at this location",
                 "delta",
             )
-        on_hand = await _guarded_on_hand(
+        on_hand = await change_on_hand(
             uow,
             variant_id,
             location_id,
@@ -264,7 +263,7 @@ async def record_sale(
                 f"Only {level.available} units are available at this location",
                 "quantity",
             )
-        on_hand = await _guarded_on_hand(
+        on_hand = await change_on_hand(
             uow,
             variant_id,
             location_id,
@@ -325,14 +324,14 @@ async def transfer_stock(
                 f"Only {available} units are available at the location sent from",
                 "quantity",
             )
-        out_on_hand = await _guarded_on_hand(
+        out_on_hand = await change_on_hand(
             uow,
             variant_id,
             from_location_id,
             new_on_hand=levels_table.c.on_hand - quantity,
             guard=levels_table.c.on_hand - levels_table.c.reserved >= quantity,
         )
-        in_on_hand = await _guarded_on_hand(
+        in_on_hand = await change_on_hand(
             uow,
             variant_id,
             to_location_id,
@@ -362,35 +361,3 @@ async def transfer_stock(
         record_stock_changed(uow, [source, target], StockChangeCause.TRANSFERRED)
         await uow.commit()
     return moved_out, moved_in
-
-
-async def _guarded_on_hand(
-    uow: UnitOfWork,
-    variant_id: VariantId,
-    location_id: LocationId,
-    *,
-    new_on_hand: Any,
-    guard: Any,
-) -> int:
-    """Change on-hand stock only where ``guard`` holds; the new on hand, or a refusal."""
-    statement = (
-        update(levels_table)
-        .where(
-            levels_table.c.variant_id == variant_id,
-            levels_table.c.location_id == location_id,
-            guard,
-        )
-        .values(
-            on_hand=new_on_hand,
-            version=levels_table.c.version + 1,
-            updated_at=uow.clock.now(),
-        )
-        .returning(levels_table.c.on_hand)
-    )
-    on_hand = (await uow.session.execute(statement)).scalar_one_or_none()
-    if on_hand is None:
-        # The rows are locked, so the check before this should have refused already.
-        raise DomainError.single(
-            ErrorCode.INSUFFICIENT_STOCK, "Not enough stock at this location", "quantity"
-        )
-    return int(on_hand)

@@ -1,6 +1,6 @@
 """Orders as the API offers them: checkout, reading (by the customer, by a guest's
-order token, by staff), cancelling, fulfilling, click and collect and rerouting. A
-thin facade over the topic modules.
+order token, by staff), cancelling, fulfilling, click and collect, rerouting, returns
+and refunds. A thin facade over the topic modules.
 
 Every read returns ``OrderView``s: the orders with the channels and locations they
 name, read in a fixed number of statements per page.
@@ -24,7 +24,15 @@ from core.orders.fulfil import Fulfilled, FulfilmentLineInput, create_fulfilment
 from core.orders.model import Order
 from core.orders.pickups import complete_pickup, mark_ready_for_pickup
 from core.orders.queries import OrderCursor, OrderFilter, order_id_where, order_page, orders_by_ids
+from core.orders.refunds import Refunded, create_refund
 from core.orders.reroute import reroute_allocation
+from core.orders.returns import (
+    ReceiveLineInput,
+    Requester,
+    ReturnLineInput,
+    create_return,
+    receive_return,
+)
 from core.uow import UnitOfWork
 
 __all__ = [
@@ -36,17 +44,24 @@ __all__ = [
     "OrderPage",
     "OrderView",
     "PaymentInput",
+    "ReceiveLineInput",
+    "Refunded",
+    "Requester",
+    "ReturnLineInput",
     "actor_of",
     "cancel_as_customer",
     "cancel_as_staff",
     "complete_checkout",
     "complete_pickup",
     "create_fulfilment",
+    "create_refund",
+    "create_return",
     "customer_order",
     "customer_orders",
     "mark_ready_for_pickup",
     "order_by_token",
     "placed_order_view",
+    "receive_return",
     "reroute_allocation",
     "staff_order",
     "staff_orders",

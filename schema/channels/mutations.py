@@ -81,6 +81,10 @@ class ChannelCreateInput:
         default=model.PaymentCapture.AT_FULFILMENT,
         description="When orders' payments are captured.",
     )
+    return_window_days: int = strawberry.field(
+        default=model.DEFAULT_RETURN_WINDOW_DAYS,
+        description="Days after fulfilment in which customers may return goods (0..3650).",
+    )
 
 
 @strawberry.input(description="Fields left out (or null) keep their value.")
@@ -102,6 +106,7 @@ class ChannelUpdateInput:
     cart_ttl_seconds: int | None = strawberry.UNSET
     cart_merge_policy: CartMergePolicy | None = strawberry.UNSET  # type: ignore[valid-type]
     payment_capture: PaymentCaptureTiming | None = strawberry.UNSET  # type: ignore[valid-type]
+    return_window_days: int | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -197,6 +202,7 @@ class ChannelsMutation:
                 cart_ttl_seconds=input.cart_ttl_seconds,
                 cart_merge_policy=input.cart_merge_policy,
                 payment_capture=input.payment_capture,
+                return_window_days=input.return_window_days,
             )
         except DomainError as error:
             return ChannelCreatePayload(errors=payload_errors(error))
@@ -226,6 +232,7 @@ class ChannelsMutation:
                 cart_ttl_seconds=given(input.cart_ttl_seconds),
                 cart_merge_policy=given(input.cart_merge_policy),
                 payment_capture=given(input.payment_capture),
+                return_window_days=given(input.return_window_days),
             )
         except DomainError as error:
             return ChannelUpdatePayload(errors=payload_errors(error))

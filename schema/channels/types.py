@@ -52,6 +52,9 @@ class Channel(Node):
     cart_ttl_seconds: int = strawberry.field(description="How long an untouched cart lives.")
     cart_merge_policy: CartMergePolicy  # type: ignore[valid-type]
     payment_capture: PaymentCaptureTiming  # type: ignore[valid-type]
+    return_window_days: int = strawberry.field(
+        description="Days after fulfilment in which customers may return goods online."
+    )
     channel_id: strawberry.Private[int]
 
     @strawberry.field(description="The locations that supply the channel, drawn on in this order.")
@@ -74,6 +77,7 @@ class Channel(Node):
             cart_ttl_seconds=channel.cart_ttl_seconds,
             cart_merge_policy=channel.cart_merge_policy,
             payment_capture=channel.payment_capture,
+            return_window_days=channel.return_window_days,
             channel_id=channel.id,
         )
 

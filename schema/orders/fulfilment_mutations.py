@@ -15,7 +15,7 @@ from core.staff.model import StaffPrincipal
 from schema.context import Context
 from schema.errors import UserError, user_errors
 from schema.orders.types import Fulfilment, Order
-from schema.permissions import CanManageOrders, require_location, staff_principal
+from schema.permissions import CanManageOrders, staff_acting_at
 from schema.relay import from_global_id
 
 Info = strawberry.Info[Context, None]
@@ -63,14 +63,6 @@ class OrderPickupCompletePayload:
 class AllocationReroutePayload:
     order: Order | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-async def _acting_at(info: Info, location_id: LocationId) -> StaffPrincipal:
-    """The staff principal, when it may act at ``location_id``; ``FORBIDDEN`` otherwise.
-    (The permission class has already required a token with orders:manage.)"""
-    principal = await staff_principal(info.context)
-    require_location(principal, location_id)
-    return principal
 
 
 def _lines(lines: list[OrderLineQuantityInput]) -> list[services.FulfilmentLineInput]:
@@ -135,7 +127,7 @@ class FulfilmentMutation:
     ) -> FulfilmentCreatePayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await _acting_at(info, location_key)
+            principal = await staff_acting_at(info.context, location_key)
             done = await services.create_fulfilment(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -165,7 +157,7 @@ class FulfilmentMutation:
     ) -> OrderReadyForPickupPayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await _acting_at(info, location_key)
+            principal = await staff_acting_at(info.context, location_key)
             await services.mark_ready_for_pickup(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -194,7 +186,7 @@ class FulfilmentMutation:
     ) -> OrderPickupCompletePayload:
         try:
             order_key, location_key = _ids(order_id, location_id, "location_id")
-            principal = await _acting_at(info, location_key)
+            principal = await staff_acting_at(info.context, location_key)
             done = await services.complete_pickup(
                 info.context.runtime.uow(),
                 order_id=order_key,
@@ -225,7 +217,7 @@ class FulfilmentMutation:
     ) -> AllocationReroutePayload:
         try:
             order_key, location_key = _ids(order_id, from_location_id, "from_location_id")
-            principal = await _acting_at(info, location_key)
+            principal = await staff_acting_at(info.context, location_key)
             await services.reroute_allocation(
                 info.context.runtime.uow(),
                 order_id=order_key,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from core.orders import model
+from core.orders import model, return_model
 from core.orders.services import OrderView
 from core.payments import model as payment_model
 from schema.carts.types import CartAdjustment, DeliveryMethod, MailingAddress
@@ -117,6 +117,86 @@ class OrderLine:
     variant_id: strawberry.ID | None = strawberry.field(
         description="The variant sold; null when the catalog no longer has it."
     )
+    line_id: strawberry.Private[int]
+
+
+ReturnStatus = strawberry.enum(
+    return_model.ReturnStatus,
+    name="ReturnStatus",
+    description="REQUESTED until a unit is received; PARTIALLY_RECEIVED; RECEIVED when "
+    "every unit arrived.",
+)
+ReturnDisposition = strawberry.enum(
+    return_model.Disposition,
+    name="ReturnDisposition",
+    description="RESTOCK: back on hand where received; WRITE_OFF: not sellable, recorded "
+    "with its reason.",
+)
+
+
+@strawberry.type(description="Units of an order line coming back, and what became of them.")
+class ReturnLine:
+    id: strawberry.ID
+    order_line: OrderLine
+    quantity: int
+    reason: str
+    received: int
+    restocked: int
+    written_off: int
+
+
+@strawberry.type(description="A return of some of the order's units, made in a channel.")
+class Return:
+    id: strawberry.ID
+    status: ReturnStatus  # type: ignore[valid-type]
+    lines: list[ReturnLine]
+    channel: Channel = strawberry.field(description="The channel the return was made in.")
+    location: Location | None = strawberry.field(
+        description="Where its units were last received; null until then."
+    )
+    created_at: datetime
+    return_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, found: return_model.ReturnIn, lines: dict[int, OrderLine]) -> Return:
+        returned = found.returned
+        return cls(
+            id=strawberry.ID(to_global_id("Return", returned.id)),
+            status=returned.status,
+            lines=[
+                ReturnLine(
+                    id=strawberry.ID(to_global_id("ReturnLine", line.id)),
+                    order_line=lines[line.order_line_id],
+                    quantity=line.quantity,
+                    reason=line.reason,
+                    received=line.received,
+                    restocked=line.restocked,
+                    written_off=line.written_off,
+                )
+                for line in returned.lines
+            ],
+            channel=Channel.from_model(found.channel),
+            location=None if found.location is None else Location.from_model(found.location),
+            created_at=returned.created_at,
+            return_id=returned.id,
+        )
+
+
+@strawberry.type(description="Money paid back through the order's payment provider.")
+class Refund:
+    id: strawberry.ID
+    amount: Money
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, refund: return_model.Refund) -> Refund:
+        return cls(
+            id=strawberry.ID(to_global_id("Refund", refund.id)),
+            amount=Money.from_value(refund.amount),
+            reason=refund.reason,
+            created_at=refund.created_at,
+        )
 
 
 @strawberry.type(description="The order's totals as charged, in the channel's currency.")
@@ -193,6 +273,17 @@ class Order(Node):
         found = await info.context.loaders.pickups_by_order_id.load(self.order_id)
         return [Pickup.from_model(each, owner=self.owner) for each in found]
 
+    @strawberry.field(description="Returns of the order's units, in any channel, oldest first.")
+    async def returns(self, info: strawberry.Info[Context, None]) -> list[Return]:
+        found = await info.context.loaders.returns_by_order_id.load(self.order_id)
+        lines = {line.line_id: line for line in self.lines}
+        return [Return.from_model(each, lines) for each in found]
+
+    @strawberry.field(description="Money paid back, oldest first.")
+    async def refunds(self, info: strawberry.Info[Context, None]) -> list[Refund]:
+        found = await info.context.loaders.refunds_by_order_id.load(self.order_id)
+        return [Refund.from_model(each) for each in found]
+
     @classmethod
     def from_view(cls, view: OrderView, *, owner: bool = False) -> Order:
         order = view.order
@@ -228,6 +319,7 @@ class Order(Node):
                         if line.variant_id is None
                         else strawberry.ID(to_global_id("ProductVariant", line.variant_id))
                     ),
+                    line_id=line.id,
                 )
                 for line in order.lines
             ],
