@@ -143,16 +143,17 @@ class FulfilRules(OrderRules):
         self.checkout(len(self.carts) - 1, collect)
 
     @precondition(lambda self: self.holdings())
-    @rule(pick=st.integers(0, 999), units=st.integers(1, 3), over=st.booleans())
-    def fulfil(self, pick: int, units: int, over: bool) -> None:
+    @rule(pick=st.integers(0, 999), units=st.integers(0, 3))
+    def fulfil(self, pick: int, units: int) -> None:
         """Ship units of a line from a location where the order holds them; asking for
-        more than it holds there (or than is left on the line) is refused."""
+        more than it holds there (``units`` 0: one more) or than is left on the line is
+        refused."""
         holdings = self.holdings()
         order_id, variant_id, location_id, held = holdings[pick % len(holdings)]
         rows, location = self.rows, self.location(location_id)
         line = self.line_of(order_id, variant_id)
         left = line["quantity"] - rows.fulfilled_lines(order_id).get(line["id"], 0)
-        quantity = held + 1 if over else min(units, held)
+        quantity = held + 1 if units == 0 else min(units, held)
         expected = None
         if location.kind is LocationKind.STORE and not location.ship_from_store_enabled:
             expected = ErrorCode.SHIP_FROM_STORE_DISABLED

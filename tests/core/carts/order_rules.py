@@ -131,7 +131,11 @@ class OrderRules(CartRules):
         """Cancel an open order, placed or fulfilled in part: exactly the units it still
         holds go back to stock where they were allocated; what left stays left."""
         rows = self.rows
-        open_orders = [o for o in rows.orders.values() if o["status"] in OPEN]
+        # Those fulfilled in part first: what cancelling them releases is the question.
+        open_orders = sorted(
+            (o for o in rows.orders.values() if o["status"] in OPEN),
+            key=lambda o: (not rows.fulfilments(o["id"]), o["id"]),
+        )
         order = open_orders[pick % len(open_orders)]
         held = rows.allocated_at(order["id"])
         captured = order["payment_status"] == "CAPTURED"
