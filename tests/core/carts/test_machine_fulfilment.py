@@ -1,13 +1,15 @@
 """The state machine's fulfilment rules driven along one fixed path (the random runs of
-test_state_machine.py reach it rarely): an order shipped in part from the warehouse
-then cancelled, releasing only what it still held; a click-and-collect order made
-ready, refused a wrong code, then collected. The rules' own checks and the machine's
-invariants (the stock ledger among them) run after every step, on the real database.
+test_state_machine.py reach it rarely): an order shipped in part from the warehouse, a
+unit of it rerouted to the store, then cancelled, releasing only what it still held; a
+click-and-collect order made ready, refused a wrong code, then collected. The rules'
+own checks and the machine's invariants (the stock ledger among them) run after every
+step, on the real database.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +26,17 @@ async def loop() -> asyncio.AbstractEventLoop:
     return asyncio.get_running_loop()
 
 
+def moved_to_store(machine: ShopMachine) -> None:
+    [order_id] = machine.rows.orders
+    world = machine.world
+    warehouse, store = world.locations[0].id, world.locations[1].id
+    variant_id = world.variants[0]
+    assert machine.rows.allocated_at(order_id) == {
+        (variant_id, warehouse): 1,
+        (variant_id, store): 1,
+    }
+
+
 def test_partial_fulfilment_cancel_and_collection_keep_stock_reconciled(
     runtime: Runtime, clock: FrozenClock, loop: asyncio.AbstractEventLoop
 ) -> None:
@@ -33,7 +46,7 @@ def test_partial_fulfilment_cancel_and_collection_keep_stock_reconciled(
     def run(_: None) -> None:
         machine = ShopMachine(runtime, clock, loop)
         try:
-            steps = [
+            steps: list[Callable[[], None]] = [
                 lambda: machine.open_shop(
                     MergePolicy.SUM, MergePolicy.SUM, 0, ship_from_store=False
                 ),
@@ -41,6 +54,9 @@ def test_partial_fulfilment_cancel_and_collection_keep_stock_reconciled(
                 lambda: machine.buy(0, [(0, 3)], collect=False),
                 lambda: machine.fulfil(0, 0),  # one more than held there: refused
                 lambda: machine.fulfil(0, 1),
+                # One of the two left is missing on the warehouse's shelf: the store has it.
+                lambda: machine.reroute(0, 1),
+                lambda: moved_to_store(machine),
                 lambda: machine.cancel(0),
                 # The store holds two: collected there.
                 lambda: machine.buy(0, [(0, 2)], collect=True),
@@ -60,4 +76,4 @@ def test_partial_fulfilment_cancel_and_collection_keep_stock_reconciled(
         finally:
             machine.teardown()
 
-    run()  # type: ignore[no-untyped-call]  (hypothesis's given is untyped)
+    run()
