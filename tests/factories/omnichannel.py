@@ -27,7 +27,14 @@ from core.ids import CartId, LocationId, VariantId
 from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
 from core.money import Money
-from core.orders.tables import OrderLineRow, OrderRow
+from core.orders.tables import (
+    FulfilmentLineRow,
+    FulfilmentRow,
+    OrderDeliveryGroupRow,
+    OrderLineRow,
+    OrderRow,
+    PickupRow,
+)
 from core.runtime import Runtime
 from tests.factories.accounts import make_customer
 from tests.factories.catalog import make_product
@@ -70,9 +77,16 @@ async def make_world(
     web_policy: MergePolicy,
     mobile_policy: MergePolicy,
     mobile_buffer: int,
+    ship_from_store: bool = False,
 ) -> World:
     warehouse = await make_location(runtime, slug="warehouse")
-    store = await make_location(runtime, slug="store", kind=Kind.STORE, pickup_enabled=True)
+    store = await make_location(
+        runtime,
+        slug="store",
+        kind=Kind.STORE,
+        pickup_enabled=True,
+        ship_from_store_enabled=ship_from_store,
+    )
     far = await make_location(runtime, slug="far-warehouse")
     web = await channels.create_channel(
         runtime.uow(),
@@ -144,6 +158,10 @@ _TABLES: dict[str, Table] = {
     "stock_movements": table_of(StockMovementRow),
     "orders": table_of(OrderRow),
     "order_lines": table_of(OrderLineRow),
+    "order_delivery_groups": table_of(OrderDeliveryGroupRow),
+    "fulfilments": table_of(FulfilmentRow),
+    "fulfilment_lines": table_of(FulfilmentLineRow),
+    "pickups": table_of(PickupRow),
 }
 
 
@@ -228,6 +246,58 @@ class Rows:
             if row["owner_kind"] == "order" and row["owner_id"] == str(order_id):
                 held[VariantId(row["variant_id"])] += row["quantity"]
         return dict(held)
+
+    def allocated_at(self, order_id: int) -> dict[tuple[VariantId, LocationId], int]:
+        """Units the order's allocations hold, per (variant, location)."""
+        held: dict[tuple[VariantId, LocationId], int] = defaultdict(int)
+        for row in self.reservations:
+            if row["owner_kind"] == "order" and row["owner_id"] == str(order_id):
+                held[(VariantId(row["variant_id"]), LocationId(row["location_id"]))] += row[
+                    "quantity"
+                ]
+        return dict(held)
+
+    def order_line_rows(self, order_id: int) -> list[dict[str, Any]]:
+        return [row for row in self.tables["order_lines"] if row["order_id"] == order_id]
+
+    def fulfilled_lines(self, order_id: int) -> dict[int, int]:
+        """Units of the order's lines that left a location (shipped or collected), per line."""
+        fulfilments = {
+            row["id"] for row in self.tables["fulfilments"] if row["order_id"] == order_id
+        }
+        done: dict[int, int] = defaultdict(int)
+        for row in self.tables["fulfilment_lines"]:
+            if row["fulfilment_id"] in fulfilments:
+                done[row["order_line_id"]] += row["quantity"]
+        return dict(done)
+
+    def fulfilled(self, order_id: int) -> dict[VariantId, int]:
+        """Units of the order that left a location, per variant."""
+        variants = {row["id"]: row["variant_id"] for row in self.order_line_rows(order_id)}
+        done: dict[VariantId, int] = defaultdict(int)
+        for line_id, quantity in self.fulfilled_lines(order_id).items():
+            done[VariantId(variants[line_id])] += quantity
+        return dict(done)
+
+    def fulfilments(self, order_id: int) -> list[dict[str, Any]]:
+        return [row for row in self.tables["fulfilments"] if row["order_id"] == order_id]
+
+    def pickup(self, order_id: int, location_id: int) -> dict[str, Any] | None:
+        found = [
+            row
+            for row in self.tables["pickups"]
+            if (row["order_id"], row["location_id"]) == (order_id, location_id)
+        ]
+        return found[0] if found else None
+
+    def groups(self, order_id: int) -> list[dict[str, Any]]:
+        return [row for row in self.tables["order_delivery_groups"] if row["order_id"] == order_id]
+
+    def on_hand(self, variant_id: VariantId) -> int:
+        """Units of the variant on hand, at every location."""
+        return sum(
+            row["on_hand"] for row in self.tables["stock_levels"] if row["variant_id"] == variant_id
+        )
 
     def hold_expiry(self, cart_id: int) -> datetime | None:
         """The cart's ``holds_until``, or the expiry of its first live hold if sooner."""

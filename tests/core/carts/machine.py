@@ -28,6 +28,7 @@ from core.clock import FrozenClock
 from core.errors import DomainError, ErrorCode
 from core.ids import CartId, VariantId
 from core.runtime import Runtime
+from tests.core.carts.ledger import StockLedger
 from tests.factories import FROZEN_AT, Rows, World, make_world, read_rows, truncate
 
 T = TypeVar("T")
@@ -89,9 +90,14 @@ class MachineBase(RuleBasedStateMachine):
         web_policy=st.sampled_from(MergePolicy),
         mobile_policy=st.sampled_from(MergePolicy),
         mobile_buffer=st.integers(0, 1),
+        ship_from_store=st.booleans(),
     )
     def open_shop(
-        self, web_policy: MergePolicy, mobile_policy: MergePolicy, mobile_buffer: int
+        self,
+        web_policy: MergePolicy,
+        mobile_policy: MergePolicy,
+        mobile_buffer: int,
+        ship_from_store: bool,
     ) -> None:
         self.world: World = self.run(
             make_world(
@@ -99,10 +105,12 @@ class MachineBase(RuleBasedStateMachine):
                 web_policy=web_policy,
                 mobile_policy=mobile_policy,
                 mobile_buffer=mobile_buffer,
+                ship_from_store=ship_from_store,
             )
         )
         # The rows as the last step left them (refreshed by the invariant).
         self.rows: Rows = self.run(read_rows(self.runtime))
+        self.ledger = StockLedger({v: self.rows.on_hand(v) for v in self.world.variants})
 
     # ------------------------------------------------------------ requests and outcomes
 
@@ -219,10 +227,11 @@ class MachineBase(RuleBasedStateMachine):
             "order": {str(order_id) for order_id in rows.orders},
         }
         assert all(row["owner_id"] in owners[row["owner_kind"]] for row in rows.reservations)
-        for order_id, order in rows.orders.items():
-            # A placed order holds exactly its lines; a cancelled one nothing.
-            wanted = rows.order_lines(order_id) if order["status"] != "cancelled" else {}
-            assert rows.allocated(order_id) == wanted, (order, rows.allocated(order_id))
+        self.orders_reconcile(rows)
+        for variant_id in self.world.variants:
+            # On hand everywhere is what the machine put in, less what it shipped.
+            terms = self.ledger.terms(variant_id)
+            assert rows.on_hand(variant_id) == sum(terms.values()), (variant_id, terms)
         for cart in self.carts:
             row = None if cart.gone else rows.cart(cart.id)
             if row is None:
@@ -233,3 +242,23 @@ class MachineBase(RuleBasedStateMachine):
                 assert held == {}, (cart, held)
             elif cart.exact and row["expires_at"] > rows.now and self.holds_live(cart):
                 assert held == lines, (cart, held, lines)
+
+    def orders_reconcile(self, rows: Rows) -> None:
+        """Each order's allocations plus what left for it are its lines, unless it was
+        cancelled: then it holds nothing. What left is what the machine shipped."""
+        assert set(self.ledger.shipped) <= set(rows.orders)
+        for order_id, order in rows.orders.items():
+            allocated, fulfilled = rows.allocated(order_id), rows.fulfilled(order_id)
+            assert fulfilled == self.ledger.shipped.get(order_id, {}), (order, fulfilled)
+            done = rows.fulfilled_lines(order_id)
+            assert all(
+                done.get(r["id"], 0) <= r["quantity"] for r in rows.order_line_rows(order_id)
+            )
+            if order["status"] == "cancelled":
+                assert allocated == {}, (order, allocated)
+                continue
+            both = {
+                variant_id: allocated.get(variant_id, 0) + fulfilled.get(variant_id, 0)
+                for variant_id in {*allocated, *fulfilled}
+            }
+            assert both == rows.order_lines(order_id), (order, allocated, fulfilled)

@@ -3,6 +3,8 @@ services checkoutComplete and orderCancel call (core.orders)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
@@ -11,26 +13,41 @@ from core.carts import services
 from core.carts.pricing import line_totals
 from core.carts.services import Caller, DeliveryChoice, Guard
 from core.delivery import services as delivery
+from core.delivery.model import HANDED_OVER, DeliveryOption
 from core.errors import ErrorCode
-from core.ids import OrderId
+from core.ids import LocationId, OrderId, VariantId
 from core.orders import services as orders
 from core.orders.services import PaymentInput
 from tests.core.carts.cart_rules import ADDRESSES, CartRules
 from tests.core.carts.machine import Tracked
 from tests.factories import read_rows
 
+# Order statuses staff may still cancel from (core.orders.model.TRANSITIONS).
+OPEN = ("placed", "partially_fulfilled", "ready_for_pickup")
+
+
+def _key(key: tuple[int, int]) -> tuple[VariantId, LocationId]:
+    return VariantId(key[0]), LocationId(key[1])
+
+
+def _option(options: Sequence[DeliveryOption], collect: bool) -> DeliveryOption:
+    """The first option, or to ``collect``, the first handed over at a store."""
+    handed = [option for option in options if option.method in HANDED_OVER]
+    return handed[0] if collect and handed else options[0]
+
 
 class OrderRules(CartRules):
     @precondition(lambda self: self.carts)
-    @rule(pick=st.integers(0, 99))
-    def checkout(self, pick: int) -> None:
-        """Email, a shipping address and the first option of every delivery group, then
+    @rule(pick=st.integers(0, 99), collect=st.booleans())
+    def checkout(self, pick: int, collect: bool) -> None:
+        """Email, a shipping address and the first option of every delivery group (or,
+        to ``collect``, its first click-and-collect option where it has one), then
         checkout. A cart that held all its lines must become an order; a refusal (stock
         gone while its holds had lapsed) writes nothing."""
         cart = self.carts[pick % len(self.carts)]
         refusal = self.cart_refusal(cart)
         if refusal is None:
-            self._prepare(cart)
+            self._prepare(cart, collect)
         lines = {} if self.row(cart) is None else self.rows.lines(cart.id)
         promised = refusal is None and cart.exact and self.holds_live(cart) and bool(lines)
         key = self.key(True)
@@ -64,7 +81,7 @@ class OrderRules(CartRules):
         assert order["status"] == "placed" and order["payment_status"] == "AUTHORIZED"
         cart.exact = True  # nothing to hold any more: the order holds it
 
-    def _prepare(self, cart: Tracked) -> None:
+    def _prepare(self, cart: Tracked, collect: bool) -> None:
         """The steps a storefront takes before checkout, each a change of the cart."""
         uow = self.runtime.uow
         steps = [
@@ -88,7 +105,11 @@ class OrderRules(CartRules):
                         now=self.clock.now(),
                         line_totals=line_totals(priced),
                     )
-                return [DeliveryChoice(g.id, g.options[0].handle) for g in found if g.options]
+                return [
+                    DeliveryChoice(g.id, _option(g.options, collect).handle)
+                    for g in found
+                    if g.options
+                ]
 
             choices = self.run(groups())
             if choices:
@@ -104,19 +125,32 @@ class OrderRules(CartRules):
         self.changed(cart, after, exact=cart.exact and self.holds_live(cart))
         self.rows = after
 
-    @precondition(lambda self: any(o["status"] == "placed" for o in self.rows.orders.values()))
+    @precondition(lambda self: any(o["status"] in OPEN for o in self.rows.orders.values()))
     @rule(pick=st.integers(0, 99))
     def cancel(self, pick: int) -> None:
-        placed = [o for o in self.rows.orders.values() if o["status"] == "placed"]
-        order = placed[pick % len(placed)]
+        """Cancel an open order, placed or fulfilled in part: exactly the units it still
+        holds go back to stock where they were allocated; what left stays left."""
+        rows = self.rows
+        # Those fulfilled in part first: what cancelling them releases is the question.
+        open_orders = sorted(
+            (o for o in rows.orders.values() if o["status"] in OPEN),
+            key=lambda o: (not rows.fulfilments(o["id"]), o["id"]),
+        )
+        order = open_orders[pick % len(open_orders)]
+        held = rows.allocated_at(order["id"])
+        captured = order["payment_status"] == "CAPTURED"
         self.run(
             orders.cancel_as_staff(
                 self.runtime.uow(), OrderId(order["id"]), staff_name="machine", reason="test"
             )
         )
         after = self.run(read_rows(self.runtime))
-        event("order cancelled")
+        event("order cancelled" + (" after fulfilment" if rows.fulfilments(order["id"]) else ""))
         assert after.orders[order["id"]]["status"] == "cancelled"
-        assert after.orders[order["id"]]["payment_status"] == "VOIDED"
+        assert after.orders[order["id"]]["payment_status"] == ("REFUNDED" if captured else "VOIDED")
         assert after.allocated(order["id"]) == {}
-        assert after.carts == self.rows.carts
+        assert after.fulfilled_lines(order["id"]) == rows.fulfilled_lines(order["id"])
+        for key, (on_hand, reserved) in rows.levels.items():
+            # On hand stays; reserved falls by exactly what the order held there.
+            assert after.levels[key] == (on_hand, reserved - held.get(_key(key), 0)), key
+        assert after.carts == rows.carts

@@ -38,12 +38,12 @@ from core.errors import ErrorCode
 from core.inventory import services as inventory
 from core.keys import CART_SEAL
 from core.runtime import Runtime
+from tests.core.carts.fulfil_rules import FulfilRules
 from tests.core.carts.machine import Tracked
-from tests.core.carts.order_rules import OrderRules
 from tests.factories import PASSWORD, Rows, read_rows
 
 
-class ShopMachine(OrderRules):
+class ShopMachine(FulfilRules):
     @precondition(lambda self: self.carts)
     @rule(pick=st.integers(0, 99), at_login=st.booleans())
     def merge(self, pick: int, at_login: bool) -> None:
@@ -227,8 +227,10 @@ class ShopMachine(OrderRules):
         }
         uow = self.runtime.uow()
         request: Awaitable[object]
+        change = 0  # to the variant's on-hand total (the ledger's adjustments)
         if kind == "count":
             ok = quantity >= rows.reserved_live(variant_id, here)
+            change = quantity - on_hand[here]
             on_hand[here] = quantity
             request = inventory.set_stock(
                 uow,
@@ -243,6 +245,7 @@ class ShopMachine(OrderRules):
             ok = quantity <= rows.available_at(variant_id, here)
             on_hand[here] -= quantity
             if kind == "sale":  # at the till
+                change = -quantity
                 request = inventory.record_sale(
                     uow, variant_id=variant_id, location_id=here, quantity=quantity, actor="till"
                 )
@@ -261,6 +264,7 @@ class ShopMachine(OrderRules):
         after = self.settle(None if ok else ErrorCode.INSUFFICIENT_STOCK, error)
         self.versions(after)
         if ok:
+            self.ledger.adjust(variant_id, change)
             for location_id, expected in on_hand.items():
                 assert after.levels.get((variant_id, location_id), (0, 0))[0] == expected
 
