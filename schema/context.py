@@ -42,6 +42,12 @@ class Context:
         """This request's DataLoaders, built on first use (hot reads look ahead instead)."""
         return self.loaders_factory(self.runtime, self.known_channel)
 
+    def renew_loaders(self) -> None:
+        """Forget the DataLoaders and what they cached. A subscription lives as long as
+        its connection: it calls this before each update it pushes, so that every
+        update reads what is true then (a loader's cache would keep the first one's)."""
+        self.__dict__.pop("loaders", None)
+
     def requested_channel_slug(self, argument: str | None) -> str:
         """The argument, else the ``Omnicart-Channel`` header, else the configured default."""
         if argument:

@@ -35,6 +35,7 @@ class CartSubscription:
             first = True
             async for priced in updates:
                 first = False
+                context.renew_loaders()
                 yield Cart.from_priced(priced, token, context)
             if first:
                 raise bad_input(

@@ -59,6 +59,7 @@ class InventorySubscription:
         updates = watch_availability(context.runtime, channel=found, variant_ids=watched)
         async with aclosing(updates):  # unsubscribes from the bus as soon as the client stops
             async for changed in updates:
+                context.renew_loaders()
                 for variant_id, shown in sorted(changed.items()):
                     yield VariantAvailabilityUpdate(
                         variant_id=strawberry.ID(to_global_id("ProductVariant", variant_id)),

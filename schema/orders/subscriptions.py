@@ -83,6 +83,7 @@ class OrderSubscription:
             first = True
             async for view in updates:
                 first = False
+                info.context.renew_loaders()
                 yield Order.from_view(view, owner=True)
             if first:
                 raise bad_input(
@@ -111,4 +112,5 @@ class OrderSubscription:
         events = watch_location_events(info.context.runtime, location_ids=watched)
         async with aclosing(events):  # leaves the bus as soon as the client stops
             async for event in events:
+                info.context.renew_loaders()
                 yield OrderEvent.from_event(event)
