@@ -30,16 +30,13 @@ one fact.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from core.carts import pricing
 from core.carts import queries as cart_queries
 from core.carts import tokens as cart_tokens
-from core.carts.events import CartChanged
 from core.carts.idempotency import Operation, fingerprint
 from core.carts.idempotency import key_digest as scoped_digest
 from core.carts.inputs import (
@@ -53,50 +50,34 @@ from core.carts.inputs import (
 )
 from core.carts.model import Cart, CartStatus
 from core.carts.pricing import price_cart
-from core.channels.model import Channel, Coordinates, Location, PaymentCapture
-from core.db.chain import Chain, GuardFailed
+from core.channels.model import Channel, Coordinates
 from core.delivery import services as delivery
 from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import LocationId, OrderId
+from core.ids import OrderId
 from core.keys import CART_SEAL
-from core.money import Money
-from core.orders import numbers, order_steps, writes
+from core.orders import numbers, writes
 from core.orders.allocation import Allocation, allocate
-from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
-from core.orders.events import OrderPlaced, PaymentChanged
-from core.orders.locations import planned_location_ids
-from core.orders.model import Order, OrderStatus
+from core.orders.checkout_commit import (
+    CheckoutResult,
+    Written,
+    finish_checkout,
+    void_quietly,
+)
+from core.orders.model import OrderStatus
 from core.orders.queries import (
     adjustments_to_json,
     checkout_record,
     customer_email,
-    order_from_rows,
     orders_by_ids,
     sale_names,
 )
 from core.payments import services as payments
-from core.payments.model import Authorization, PaymentRequest, PaymentStatus, payment_status
+from core.payments.model import PaymentRequest, PaymentStatus
 from core.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckoutResult:
-    order: Order
-    order_token: str
-    replayed: bool = False
-    # The order's channel as checkout read it (with the cart), and the locations it read
-    # for the delivery groups, so that the answer needs not read them again
-    # (``core.orders.services.placed_order_view``).
-    channel: Channel | None = None
-    locations: Mapping[LocationId, Location] = field(default_factory=dict)
-
-
-def actor_of(caller: Caller) -> str:
-    return "guest" if caller.customer_id is None else f"customer:{caller.customer_id}"
 
 
 async def complete_checkout(
@@ -335,140 +316,24 @@ async def _place(
             pickup_only=only_pickup,
         ),
     )
-    written = _Written(
+    written = Written(
         {"id": order_id, **order_row},
         [{"id": line_id, **line} for line_id, line in zip(line_ids, line_rows, strict=True)],
         group_rows,
         {supplying.location.id: supplying.location for supplying in stock},
     )
     try:
-        return await _finish(uow, cart, channel, caller, written, authorization, now, order_token)
+        return await finish_checkout(
+            uow, cart, channel, caller, written, authorization, now, order_token
+        )
     except BaseException:
-        await _void_quietly(uow, channel, authorization)
+        await void_quietly(uow, channel, authorization)
         raise
-
-
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """The order's rows as checkout wrote them (and writes them at the end)."""
-
-    order: dict[str, Any]
-    lines: list[dict[str, Any]]
-    groups: list[dict[str, Any]]
-    locations: dict[LocationId, Location]
-
-
-async def _finish(
-    uow: UnitOfWork,
-    cart: Cart,
-    channel: Channel,
-    caller: Caller,
-    written: _Written,
-    authorization: Authorization,
-    now: datetime,
-    order_token: str,
-) -> CheckoutResult:
-    """Write the rest of the order and commit: its delivery groups, payment, payment
-    status, first history entry and the completed cart, with the outbox rows (one
-    statement on PostgreSQL). The answer is the order as written, not read back."""
-    order_id = OrderId(written.order["id"])
-    zero = Money.zero(channel.currency)
-    status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
-    payment = {
-        "provider": authorization.provider,
-        "status": status.value,
-        "amount_minor": written.order["total_minor"],
-        "captured_minor": 0,
-        "refunded_minor": 0,
-        "currency": channel.currency,
-        "reference": authorization.provider_reference,
-        "created_at": now,
-        "updated_at": now,
-    }
-    actor, note = actor_of(caller), f"Placed in {channel.slug}"
-    history: dict[str, Any] = {
-        "at": now,
-        "status": OrderStatus.PLACED.value,
-        "payment_status": status.value,
-        "actor": actor,
-        "note": note,
-    }
-    steps = [
-        order_steps.payment_step(),
-        order_steps.history_step(),
-        order_steps.complete_cart_step(),
-    ]
-    values = {
-        **order_steps.payment_values(order_id, payment),
-        **order_steps.history_values(
-            order_id,
-            at=now,
-            status=OrderStatus.PLACED,
-            payment_status=status,
-            actor=actor,
-            note=note,
-        ),
-        **order_steps.complete_cart_values(cart.id, read_version=cart.version, now=now),
-    }
-    if written.groups:
-        steps.insert(0, order_steps.groups_step(len(written.groups)))
-        values.update(order_steps.groups_values(order_id, written.groups))
-    version = 1
-    if status is not PaymentStatus.PENDING:
-        version = 2
-        steps.append(order_steps.move_step(status=False, payment_status=True))
-        values.update(
-            order_steps.move_values(order_id, read_version=1, now=now, payment_status=status)
-        )
-    uow.record(CartChanged(cart.id, cart.version + 1))
-    uow.record(OrderPlaced(order_id, channel.id, version, planned_location_ids(written.groups)))
-    uow.record(PaymentChanged(order_id, status.value, version))
-    chain = Chain(tuple(steps))
-    if channel.payment_capture is PaymentCapture.AT_PLACEMENT:
-        # Rare and not hot: write, capture (which reads the order), commit, read back.
-        try:
-            await uow.run(chain, values)
-        except GuardFailed as failed:
-            raise order_steps.guard_error(failed) from None
-        await capture_order_payment(
-            uow, order_id, channel, moment=CaptureMoment.PLACEMENT, actor=actor
-        )
-        (captured,) = await orders_by_ids(uow.session, [order_id])
-        await uow.commit()
-        return CheckoutResult(captured, order_token, channel=channel, locations=written.locations)
-    try:
-        await uow.commit(chain, values)
-    except GuardFailed as failed:
-        raise order_steps.guard_error(failed) from None
-    order = order_from_rows(
-        SimpleNamespace(**{**written.order, "payment_status": status.value, "version": version}),
-        [SimpleNamespace(**line) for line in written.lines],
-        [SimpleNamespace(**group) for group in written.groups],
-        [SimpleNamespace(**payment)],
-        [SimpleNamespace(**history)],
-    )
-    return CheckoutResult(order, order_token, channel=channel, locations=written.locations)
 
 
 def _utc(at: datetime | None) -> datetime | None:
     # As the database gives it back: in UTC.
     return None if at is None else at.astimezone(UTC)
-
-
-async def _void_quietly(uow: UnitOfWork, channel: Channel, authorization: Authorization) -> None:
-    """After a failure past the authorisation: void it, so the shopper is not charged
-    for an order that does not exist. A failing void is logged (the provider's own
-    authorisation expiry is the last resort)."""
-    if authorization.outcome.value != "APPROVED":
-        return
-    try:
-        await payments.void(uow.plugins, channel, authorization)
-    except Exception:
-        logger.exception(
-            "voiding the authorisation of a failed checkout failed provider=%s reference=%s",
-            authorization.provider,
-            authorization.reference,
-        )
 
 
 def _address(address: Any) -> dict[str, Any] | None:

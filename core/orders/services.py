@@ -18,8 +18,9 @@ from core.errors import DomainError, ErrorCode
 from core.ids import ChannelId, CustomerId, LocationId, OrderId
 from core.orders import numbers
 from core.orders.cancel import cancel_order
-from core.orders.checkout import CheckoutResult, actor_of, complete_checkout
+from core.orders.checkout import complete_checkout
 from core.orders.checkout_checks import PaymentInput
+from core.orders.checkout_commit import CheckoutResult, actor_of
 from core.orders.fulfil import Fulfilled, FulfilmentLineInput, create_fulfilment
 from core.orders.model import Order
 from core.orders.pickups import complete_pickup, mark_ready_for_pickup
