@@ -37,6 +37,7 @@ from core.orders.fulfilment_queries import (
     fulfilments_table,
     pickups_by_order_ids,
 )
+from core.orders.line_inputs import line_quantity_problems
 from core.orders.model import (
     OPEN_STATUSES,
     Fulfilment,
@@ -50,8 +51,6 @@ from core.orders.progress import derive_status, record_progress
 from core.orders.queries import orders_by_ids
 from core.uow import UnitOfWork
 from core.validation import text_problems
-
-MAX_LINES = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,31 +118,7 @@ async def create_fulfilment(
 
 
 def line_input_problems(lines: Sequence[FulfilmentLineInput]) -> list[Problem]:
-    if not lines:
-        return [Problem(ErrorCode.REQUIRED, "Name at least one line", "lines")]
-    if len(lines) > MAX_LINES:
-        return [Problem(ErrorCode.INVALID, f"At most {MAX_LINES} lines at once", "lines")]
-    problems: list[Problem] = []
-    seen: set[OrderLineId] = set()
-    for index, line in enumerate(lines):
-        if line.quantity <= 0:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_QUANTITY,
-                    "The quantity must be above zero",
-                    f"lines.{index}.quantity",
-                )
-            )
-        if line.order_line_id in seen:
-            problems.append(
-                Problem(
-                    ErrorCode.DUPLICATE,
-                    "Each order line is named once",
-                    f"lines.{index}.order_line_id",
-                )
-            )
-        seen.add(line.order_line_id)
-    return problems
+    return line_quantity_problems(lines)
 
 
 def _tracking_problems(tracking: Tracking | None) -> list[Problem]:

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from core.carts.idempotency import Operation, fingerprint, key_digest
 from core.channels import queries as channel_queries
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import LocationId, OrderId, OrderLineId, RefundId
+from core.ids import LocationId, OrderId, RefundId
 from core.money import Money
 from core.orders import writes
 from core.orders.events import PaymentChanged
 from core.orders.fulfilment_queries import fulfilments_by_order_ids
+from core.orders.line_inputs import line_quantity_problems
 from core.orders.model import Order, Payment
 from core.orders.queries import orders_by_ids
 from core.orders.return_events import RefundCreated
@@ -47,7 +48,6 @@ from core.validation import text_problems
 
 MAX_KEY_LENGTH = 128
 MAX_REASON_LENGTH = 500
-MAX_LINES = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,31 +141,7 @@ def _input_problems(
         )
         return problems
     if lines is not None:
-        if not lines:
-            problems.append(Problem(ErrorCode.REQUIRED, "Name at least one line", "lines"))
-        elif len(lines) > MAX_LINES:
-            problems.append(
-                Problem(ErrorCode.INVALID, f"At most {MAX_LINES} lines at once", "lines")
-            )
-        seen: set[OrderLineId] = set()
-        for index, line in enumerate(lines):
-            if line.quantity <= 0:
-                problems.append(
-                    Problem(
-                        ErrorCode.INVALID_QUANTITY,
-                        "The quantity must be above zero",
-                        f"lines.{index}.quantity",
-                    )
-                )
-            if line.order_line_id in seen:
-                problems.append(
-                    Problem(
-                        ErrorCode.DUPLICATE,
-                        "Each order line is named once",
-                        f"lines.{index}.order_line_id",
-                    )
-                )
-            seen.add(line.order_line_id)
+        problems += line_quantity_problems(lines)
     return problems
 
 

@@ -41,6 +41,7 @@ from core.ids import (
 from core.inventory.returned import ReceivedUnits, receive_returned
 from core.orders import numbers, writes
 from core.orders.fulfilment_queries import fulfilled_by_line, fulfilments_by_order_ids
+from core.orders.line_inputs import MAX_LINES, line_quantity_problems
 from core.orders.model import Order
 from core.orders.queries import order_id_where, orders_by_ids
 from core.orders.return_events import ReturnCreated, ReturnReceived
@@ -56,7 +57,6 @@ from core.orders.return_steps import (
 from core.uow import UnitOfWork
 from core.validation import text_problems
 
-MAX_LINES = 250
 MAX_REASON_LENGTH = 200
 
 
@@ -165,30 +165,10 @@ async def create_return(
 
 
 def _return_line_problems(lines: Sequence[ReturnLineInput]) -> list[Problem]:
-    if not lines:
-        return [Problem(ErrorCode.REQUIRED, "Name at least one line", "lines")]
-    if len(lines) > MAX_LINES:
-        return [Problem(ErrorCode.INVALID, f"At most {MAX_LINES} lines at once", "lines")]
-    problems: list[Problem] = []
-    seen: set[OrderLineId] = set()
+    problems = line_quantity_problems(lines)
+    if not lines or len(lines) > MAX_LINES:
+        return problems
     for index, line in enumerate(lines):
-        if line.quantity <= 0:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_QUANTITY,
-                    "The quantity must be above zero",
-                    f"lines.{index}.quantity",
-                )
-            )
-        if line.order_line_id in seen:
-            problems.append(
-                Problem(
-                    ErrorCode.DUPLICATE,
-                    "Each order line is named once",
-                    f"lines.{index}.order_line_id",
-                )
-            )
-        seen.add(line.order_line_id)
         problems += text_problems(
             line.reason,
             field=f"lines.{index}.reason",
