@@ -56,11 +56,11 @@ def _add_cancelled() -> Update:
     return (
         update(_lines)
         .where(
-            _lines.c.id == bindparam("line_id"),
-            _lines.c.order_id == bindparam("order_id"),
-            _lines.c.cancelled_quantity + bindparam("units") <= _lines.c.quantity,
+            _lines.c.id == bindparam("c_line_id"),
+            _lines.c.order_id == bindparam("c_order_id"),
+            _lines.c.cancelled_quantity + bindparam("c_units") <= _lines.c.quantity,
         )
-        .values(cancelled_quantity=_lines.c.cancelled_quantity + bindparam("units"))
+        .values(cancelled_quantity=_lines.c.cancelled_quantity + bindparam("c_units"))
     )
 
 
@@ -75,7 +75,7 @@ async def add_cancelled(
         if quantity <= 0:
             continue
         done = await uow.session.execute(
-            statement, {"line_id": line_id, "order_id": order_id, "units": quantity}
+            statement, {"c_line_id": line_id, "c_order_id": order_id, "c_units": quantity}
         )
         if int(getattr(done, "rowcount", 0) or 0) != 1:
             raise DomainError.single(
