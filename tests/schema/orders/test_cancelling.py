@@ -95,7 +95,7 @@ async def payment(runtime: Runtime) -> tuple[str, int, int, int]:
                 text("SELECT status, amount_minor, captured_minor, refunded_minor FROM payments")
             )
         ).one()
-        return (row[0], int(row[1]), int(row[2]), int(row[3]))
+        return (str(row.status), row.amount_minor, row.captured_minor, row.refunded_minor)
 
 
 def minor(amount: str) -> int:
