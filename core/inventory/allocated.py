@@ -2,7 +2,8 @@
 
 Fulfilment (issue 14) takes shipped units out of on-hand stock and out of the order's
 reservations together: ``ship_held``. Rerouting gives the units up at one location and
-takes them at others: ``move_held``. Both keep the consistency design of
+takes them at others: ``move_held``. Cancelling order lines gives units back:
+``release_held``. Both keep the consistency design of
 ``core.inventory.levels``: the stock rows are locked first, in one statement in
 (variant, location) order, and only then are reservations shrunk, deleted or taken,
 each through the one statement builder for that step (``core.inventory.steps``:
@@ -120,11 +121,7 @@ async def move_held(
         return ()
     keys = [(variant_id, from_location_id), *((variant_id, at) for at, _ in to)]
     await lock_levels(uow, keys)
-    released = await _give_up(uow, owner_kind, owner_id, {keys[0]: quantity})
-    await subtract_reserved(uow, released)
-    uow.record(
-        ReservationsReleased(owner_kind=owner_kind, owner_id=owner_id, reservations=released)
-    )
+    await _release(uow, owner_kind, owner_id, {keys[0]: quantity})
     taken = tuple(
         [
             await take_and_hold(
@@ -136,6 +133,37 @@ async def move_held(
     )
     record_stock_changed(uow, keys, StockChangeCause.REROUTED)
     return taken
+
+
+async def release_held(
+    uow: UnitOfWork,
+    *,
+    owner_kind: OwnerKind,
+    owner_id: str,
+    units: Mapping[StockKey, int],
+) -> tuple[Reservation, ...]:
+    """The owner gives back ``units`` it holds per (variant, location) (cancelled
+    order lines): its reservations shrink or go, reserved stock goes down with them;
+    what was given up. Refuses with ``INSUFFICIENT_STOCK`` when it holds fewer."""
+    keys = sorted(key for key, quantity in units.items() if quantity > 0)
+    if not keys:
+        return ()
+    await lock_levels(uow, keys)
+    released = await _release(uow, owner_kind, owner_id, {key: units[key] for key in keys})
+    record_stock_changed(uow, keys, StockChangeCause.RELEASED)
+    return released
+
+
+async def _release(
+    uow: UnitOfWork, owner_kind: OwnerKind, owner_id: str, units: Mapping[StockKey, int]
+) -> tuple[Reservation, ...]:
+    """Give up ``units`` (stock rows locked by the caller) and take them off reserved."""
+    released = await _give_up(uow, owner_kind, owner_id, units)
+    await subtract_reserved(uow, released)
+    uow.record(
+        ReservationsReleased(owner_kind=owner_kind, owner_id=owner_id, reservations=released)
+    )
+    return released
 
 
 async def _give_up(

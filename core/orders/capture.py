@@ -7,7 +7,8 @@ customer collects them. ``capture_order_payment`` is the one function every call
 uses, inside the caller's unit of work: it captures what is left of each payment
 through ``core.payments.services.capture`` (the provider's plugin), stores the
 captured amount and the CAPTURED status, moves the order's version, appends a history
-entry and records ``PaymentChanged``. A provider that declines or fails raises, and
+entry and records ``PaymentChanged``. Units cancelled before the capture
+(``core.orders.cancelled_units``) are not taken. A provider that declines or fails raises, and
 the caller's transaction rolls back with it.
 """
 
@@ -19,6 +20,7 @@ from core.channels.model import Channel, PaymentCapture
 from core.ids import OrderId
 from core.money import Money
 from core.orders import writes
+from core.orders.cancelled_units import cancelled_value
 from core.orders.events import PaymentChanged
 from core.orders.queries import orders_by_ids
 from core.payments import services as payments
@@ -32,6 +34,9 @@ class CaptureMoment(StrEnum):
     PLACEMENT = "placement"
     FULFILMENT = "fulfilment"
     PICKUP = "pickup"
+    # Cancelling a partly fulfilled order whose payment is still authorised: what was
+    # fulfilled is taken, the rest never is.
+    CANCELLATION = "cancellation"
 
 
 def _due(moment: CaptureMoment, channel: Channel, status: PaymentStatus) -> bool:
@@ -39,7 +44,7 @@ def _due(moment: CaptureMoment, channel: Channel, status: PaymentStatus) -> bool
         return channel.payment_capture is PaymentCapture.AT_PLACEMENT and (
             status is PaymentStatus.AUTHORIZED
         )
-    if moment is CaptureMoment.FULFILMENT:
+    if moment in (CaptureMoment.FULFILMENT, CaptureMoment.CANCELLATION):
         # Whatever the setting: an authorisation still open when goods leave is taken.
         return status is PaymentStatus.AUTHORIZED
     return status in (PaymentStatus.AUTHORIZED, PaymentStatus.PENDING)
@@ -68,6 +73,7 @@ async def capture_order_payment(
     if not due:
         return None
     now = uow.clock.now()
+    cancelled = cancelled_value(order)
     for payment in due:
         authorization = Authorization(
             provider=payment.provider,
@@ -80,7 +86,9 @@ async def capture_order_payment(
             reference=order.number,
             provider_reference=payment.reference,
         )
-        left = payment.amount - payment.captured
+        # Cancelled units (``orderLinesCancel``) are never taken.
+        owed = max(payment.amount - cancelled, Money.zero(cancelled.currency))
+        left = owed - payment.captured
         if left > Money.zero(left.currency):
             await payments.capture(
                 uow.plugins, channel, authorization, left, already_captured=payment.captured
@@ -91,8 +99,9 @@ async def capture_order_payment(
             payment.provider,
             PaymentStatus.CAPTURED,
             now=now,
-            captured_minor=payment.amount.minor_units,
+            captured_minor=max(owed, payment.captured).minor_units,
         )
+        cancelled = Money.zero(cancelled.currency)  # counted against the first payment
     version = await writes.move_order(
         uow, order.id, read_version=order.version, now=now, payment_status=PaymentStatus.CAPTURED
     )

@@ -198,3 +198,33 @@ class AllocationRerouted(PublishedEvent):
             "to_location_ids": list(self.to_location_ids),
             "version": self.version,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLinesCancelled(PublishedEvent):
+    """Units of the order's lines were cancelled before fulfilment: their allocations
+    released at ``location_ids``, their value refunded when it was captured."""
+
+    topic: ClassVar[str] = ORDER_TOPIC
+
+    order_id: OrderId
+    # (order line id, units cancelled now), by line id.
+    lines: tuple[tuple[int, int], ...]
+    location_ids: tuple[LocationId, ...]
+    status: str
+    version: int
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+    def payload(self) -> dict[str, JsonValue]:
+        return {
+            "type": "OrderLinesCancelled",
+            "order_id": self.order_id,
+            "lines": [
+                {"order_line_id": line_id, "quantity": quantity} for line_id, quantity in self.lines
+            ],
+            "location_ids": location_ids_json(self.location_ids),
+            "status": self.status,
+            "version": self.version,
+        }

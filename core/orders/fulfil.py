@@ -181,12 +181,12 @@ async def units_to_fulfil(
     wanted: dict[VariantId, int] = defaultdict(int)
     for index, line in enumerate(lines):
         order_line = by_id[line.order_line_id]
-        left = order_line.quantity - fulfilled.get(line.order_line_id, 0)
+        left = order_line.due_quantity - fulfilled.get(line.order_line_id, 0)
         if line.quantity > left:
             problems.append(
                 Problem(
                     ErrorCode.QUANTITY_EXCEEDS_UNFULFILLED,
-                    f"Only {left} of {order_line.quantity} are left to fulfil on this line",
+                    f"Only {left} of {order_line.due_quantity} are left to fulfil on this line",
                     f"lines.{index}.quantity",
                 )
             )
@@ -266,21 +266,27 @@ async def after_fulfilment(
     uow: UnitOfWork, order: Order, *, actor: str, note: str
 ) -> tuple[int, OrderStatus]:
     """Derive and record the status after a fulfilment step; the version and status."""
+    status = await status_now(uow, order)
+    version = await record_progress(
+        uow, order, status, version=order.version + 1, actor=actor, note=note
+    )
+    return version, status
+
+
+async def status_now(uow: UnitOfWork, order: Order) -> OrderStatus:
+    """The order's status by ``derive_status`` over what its fulfilments and pickups
+    hold now (``order``: its lines as they are in this transaction)."""
     connection = await uow.connection()
     fulfilled = await fulfilled_by_line(connection, order.id)
     fulfilments = (await fulfilments_by_order_ids(connection, [order.id])).get(order.id, [])
     pickups = (await pickups_by_order_ids(connection, [order.id])).get(order.id, [])
-    status = derive_status(
+    return derive_status(
         order.status,
         order.lines,
         fulfilled,
         methods=frozenset(f.method for f in fulfilments),
         awaiting_pickup=any(p.collected_at is None for p in pickups),
     )
-    version = await record_progress(
-        uow, order, status, version=order.version + 1, actor=actor, note=note
-    )
-    return version, status
 
 
 async def read_fulfilled(

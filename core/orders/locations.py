@@ -1,11 +1,13 @@
 """Where an order has work: the locations a location-scoped staff token must hold to see
 it (issue 14), and that its events name (``location_ids`` in their payload).
 
-An order's work is at the pickup store of each of its delivery groups and at every
+An order's work is at the pickup store of each of its delivery groups, at every
 location its fulfilment plan draws units from (``OrderDeliveryGroup.lines``, where its
-allocations are). The rule in Python (``order_location_ids`` on a read order,
-``planned_location_ids`` on checkout's rows) and as SQL for the staff order list
-(``has_work_at``); tests/schema/orders/test_location_scope.py holds them equal.
+allocations are) and at every location its returns were received at
+(``returns.location_id``: the store that took goods back sees the order). The rule in
+Python (``order_location_ids`` on a read order, ``planned_location_ids`` on checkout's
+rows, which have no returns yet) and as SQL for the staff order list (``has_work_at``);
+tests/schema/orders/test_location_scope.py holds them equal.
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ from sqlalchemy import BigInteger, ColumnElement, exists, func, or_, select, tru
 from core.db import table_of
 from core.ids import LocationId
 from core.orders.model import Order
+from core.orders.return_tables import ReturnRow
 from core.orders.tables import OrderDeliveryGroupRow, OrderRow
 
 _orders = table_of(OrderRow)
 _groups = table_of(OrderDeliveryGroupRow)
+_returns = table_of(ReturnRow)
 
 
 def order_location_ids(order: Order) -> frozenset[LocationId]:
-    """The locations the order has work at: pickup stores and supplying locations."""
+    """The locations the order has work at: pickup stores, supplying locations and the
+    locations its returns were received at."""
     return _work_at(
         (group.location_id, [units.location_id for units in group.lines])
         for group in order.delivery_groups
-    )
+    ) | frozenset(order.received_at)
 
 
 def planned_location_ids(groups: Iterable[Mapping[str, Any]]) -> tuple[LocationId, ...]:
@@ -73,4 +78,7 @@ def has_work_at(location_ids: Collection[LocationId], dialect: str) -> ColumnEle
         .select_from(_groups.join(units, true()))
         .where(_groups.c.order_id == _orders.c.id, supplier.in_(wanted))
     )
-    return or_(pickup, supplied)
+    received = exists().where(
+        _returns.c.order_id == _orders.c.id, _returns.c.location_id.in_(wanted)
+    )
+    return or_(pickup, supplied, received)

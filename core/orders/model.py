@@ -129,6 +129,13 @@ class OrderLine:
     unit_price: Money
     total_price: Money
     adjustments: tuple[CartAdjustment, ...] = ()
+    # Units cancelled before they were fulfilled; never fulfilled, never due.
+    cancelled_quantity: int = 0
+
+    @property
+    def due_quantity(self) -> int:
+        """The units still to be fulfilled or already fulfilled: not cancelled."""
+        return self.quantity - self.cancelled_quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +206,8 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+    # Where its returns were received (issue 14): stores that took its goods back.
+    received_at: tuple[LocationId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,7 +193,7 @@ async def _units_here(
         line = lines[line_id]
         if line.variant_id is None:
             continue
-        take = min(line.quantity - fulfilled.get(line_id, 0), left_here[line.variant_id])
+        take = min(line.due_quantity - fulfilled.get(line_id, 0), left_here[line.variant_id])
         if take > 0:
             units[line_id] = take
             left_here[line.variant_id] -= take

@@ -1,7 +1,9 @@
 """An order's status as fulfilment moves it (issue 14): derived, never set by hand.
 
-The rule (``derive_status``), over the order's lines and what has left its locations:
-- every unit fulfilled: COMPLETED when every fulfilment was a handover at a store
+The rule (``derive_status``), over the order's lines and what has left its locations,
+counting only the units due (a line's quantity less its cancelled units):
+- every unit cancelled: CANCELLED;
+- every unit due fulfilled: COMPLETED when every fulfilment was a handover at a store
   (the goods are in the customer's hands), FULFILLED when any was shipped;
 - otherwise READY_FOR_PICKUP while a pickup waits to be collected;
 - otherwise PARTIALLY_FULFILLED once any unit was fulfilled;
@@ -30,8 +32,11 @@ def derive_status(
     awaiting_pickup: bool,
 ) -> OrderStatus:
     """The status by the rule above; ``methods``: how its fulfilments left."""
-    ordered = sum(line.quantity for line in lines)
-    done = sum(min(fulfilled.get(line.id, 0), line.quantity) for line in lines)
+    # Cancelled units are not due: a line's due units are its quantity less those.
+    ordered = sum(line.due_quantity for line in lines)
+    done = sum(min(fulfilled.get(line.id, 0), line.due_quantity) for line in lines)
+    if not ordered and lines:
+        return OrderStatus.CANCELLED
     if ordered and done >= ordered:
         return (
             OrderStatus.COMPLETED

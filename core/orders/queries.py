@@ -38,6 +38,7 @@ from core.orders.model import (
     Payment,
     PlannedUnits,
 )
+from core.orders.return_tables import ReturnRow
 from core.orders.tables import (
     OrderDeliveryGroupRow,
     OrderHistoryRow,
@@ -55,6 +56,7 @@ order_lines_table = table_of(OrderLineRow)
 order_groups_table = table_of(OrderDeliveryGroupRow)
 payments_table = table_of(PaymentRow)
 history_table = table_of(OrderHistoryRow)
+_returns = table_of(ReturnRow)
 
 
 def adjustments_from_json(
@@ -91,13 +93,32 @@ async def orders_by_ids(session: AsyncSession, ids: Sequence[OrderId]) -> list[O
     history: dict[int, list[Any]] = defaultdict(list)
     for row in await _children(session, history_table, wanted):
         history[row.order_id].append(row)
+    received_at: dict[int, list[LocationId]] = defaultdict(list)
+    for row in await _received_at(session, wanted):
+        received_at[row.order_id].append(LocationId(row.location_id))
     by_id = {
         row.id: order_from_rows(
-            row, lines[row.id], groups[row.id], payments[row.id], history[row.id]
+            row,
+            lines[row.id],
+            groups[row.id],
+            payments[row.id],
+            history[row.id],
+            received_at=received_at[row.id],
         )
         for row in rows
     }
     return [by_id[order_id] for order_id in ids if order_id in by_id]
+
+
+async def _received_at(session: AsyncSession, order_ids: Sequence[int]) -> Sequence[Any]:
+    """(order_id, location_id) of each location where the orders' returns were received."""
+    statement = (
+        select(_returns.c.order_id, _returns.c.location_id)
+        .where(_returns.c.order_id.in_(order_ids), _returns.c.location_id.is_not(None))
+        .distinct()
+        .order_by(_returns.c.order_id, _returns.c.location_id)
+    )
+    return (await session.execute(statement)).all()
 
 
 async def _children(session: AsyncSession, table: Any, order_ids: Sequence[int]) -> Sequence[Any]:
@@ -202,6 +223,8 @@ def order_from_rows(
     groups: Sequence[Any],
     payments: Sequence[Any],
     history: Sequence[Any],
+    *,
+    received_at: Sequence[LocationId] = (),
 ) -> Order:
     currency = row.currency
 
@@ -234,6 +257,8 @@ def order_from_rows(
                 unit_price=money(line.unit_price_minor),
                 total_price=money(line.total_minor),
                 adjustments=adjustments_from_json(line.adjustments or [], currency),
+                # Checkout answers from the values it wrote, which leave this to its default.
+                cancelled_quantity=getattr(line, "cancelled_quantity", 0),
             )
             for line in lines
         ),
@@ -282,6 +307,7 @@ def order_from_rows(
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        received_at=tuple(received_at),
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from core.carts.idempotency import Operation, fingerprint, key_digest
 from core.channels import queries as channel_queries
+from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import LocationId, OrderId, RefundId
 from core.money import Money
@@ -105,27 +106,73 @@ async def create_refund(
             return Refunded(refund_from_row(earlier), replayed=True)
         (order,) = await orders_by_ids(uow.session, [order_id])
         wanted = amount if amount is not None else _price_of(order, lines or ())
-        payment = _refundable(order)
         channels = await channel_queries.channels_by_id(connection, [order.channel_id])
-        await payments.refund(
-            uow.plugins,
+        refund = await pay_back(
+            uow,
+            order,
             channels[order.channel_id],
-            Authorization(
-                provider=payment.provider,
-                outcome=AuthorizationOutcome.APPROVED,
-                amount=payment.amount,
-                reference=order.number,
-                provider_reference=payment.reference,
-            ),
             wanted,
-            captured=payment.captured,
-            already_refunded=payment.refunded,
-        )
-        refund = await _record(
-            uow, order, payment, wanted, lines or (), reason.strip(), digest, arguments, actor
+            lines=lines or (),
+            reason=reason.strip(),
+            key=RefundKey(digest, arguments),
+            actor=actor,
         )
         await uow.commit()
     return Refunded(refund, replayed=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundKey:
+    """A refund's idempotency key as stored: its digest and its arguments' fingerprint."""
+
+    digest: str
+    fingerprint: str
+
+
+def cancellation_key(order: Order) -> RefundKey:
+    """The key of the refund a cancellation makes: one per order version, so each
+    cancelling transaction (which moves the version) has its own."""
+    key = f"cancel:{order.id}:{order.version}"
+    return RefundKey(key_digest("refund", key), fingerprint(Operation.REFUND, {"key": key}))
+
+
+async def pay_back(
+    uow: UnitOfWork,
+    order: Order,
+    channel: Channel,
+    amount: Money,
+    *,
+    lines: Sequence[RefundLine],
+    reason: str,
+    key: RefundKey,
+    actor: str,
+) -> Refund:
+    """Refund ``amount`` of ``order`` (as read in this transaction, at its current
+    version) through its provider, inside the caller's unit of work: the payment, the
+    order's payment status and version, history, the refund row and the events move
+    as the module says. The one refund path of ``refundCreate`` and cancellations.
+
+    Raises ``DomainError`` (``REFUND_EXCEEDS_CAPTURED``, ``PAYMENT_DECLINED``, ...) and
+    ``PluginError`` from the provider; the caller's transaction then writes nothing.
+    """
+    payment = _refundable(order)
+    await payments.refund(
+        uow.plugins,
+        channel,
+        Authorization(
+            provider=payment.provider,
+            outcome=AuthorizationOutcome.APPROVED,
+            amount=payment.amount,
+            reference=order.number,
+            provider_reference=payment.reference,
+        ),
+        amount,
+        captured=payment.captured,
+        already_refunded=payment.refunded,
+    )
+    return await _record(
+        uow, order, payment, amount, lines, reason, key.digest, key.fingerprint, actor
+    )
 
 
 def _input_problems(

@@ -22,6 +22,7 @@ from core.orders.checkout import complete_checkout
 from core.orders.checkout_checks import PaymentInput
 from core.orders.checkout_commit import CheckoutResult, actor_of
 from core.orders.fulfil import Fulfilled, FulfilmentLineInput, create_fulfilment
+from core.orders.line_cancel import cancel_lines
 from core.orders.model import Order
 from core.orders.pickups import complete_pickup, mark_ready_for_pickup
 from core.orders.queries import OrderCursor, OrderFilter, order_id_where, order_page, orders_by_ids
@@ -52,6 +53,7 @@ __all__ = [
     "actor_of",
     "cancel_as_customer",
     "cancel_as_staff",
+    "cancel_lines",
     "complete_checkout",
     "complete_pickup",
     "create_fulfilment",

@@ -111,6 +111,8 @@ class OrderLineRow(Base):
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(512))
     quantity: Mapped[int] = mapped_column(BigInteger)
+    # Units cancelled before they were fulfilled (``orderLinesCancel``, ``orderCancel``).
+    cancelled_quantity: Mapped[int] = mapped_column(BigInteger, server_default="0")
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     total_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))

@@ -65,7 +65,7 @@ class AllocationReroutePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _lines(lines: list[OrderLineQuantityInput]) -> list[services.FulfilmentLineInput]:
+def parse_lines(lines: list[OrderLineQuantityInput]) -> list[services.FulfilmentLineInput]:
     parsed: list[services.FulfilmentLineInput] = []
     problems: list[Problem] = []
     for index, line in enumerate(lines):
@@ -132,7 +132,7 @@ class FulfilmentMutation:
                 info.context.runtime.uow(),
                 order_id=order_key,
                 location_id=location_key,
-                lines=_lines(lines),
+                lines=parse_lines(lines),
                 tracking=None
                 if tracking is None
                 else Tracking(tracking.carrier, tracking.number, tracking.url),
@@ -222,7 +222,7 @@ class FulfilmentMutation:
                 info.context.runtime.uow(),
                 order_id=order_key,
                 from_location_id=location_key,
-                lines=_lines(lines),
+                lines=parse_lines(lines),
                 actor=_actor(principal),
             )
         except DomainError as error:

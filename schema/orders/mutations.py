@@ -16,8 +16,9 @@ from core.orders.services import PaymentInput as PaymentValue
 from core.staff.model import Scope
 from schema.context import Context
 from schema.errors import ApiError, ApiErrorCode, UserError, user_errors
+from schema.orders.fulfilment_mutations import OrderLineQuantityInput, parse_lines
 from schema.orders.types import Order
-from schema.permissions import require_any_location
+from schema.permissions import CanManageOrders, require_any_location, staff_principal
 from schema.relay import from_global_id
 
 Info = strawberry.Info[Context, None]
@@ -53,6 +54,12 @@ class CheckoutCompletePayload:
 
 @strawberry.type
 class OrderCancelPayload:
+    order: Order | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrderLinesCancelPayload:
     order: Order | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -160,3 +167,43 @@ class OrdersMutation:
             return OrderCancelPayload(errors=user_errors(error, prefix=None))
         view = await services.staff_order(context.runtime.uow(), OrderId(key))
         return OrderCancelPayload(order=None if view is None else Order.from_view(view))
+
+    @strawberry.mutation(
+        permission_classes=[CanManageOrders],
+        description="Cancel units of the order's lines that are not fulfilled: exactly "
+        "their allocations go back to stock, their value is refunded when it was captured "
+        "(never captured when only authorised), OrderLine.cancelledQuantity grows. When "
+        "every unit is cancelled or fulfilled the status follows (CANCELLED when nothing "
+        "was fulfilled). Needs orders:manage; a location-scoped token only for an order "
+        "with work at its locations (else FORBIDDEN). Errors: REQUIRED, INVALID, "
+        "INVALID_ID, INVALID_QUANTITY, DUPLICATE, ORDER_NOT_FOUND, ORDER_STATUS_INVALID, "
+        "UNKNOWN_ORDER_LINE, QUANTITY_EXCEEDS_UNFULFILLED (more than is left unfulfilled "
+        "and not cancelled, on lines.<i>.quantity), QUANTITY_NOT_ALLOCATED, "
+        "REFUND_EXCEEDS_CAPTURED, PAYMENT_DECLINED, PLUGIN_FAILED.",
+    )
+    async def order_lines_cancel(
+        self,
+        info: Info,
+        order_id: strawberry.ID,
+        lines: list[OrderLineQuantityInput],
+        reason: str | None = None,
+    ) -> OrderLinesCancelPayload:
+        uow = info.context.runtime.uow()
+        try:
+            _, key = from_global_id(order_id, "Order", field="order_id")
+            principal = await staff_principal(info.context)
+            if principal.locations is not None:
+                found = await services.staff_order(uow, OrderId(key))
+                if found is not None:
+                    require_any_location(principal, order_location_ids(found.order))
+            await services.cancel_lines(
+                uow,
+                order_id=OrderId(key),
+                lines=parse_lines(lines),
+                reason=reason or "",
+                actor=f"staff:{principal.staff_name}",
+            )
+        except DomainError as error:
+            return OrderLinesCancelPayload(errors=user_errors(error, prefix=None))
+        view = await services.staff_order(info.context.runtime.uow(), OrderId(key))
+        return OrderLinesCancelPayload(order=None if view is None else Order.from_view(view))

@@ -111,6 +111,10 @@ class OrderLine:
     sku: str
     name: str = strawberry.field(description="Product and variant name when it was sold.")
     quantity: int
+    cancelled_quantity: int = strawberry.field(
+        description="Units cancelled before they were fulfilled (orderLinesCancel, or "
+        "orderCancel after part of the order was fulfilled); never shipped, not paid for."
+    )
     unit_price: Money = strawberry.field(description="After the channel's adjustments.")
     total_price: Money
     adjustments: list[CartAdjustment]
@@ -311,6 +315,7 @@ class Order(Node):
                     sku=line.sku,
                     name=line.name,
                     quantity=line.quantity,
+                    cancelled_quantity=line.cancelled_quantity,
                     unit_price=Money.from_value(line.unit_price),
                     total_price=Money.from_value(line.total_price),
                     adjustments=[CartAdjustment.from_model(a) for a in line.adjustments],

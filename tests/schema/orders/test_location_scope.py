@@ -10,6 +10,7 @@ from core.staff.model import Scope
 from tests.factories import GraphQLClient, bearer, staff_token
 from tests.factories.delivery import DeliveryShop, make_cart, make_delivery_shop
 from tests.factories.orders import GATEWAY, checkout, prepare
+from tests.factories.returns import RETURN_CREATE, RETURN_RECEIVE, collected_order, location_id
 
 ORDERS = "query { orders(first: 10) { nodes { number } } }"
 ORDER = "query ($id: ID!) { order(id: $id) { number } }"
@@ -129,3 +130,38 @@ async def test_the_list_and_the_order_agree_on_where_an_order_has_work(
         "centre-store": (True, True),
         "far-store": (False, False),
     }
+
+
+async def test_a_store_that_received_a_return_sees_the_order(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    done = await collected_order(runtime, gql)
+    far_staff = gql.with_headers(
+        **bearer(await staff_token(runtime, Scope.ORDERS_READ, name="far", locations=["far-store"]))
+    )
+    unseen = await far_staff(ORDER, {"id": done.order["id"]})
+    lines = [{"orderLineId": done.line_id, "quantity": 1, "reason": "too small"}]
+    made = (await done.staff(RETURN_CREATE, {"order": done.order["id"], "lines": lines}))["data"]
+    received_lines = [
+        {
+            "returnLineId": made["returnCreate"]["return"]["lines"][0]["id"],
+            "quantity": 1,
+            "disposition": "RESTOCK",
+        }
+    ]
+    received = await done.staff(
+        RETURN_RECEIVE,
+        {
+            "return": made["returnCreate"]["return"]["id"],
+            "location": location_id(done.shop, "far"),
+            "lines": received_lines,
+        },
+    )
+
+    seen = await far_staff(ORDER, {"id": done.order["id"]})
+    listed = await far_staff(ORDERS, {})
+
+    assert [e["extensions"]["code"] for e in unseen["errors"]] == ["FORBIDDEN"]
+    assert received["data"]["returnReceive"]["errors"] == []
+    assert seen["data"]["order"] == {"number": done.order["number"]}
+    assert listed["data"]["orders"]["nodes"] == [{"number": done.order["number"]}]
