@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from core.carts import services
+from core.carts.model import PricedCart
 from core.carts.pricing import line_totals
 from core.carts.services import Caller, DeliveryChoice, Guard
 from core.delivery import services as delivery
@@ -91,39 +92,51 @@ class OrderRules(CartRules):
         for step in steps:
             _, error = self.attempt(step)
             assert error is None, error.problems
-        priced = self.run(services.read_cart(uow(), cart.token, Caller()))
-        assert priced is not None
-        if priced.cart.lines:
-
-            async def groups() -> list[DeliveryChoice]:
-                async with self.runtime.reads.connect() as connection:
-                    found = await delivery.delivery_groups(
-                        connection,
-                        self.runtime.plugins,
-                        priced.channel,
-                        priced.cart,
-                        now=self.clock.now(),
-                        line_totals=line_totals(priced),
-                    )
-                return [
-                    DeliveryChoice(g.id, _option(g.options, collect).handle)
-                    for g in found
-                    if g.options
-                ]
-
-            choices = self.run(groups())
-            if choices:
-                _, error = self.attempt(
-                    services.select_delivery_options(
-                        uow(), token=cart.token, choices=choices, guard=Guard()
-                    )
+        # One group at a time, reading the groups again after each choice, as a storefront
+        # does: a choice may regroup the others (a line picked up at the store leaves the
+        # shipped group), and a choice naming a group gone is UNKNOWN_DELIVERY_GROUP.
+        for _ in range(4):
+            priced = self.run(services.read_cart(uow(), cart.token, Caller()))
+            assert priced is not None
+            if not priced.cart.lines:
+                break
+            chosen = dict(priced.cart.delivery_selection)
+            pending = [
+                choice
+                for choice in self.run(self._choices(priced, collect))
+                if chosen.get(choice.group_id) != choice.handle
+            ]
+            if not pending:
+                break
+            _, error = self.attempt(
+                services.select_delivery_options(
+                    uow(), token=cart.token, choices=pending[:1], guard=Guard()
                 )
-                assert error is None or {p.code for p in error.problems} <= {
-                    ErrorCode.INSUFFICIENT_STOCK
-                }, error.problems
+            )
+            if error is not None:
+                assert {p.code for p in error.problems} <= {ErrorCode.INSUFFICIENT_STOCK}, (
+                    error.problems
+                )
+                break
         after = self.run(read_rows(self.runtime))
         self.changed(cart, after, exact=cart.exact and self.holds_live(cart))
         self.rows = after
+
+    async def _choices(self, priced: PricedCart, collect: bool) -> list[DeliveryChoice]:
+        """The first option of every delivery group of the cart, as it stands (or, to
+        ``collect``, its first click-and-collect option where it has one)."""
+        async with self.runtime.reads.connect() as connection:
+            found = await delivery.delivery_groups(
+                connection,
+                self.runtime.plugins,
+                priced.channel,
+                priced.cart,
+                now=self.clock.now(),
+                line_totals=line_totals(priced),
+            )
+        return [
+            DeliveryChoice(g.id, _option(g.options, collect).handle) for g in found if g.options
+        ]
 
     @precondition(lambda self: any(o["status"] in OPEN for o in self.rows.orders.values()))
     @rule(pick=st.integers(0, 99))
@@ -138,7 +151,8 @@ class OrderRules(CartRules):
         )
         order = open_orders[pick % len(open_orders)]
         held = rows.allocated_at(order["id"])
-        captured = order["payment_status"] == "CAPTURED"
+        # Captured, perhaps refunded in part or in full already (return_rules.py).
+        captured = order["payment_status"] in ("CAPTURED", "PARTIALLY_REFUNDED", "REFUNDED")
         self.run(
             orders.cancel_as_staff(
                 self.runtime.uow(), OrderId(order["id"]), staff_name="machine", reason="test"
