@@ -27,12 +27,14 @@ from core.ids import CartId, LocationId, VariantId
 from core.inventory import services as inventory
 from core.inventory.tables import ReservationRow, StockLevelRow, StockMovementRow
 from core.money import Money
+from core.orders.return_tables import RefundRow, ReturnLineRow, ReturnRow
 from core.orders.tables import (
     FulfilmentLineRow,
     FulfilmentRow,
     OrderDeliveryGroupRow,
     OrderLineRow,
     OrderRow,
+    PaymentRow,
     PickupRow,
 )
 from core.runtime import Runtime
@@ -162,12 +164,17 @@ _TABLES: dict[str, Table] = {
     "fulfilments": table_of(FulfilmentRow),
     "fulfilment_lines": table_of(FulfilmentLineRow),
     "pickups": table_of(PickupRow),
+    "payments": table_of(PaymentRow),
+    "returns": table_of(ReturnRow),
+    "return_lines": table_of(ReturnLineRow),
+    "refunds": table_of(RefundRow),
 }
 
 
 @dataclass(frozen=True)
 class Rows:
-    """Every row of the cart and stock tables, as stored, read at ``now``.
+    """Every row of the cart, stock and order tables (payments, returns and refunds
+    among them), as stored, read at ``now``.
 
     Equal snapshots mean nothing was written: a refused request or a replay.
     """
