@@ -3,19 +3,19 @@ database, with the invariants of stock and carts checked from the rows after eve
 (issue 12, point 5; DESIGN.md, "One source of truth for every write").
 
 The rules call what the GraphQL resolvers and the CLI call: the cart services
-(cart_rules.py), the merge of cartMerge and of customerLogin, the sweeps of
-``omnicart inventory sweep`` and ``omnicart carts sweep`` with the clock moved past the
-holds' and carts' lifetimes, the staff's stock services (sale, count, transfer),
-retries of keyed requests, checkout and cancellation (order_rules.py), fulfilment,
-reroutes and pickups (fulfil_rules.py), returns, receipts and refunds
-(return_rules.py). After every step (machine.py): on hand >= 0; reserved is the sum
-of the level's reservations and never exceeds on hand; a cart holds no more than its lines ask for, nothing once merged,
-and exactly its lines while the design promises it; versions go up by one with every
-change and never on a refusal; a refusal or a retry leaves every row as it was; a
-placed order's allocations are exactly its lines, a cancelled order holds nothing, and
-a cart that held all its lines always checks out; on hand reconciles with what the
-machine put in, shipped and restocked (ledger.py); nothing is returned, received or
-refunded beyond what was fulfilled, returned or captured.
+(cart_rules.py), the merge of cartMerge and of customerLogin, the sweeps of ``omnicart
+inventory sweep`` and ``omnicart carts sweep`` with the clock moved past the holds' and
+carts' lifetimes, the staff's stock services (sale, count, transfer), retries of keyed
+requests, checkout and cancellation (order_rules.py), fulfilment, reroutes and pickups
+(fulfil_rules.py), returns, receipts and refunds (return_rules.py). After every step
+(machine.py): on hand >= 0; reserved is the sum of the level's reservations and never
+exceeds on hand; a cart holds no more than its lines ask for, nothing once merged, and
+exactly its lines while the design promises it; versions go up by one with every change
+and never on a refusal; a refusal or a retry leaves every row as it was; a placed
+order's allocations are exactly its lines, a cancelled order holds nothing, and a cart
+that held all its lines always checks out; on hand reconciles with what the machine put
+in, shipped and restocked (ledger.py); nothing is returned, received or refunded beyond
+what was fulfilled, returned or captured.
 
 The run's ``event`` counts show with ``pytest --hypothesis-show-statistics``.
 """
