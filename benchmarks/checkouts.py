@@ -57,8 +57,9 @@ LINES_PER_CART: Final = 3
 _MIN_RATE: Final = 20
 # Checkouts a second the supply is sized for: 4 times the 150/s target (checkout
 # passed 250/s once it was made fast). A run that outpaces it runs out of carts, and
-# its extra requests count as errors (exhausted): raise it then. Making a cart takes three write services, about three checkouts of
-# CPU, so every cart made and not sent costs preparation time.
+# its extra requests count as errors (exhausted): raise it then. Making a cart takes
+# three write services, about three checkouts of CPU, so every cart made and not sent
+# costs preparation time.
 MAX_RATE: Final = 600
 # Carts made at once per process (the runtime's pool holds 20 connections), and
 # processes making them on PostgreSQL (one per core of the benchmark machine).

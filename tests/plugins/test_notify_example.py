@@ -17,13 +17,15 @@ from sqlalchemy import text
 from core.config import Settings
 from core.event_hooks.dispatcher import EventDispatcher
 from core.ids import OrderId
+from core.inventory import services as inventory
 from core.orders import services
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from schema.relay import from_global_id
 from tests.factories import GraphQLClient
 from tests.factories.delivery import make_cart, make_delivery_shop
-from tests.factories.orders import GATEWAY, checkout, prepare
+from tests.factories.orders import FULFIL, GATEWAY, checkout, owner_view, prepare
+from tests.factories.returns import REFUND_CREATE, collected_order, location_id
 
 PACKAGE = Path(__file__).parents[2] / "examples" / "plugins" / "omnicart-notify" / "omnicart_notify"
 
@@ -82,4 +84,60 @@ async def test_cancelling_an_order_writes_the_customers_message(
             "email": "ann@example.com",
             "subject": f"Your order {placed['number']} was cancelled",
         }
+    ]
+
+
+async def test_ready_shipped_and_refunded_orders_each_write_one_message(
+    runtime: Runtime, settings: Settings, gql: GraphQLClient, notify: types.ModuleType
+) -> None:
+    shop_runtime = Runtime.build(
+        settings,
+        engine=runtime.engine,
+        reads=runtime.reads,
+        clock=runtime.clock,
+        plugins=PluginHost.load(extra={"notify": notify}),
+    )
+    # Ready at the store, then collected (OrderPickedUp has no message), then refunded.
+    done = await collected_order(runtime, gql)
+    _, collected_key = from_global_id(done.order["id"], "Order")
+    refund = {
+        "order": done.order["id"],
+        "key": "notify-refund-0001",
+        "amount": {"amount": "10.00", "currency": "PLN"},
+        "reason": "scratched",
+    }
+    refunded = (await done.staff(REFUND_CREATE, refund))["data"]["refundCreate"]
+    assert refunded["errors"] == [], refunded
+    # Shipped from the warehouse.
+    await inventory.set_stock(
+        runtime.uow(),
+        variant_id=done.shop.variants[1],
+        location_id=done.shop.warehouse.id,
+        quantity=3,
+        reason="count",
+        actor="test",
+    )
+    token = await make_cart(runtime, done.shop, (0, 1))
+    await prepare(gql, token, handles={"delivery-1": "shipping:standard"})
+    placed = await checkout(gql, token, key="notify-checkout-0002")
+    assert placed["errors"] == [], placed
+    shipped = await owner_view(gql, placed["orderToken"])
+    _, shipped_key = from_global_id(shipped["id"], "Order")
+    fulfilled = await done.staff(
+        FULFIL,
+        {
+            "order": shipped["id"],
+            "location": location_id(done.shop, "warehouse"),
+            "lines": [{"orderLineId": shipped["lines"][0]["id"], "quantity": 1}],
+        },
+    )
+    assert fulfilled["data"]["fulfilmentCreate"]["errors"] == [], fulfilled
+
+    await EventDispatcher(shop_runtime).deliver()
+
+    got = [(m["event_type"], m["order_id"]) for m in await messages(runtime)]
+    assert got == [
+        ("OrderReadyForPickup", collected_key),
+        ("RefundCreated", collected_key),
+        ("OrderFulfilled", shipped_key),
     ]
