@@ -28,13 +28,8 @@ from core.orders.pickups import complete_pickup, mark_ready_for_pickup
 from core.orders.queries import OrderCursor, OrderFilter, order_id_where, order_page, orders_by_ids
 from core.orders.refunds import Refunded, create_refund
 from core.orders.reroute import reroute_allocation
-from core.orders.returns import (
-    ReceiveLineInput,
-    Requester,
-    ReturnLineInput,
-    create_return,
-    receive_return,
-)
+from core.orders.return_receipts import ReceiveLineInput, receive_return
+from core.orders.returns import Requester, ReturnLineInput, create_return
 from core.uow import UnitOfWork
 
 __all__ = [
