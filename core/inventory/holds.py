@@ -73,6 +73,8 @@ class HeldStock:
     sellable: dict[VariantId, int] = field(default_factory=dict)
     # Where the owner has reservation rows: (active units held, rows, lapsed included).
     held_at: dict[StockKey, tuple[int, int]] = field(default_factory=dict)
+    # The instant "active" was judged at (a hand-over takes exactly those reservations).
+    read_at: datetime | None = None
 
     def available(self, variant_id: VariantId) -> int:
         """Units the owner could still add to what it holds."""
@@ -105,7 +107,7 @@ async def lock_for_owner(
     wanted = sorted(set(variant_ids))
     if not wanted:
         return holder
-    now = uow.clock.now()
+    now = holder.read_at = uow.clock.now()
     rows = await uow.fetch(
         owned_stock(uow.dialect, elsewhere=include_owned_elsewhere),
         {
@@ -340,7 +342,9 @@ async def hand_over(
             "to_kind": to_kind.value,
             "to_id": to_id,
             "to_expires_at": expires_at,
-            "now": uow.clock.now(),
+            # The instant the locked rows were read at: the reservations active then are
+            # the ones ``held_at`` counted, even if one lapses while this runs.
+            "now": stock.read_at or uow.clock.now(),
         },
     )
     return tuple(sorted((reservation_from_row(row) for row in rows), key=lambda r: r.id))

@@ -19,6 +19,7 @@ expire: fulfilment takes them out of on hand, cancellation releases them.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from core.inventory.events import StockChangeCause, StockReserved
 from core.inventory.levels import record_stock_changed
 from core.inventory.model import OwnerKind, Reservation
 from core.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 # Allocations last until fulfilled or released.
 NEVER: Final = datetime(9999, 1, 1, tzinfo=UTC)
@@ -79,6 +82,15 @@ async def allocate(
         handed = await holds.hand_over(
             uow, stock, variant_ids, to_kind=OwnerKind.ORDER, to_id=str(order_id), expires_at=NEVER
         )
+        got: dict[tuple[VariantId, LocationId], int] = defaultdict(int)
+        for reservation in handed:
+            got[(reservation.variant_id, reservation.location_id)] += reservation.quantity
+        if got != wanted:
+            # Read under the same locks a moment ago: a bug, or a lock that did not hold.
+            logger.warning("hand-over took %s, not the plan %s", dict(got), dict(wanted))
+            raise DomainError.single(
+                ErrorCode.INSUFFICIENT_STOCK, "Not enough stock is available", "lines.0"
+            )
         _reserved(uow, order_id, handed)
         return handed
     await holds.release(uow, stock, variant_ids)
