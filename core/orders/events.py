@@ -19,25 +19,33 @@ from core.ids import ChannelId, LocationId, OrderId
 ORDER_TOPIC = "order"
 
 
+class OrderTopicEvent(PublishedEvent):
+    """An event of one order: published on topic ``order`` by the order's id (the
+    subscribers of ``orderChanged`` and ``orderEvents`` filter by it)."""
+
+    __slots__ = ()
+
+    topic: ClassVar[str] = ORDER_TOPIC
+    order_id: OrderId
+
+    def subject_ids(self) -> tuple[int, ...]:
+        return (self.order_id,)
+
+
 def location_ids_json(location_ids: Iterable[LocationId]) -> list[JsonValue]:
     """An event payload's ``location_ids``: sorted, unique."""
     return list(sorted(set(location_ids)))
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPlaced(PublishedEvent):
+class OrderPlaced(OrderTopicEvent):
     """Checkout wrote the order (its allocations held, its payment authorised or pending)."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     channel_id: ChannelId
     version: int
     # Where the order has work: its pickup stores and supplying locations.
     location_ids: tuple[LocationId, ...] = ()
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -50,18 +58,13 @@ class OrderPlaced(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderCancelled(PublishedEvent):
+class OrderCancelled(OrderTopicEvent):
     """The order was cancelled: its allocations released, its payment voided or refunded."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     version: int
     # Where the order had work: the locations its released allocations return to.
     location_ids: tuple[LocationId, ...] = ()
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -73,17 +76,12 @@ class OrderCancelled(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class PaymentChanged(PublishedEvent):
+class PaymentChanged(OrderTopicEvent):
     """The order's payment status changed (``status`` is the new one)."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -100,19 +98,14 @@ class PaymentChanged(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderFulfilled(PublishedEvent):
+class OrderFulfilled(OrderTopicEvent):
     """Units of the order were shipped from a location (a fulfilment was created)."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     fulfilment_id: int
     location_id: LocationId
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -126,18 +119,13 @@ class OrderFulfilled(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderReadyForPickup(PublishedEvent):
+class OrderReadyForPickup(OrderTopicEvent):
     """The order's units wait at a location; a pickup code was issued to its owner."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     location_id: LocationId
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -150,19 +138,14 @@ class OrderReadyForPickup(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPickedUp(PublishedEvent):
+class OrderPickedUp(OrderTopicEvent):
     """The customer collected the order's units at a location (a fulfilment was created)."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     fulfilment_id: int
     location_id: LocationId
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -176,18 +159,13 @@ class OrderPickedUp(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class AllocationRerouted(PublishedEvent):
+class AllocationRerouted(OrderTopicEvent):
     """Units the order held at one location are now held at others."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     from_location_id: LocationId
     to_location_ids: tuple[LocationId, ...]
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -201,11 +179,9 @@ class AllocationRerouted(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class OrderLinesCancelled(PublishedEvent):
+class OrderLinesCancelled(OrderTopicEvent):
     """Units of the order's lines were cancelled before fulfilment: their allocations
     released at ``location_ids``, their value refunded when it was captured."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     # (order line id, units cancelled now), by line id.
@@ -213,9 +189,6 @@ class OrderLinesCancelled(PublishedEvent):
     location_ids: tuple[LocationId, ...]
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {

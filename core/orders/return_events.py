@@ -10,27 +10,21 @@ locations the order's goods left from and came back to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
-from core.events.model import JsonValue, PublishedEvent
+from core.events.model import JsonValue
 from core.ids import ChannelId, LocationId, OrderId, RefundId, ReturnId
-from core.orders.events import ORDER_TOPIC
+from core.orders.events import OrderTopicEvent
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnCreated(PublishedEvent):
+class ReturnCreated(OrderTopicEvent):
     """A return of some of the order's units was made, in channel ``channel_id``."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     return_id: ReturnId
     channel_id: ChannelId
     location_ids: tuple[LocationId, ...]
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -44,19 +38,14 @@ class ReturnCreated(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class ReturnReceived(PublishedEvent):
+class ReturnReceived(OrderTopicEvent):
     """Units of a return arrived at a location (restocked there or written off)."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     return_id: ReturnId
     location_id: LocationId
     status: str
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
@@ -70,10 +59,8 @@ class ReturnReceived(PublishedEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class RefundCreated(PublishedEvent):
+class RefundCreated(OrderTopicEvent):
     """Money was refunded to the customer through the order's payment provider."""
-
-    topic: ClassVar[str] = ORDER_TOPIC
 
     order_id: OrderId
     refund_id: RefundId
@@ -81,9 +68,6 @@ class RefundCreated(PublishedEvent):
     currency: str
     location_ids: tuple[LocationId, ...]
     version: int
-
-    def subject_ids(self) -> tuple[int, ...]:
-        return (self.order_id,)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
