@@ -21,7 +21,7 @@ without a deprecation cycle.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pluggy
 
@@ -71,10 +71,17 @@ class PriceAdjustment:
 
 @dataclass(frozen=True, slots=True)
 class PricingContext:
-    """Who is asking: the channel and, when known, the customer."""
+    """Who is asking: the channel, the customer when known, and the buyer's attributes.
+
+    ``attributes`` are the key-value pairs a client attached to what is being priced
+    (a cart's attributes, or those given at the till), such as
+    ``{"loyalty.redeemPoints": "500"}``: plugins read the keys they own and ignore the
+    rest. Empty when nothing is being bought (a catalog listing).
+    """
 
     channel: Channel
     customer_id: int | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------

@@ -20,6 +20,10 @@ class Scope(StrEnum):
     ORDERS_READ = "orders:read"
     # Cancelling orders (and, later, fulfilling them).
     ORDERS_MANAGE = "orders:manage"
+    # Reading the product feeds of every channel (issue 15).
+    FEEDS_READ = "feeds:read"
+    # Registering outbound webhooks and reading their delivery log (issue 15).
+    WEBHOOKS_MANAGE = "webhooks:manage"
 
 
 @dataclass(frozen=True, slots=True)
