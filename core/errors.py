@@ -51,6 +51,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     NOT_SOLD_IN_CHANNEL = "NOT_SOLD_IN_CHANNEL"
     TOO_MANY_LINES = "TOO_MANY_LINES"
+    TOO_MANY_ATTRIBUTES = "TOO_MANY_ATTRIBUTES"
+    INVALID_ATTRIBUTE = "INVALID_ATTRIBUTE"
     UNKNOWN_LINE = "UNKNOWN_LINE"
     # Customers (issue 5): an address another account already uses (compared in lower case).
     EMAIL_TAKEN = "EMAIL_TAKEN"

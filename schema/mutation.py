@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.carts.address_mutations import CartAddressMutation
+from schema.carts.attribute_mutations import CartAttributeMutation
 from schema.carts.mutations import CartMutation
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
@@ -23,6 +24,7 @@ from schema.orders.return_mutations import ReturnMutation
 class Mutation(
     CartMutation,
     CartAddressMutation,
+    CartAttributeMutation,
     CatalogMutation,
     ChannelsMutation,
     CustomersMutation,

@@ -36,6 +36,7 @@ class Operation(StrEnum):
     SET_SHIPPING_ADDRESS = "cart.set_shipping_address"
     SET_BILLING_ADDRESS = "cart.set_billing_address"
     SELECT_DELIVERY = "cart.select_delivery"
+    UPDATE_ATTRIBUTES = "cart.update_attributes"
     # Checkout (core.orders.checkout): its records are the orders themselves.
     CHECKOUT = "order.checkout"
     # Refunds (core.orders.refunds): their records are the refunds themselves.

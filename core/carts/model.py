@@ -52,6 +52,9 @@ class Cart:
     # The shopper's delivery choice: (delivery group id, option handle) pairs sorted by
     # group id (``core.delivery``); a group the cart no longer has is ignored.
     delivery_selection: tuple[tuple[str, str], ...] = ()
+    # The buyer's attributes, (key, value) pairs in the order given (core.carts.attributes):
+    # what the pricing plugins see as ``PricingContext.attributes``.
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def line_for(self, variant_id: VariantId) -> CartLine | None:
         for line in self.lines:

@@ -53,7 +53,10 @@ async def price_cart(
         if (info := sale_info.get(line.variant_id)) is not None and info.base_price is not None
     ]
     priced = await plugins.price_lines(
-        PricingContext(channel=channel, customer_id=cart.customer_id), lines
+        PricingContext(
+            channel=channel, customer_id=cart.customer_id, attributes=dict(cart.attributes)
+        ),
+        lines,
     )
     zero = Money.zero(currency)
     subtotal = total = zero

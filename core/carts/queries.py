@@ -65,6 +65,7 @@ CART_COLUMNS = (
     carts_table.c.shipping_address,
     carts_table.c.billing_address,
     carts_table.c.delivery_selection,
+    carts_table.c.attributes,
 )
 
 
@@ -92,17 +93,24 @@ def cart_from_row(row: Any, prefix: str = "", lines: Sequence[CartLine] = ()) ->
         shipping_address=MailingAddress.from_json(value("shipping_address")),
         billing_address=MailingAddress.from_json(value("billing_address")),
         delivery_selection=selection_from_stored(value("delivery_selection")),
+        attributes=attributes_from_stored(value("attributes")),
     )
 
 
 def selection_from_stored(stored: Any) -> tuple[tuple[str, str], ...]:
-    """The stored JSON object of a cart's delivery selection as sorted pairs. (A text
-    statement's JSON column arrives undecoded on PostgreSQL: ``core.carts.fast_add``.)"""
+    """The stored JSON object of a cart's delivery selection as sorted pairs."""
+    return tuple(sorted(attributes_from_stored(stored)))
+
+
+def attributes_from_stored(stored: Any) -> tuple[tuple[str, str], ...]:
+    """A stored JSON object of string pairs (attributes, a delivery selection) as pairs
+    in stored order. (A text statement's JSON column arrives undecoded on PostgreSQL:
+    ``core.carts.fast_add``.)"""
     if stored is None:
         return ()
     if isinstance(stored, str | bytes):
         stored = orjson.loads(stored)
-    return tuple(sorted((str(group), str(handle)) for group, handle in stored.items()))
+    return tuple((str(key), str(value)) for key, value in stored.items())
 
 
 def line_from_row(row: Row[Any]) -> CartLine:

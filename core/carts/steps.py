@@ -165,10 +165,24 @@ def update_line(name: str = "line", *, after: str | None = None) -> Step:
 
 
 def select_delivery(name: str = "delivery") -> Step:
-    """The cart's delivery selection (``<name>_selection``, a JSON object or None); a
-    guard: the cart is still at its read version (``<name>_read_version``, the version
-    ``touch_cart`` moves on in the same change)."""
+    """The cart's delivery selection (``selection_values``)."""
+    return set_json(name, "delivery_selection")
+
+
+def set_attributes(name: str = "attributes") -> Step:
+    """The cart's attributes (``json_values``: ``core.carts.attributes``)."""
+    return set_json(name, "attributes")
+
+
+def set_json(name: str, column: str) -> Step:
+    """One JSON column of the cart (``<name>_value``, a JSON object or None); a guard:
+    the cart is still at its read version (``<name>_read_version``, the version
+    ``touch_cart`` moves on in the same change).
+
+    Run at once, not with the commit: PostgreSQL runs a chain as one statement, and one
+    statement must not update the cart row twice (with the touch)."""
     prefix = f"{name}_"
+    target = carts_table.c[column]
 
     def build(_refs: Refs) -> Update:
         return (
@@ -177,15 +191,11 @@ def select_delivery(name: str = "delivery") -> Step:
                 carts_table.c.id == bindparam(f"{prefix}cart_id", type_=BigInteger()),
                 carts_table.c.version == bindparam(f"{prefix}read_version", type_=BigInteger()),
             )
-            .values(
-                delivery_selection=bindparam(
-                    f"{prefix}selection", type_=carts_table.c.delivery_selection.type
-                )
-            )
+            .values({column: bindparam(f"{prefix}value", type_=target.type)})
             .returning(carts_table.c.id)
         )
 
-    return Step(name, build, required=True, key=f"select_delivery:{name}")
+    return Step(name, build, required=True, key=f"set_json:{name}:{column}")
 
 
 def selection_values(
@@ -196,18 +206,32 @@ def selection_values(
     read_version: int,
     selection: Mapping[str, str],
 ) -> dict[str, Any]:
-    """Values for ``select_delivery``: an empty selection is stored as NULL.
+    """Values for ``select_delivery``."""
+    return json_values(
+        name, dialect=dialect, cart_id=cart_id, read_version=read_version, value=selection
+    )
+
+
+def json_values(
+    name: str,
+    *,
+    dialect: str,
+    cart_id: int,
+    read_version: int,
+    value: Mapping[str, str],
+) -> dict[str, Any]:
+    """Values for ``set_json``: an empty object is stored as NULL.
 
     On PostgreSQL the statement driver hands values to asyncpg as they are, and its
     ``json`` codec takes text; SQLite's path encodes through the column's JSON type.
     """
-    stored: Any = dict(selection) or None
+    stored: Any = dict(value) or None
     if stored is not None and dialect == "postgresql":
         stored = orjson.dumps(stored).decode()
     return {
         f"{name}_cart_id": cart_id,
         f"{name}_read_version": read_version,
-        f"{name}_selection": stored,
+        f"{name}_value": stored,
     }
 
 

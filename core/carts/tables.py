@@ -66,6 +66,9 @@ class CartRow(Base):
     # The shopper's delivery choice, {delivery group id: option handle} (issue 13);
     # NULL when nothing was chosen. See core.delivery.groups.
     delivery_selection: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The buyer's attributes (issue 15), {key: value} in the order given; NULL for none.
+    # See core.carts.attributes.
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CartLineRow(Base):

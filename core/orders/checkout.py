@@ -245,6 +245,7 @@ async def _place(
         "adjustments": adjustments_to_json(priced.cost.adjustments),
         "shipping_address": _address(cart.shipping_address),
         "billing_address": _address(cart.billing_address or cart.shipping_address),
+        "attributes": dict(cart.attributes) or None,
         "version": 1,
         "created_at": now,
         "updated_at": now,

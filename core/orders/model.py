@@ -208,6 +208,8 @@ class Order:
     updated_at: datetime
     # Where its returns were received (issue 14): stores that took its goods back.
     received_at: tuple[LocationId, ...] = ()
+    # The buyer's attributes as placed (issue 15), (key, value) pairs in the order given.
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,9 @@ from core.payments.model import PaymentStatus
 
 # The JSON columns, bound as text serialised by the caller (``JSONText``), so that the
 # statement driver can send them to asyncpg as they are.
-_JSON_COLUMNS = frozenset({"adjustments", "shipping_address", "billing_address", "lines"})
+_JSON_COLUMNS = frozenset(
+    {"adjustments", "shipping_address", "billing_address", "lines", "attributes"}
+)
 
 
 def _bound(table: Any, column: str, name: str) -> Any:
@@ -78,6 +80,7 @@ ORDER_COLUMNS = (
     "adjustments",
     "shipping_address",
     "billing_address",
+    "attributes",
     "version",
     "created_at",
     "updated_at",

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.carts.addresses import MailingAddress
 from core.carts.model import CartAdjustment
+from core.carts.queries import attributes_from_stored
 from core.catalog.tables import ProductRow, VariantRow
 from core.customers.tables import CustomerRow
 from core.db import in_bound_list, table_of
@@ -247,6 +248,7 @@ def order_from_rows(
         ),
         shipping_address=MailingAddress.from_json(row.shipping_address),
         billing_address=MailingAddress.from_json(row.billing_address),
+        attributes=attributes_from_stored(row.attributes),
         lines=tuple(
             OrderLine(
                 id=OrderLineId(line.id),

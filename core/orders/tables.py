@@ -93,6 +93,9 @@ class OrderRow(Base):
     adjustments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The buyer's attributes (issue 15: a cart's, or given at the till), {key: value};
+    # NULL for none. See core.carts.attributes.
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(BigInteger, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from core.delivery import model as delivery_model
 from core.delivery import services as delivery
 from core.errors import DomainError, ErrorCode
 from core.money import Money as MoneyValue
+from schema.attributes import Attribute
 from schema.catalog.types import ProductVariant
 from schema.channels.types import CartMergePolicy, Channel, Location
 from schema.context import Context
@@ -210,6 +211,9 @@ class Cart:
     billing_address: MailingAddress | None = strawberry.field(
         description="Whom the order is invoiced to; null until set (cartBillingAddressSet)."
     )
+    attributes: list[Attribute] = strawberry.field(
+        description="Key-value pairs for the channel's plugins (cartAttributesUpdate)."
+    )
     created_at: datetime
     updated_at: datetime
     expires_at: datetime = strawberry.field(
@@ -315,6 +319,7 @@ class Cart:
             email=cart.email or None,
             shipping_address=MailingAddress.from_model(cart.shipping_address),
             billing_address=MailingAddress.from_model(cart.billing_address),
+            attributes=Attribute.from_pairs(cart.attributes),
             created_at=cart.created_at,
             updated_at=cart.updated_at,
             expires_at=cart.expires_at,

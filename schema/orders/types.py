@@ -9,6 +9,7 @@ import strawberry
 from core.orders import model, return_model
 from core.orders.services import OrderView
 from core.payments import model as payment_model
+from schema.attributes import Attribute
 from schema.carts.types import CartAdjustment, DeliveryMethod, MailingAddress
 from schema.channels.types import Channel, Location
 from schema.context import Context
@@ -259,6 +260,9 @@ class Order(Node):
     cost: OrderCost
     shipping_address: MailingAddress | None
     billing_address: MailingAddress | None
+    attributes: list[Attribute] = strawberry.field(
+        description="The key-value pairs the buyer attached, as placed (from the cart or the till)."
+    )
     delivery_groups: list[OrderDeliveryGroup]
     history: list[OrderHistoryEntry] = strawberry.field(description="Oldest first.")
     version: int = strawberry.field(description="Grows by one with every change.")
@@ -336,6 +340,7 @@ class Order(Node):
             ),
             shipping_address=MailingAddress.from_model(order.shipping_address),
             billing_address=MailingAddress.from_model(order.billing_address),
+            attributes=Attribute.from_pairs(order.attributes),
             delivery_groups=[
                 OrderDeliveryGroup(
                     method=group.method,
