@@ -248,6 +248,8 @@ async def _place(
         "version": 1,
         "created_at": now,
         "updated_at": now,
+        "external_id": None,
+        "external_placed_at": None,
     }
     order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(connection, [line.variant_id for line in cart.lines])

@@ -208,6 +208,8 @@ class Order:
     updated_at: datetime
     # Where its returns were received (issue 14): stores that took its goods back.
     received_at: tuple[LocationId, ...] = ()
+    # The marketplace's own id of an imported order (issue 15); None when placed here.
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
