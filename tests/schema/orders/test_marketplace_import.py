@@ -10,8 +10,15 @@ from sqlalchemy import text
 
 from core.runtime import Runtime
 from core.staff.model import Scope
-from tests.factories import GraphQLClient, bearer, make_channel, make_product, row_counts
-from tests.factories import staff_token, stored_events
+from tests.factories import (
+    GraphQLClient,
+    bearer,
+    make_channel,
+    make_product,
+    row_counts,
+    staff_token,
+    stored_events,
+)
 from tests.factories.marketplace import IMPORT, import_order, make_marketplace, order_input
 
 
@@ -52,7 +59,11 @@ async def test_an_import_places_a_paid_order_at_the_marketplace_prices(
     assert order["externalId"] == "MP-1001" and order["email"] == "buyer@example.com"
     assert order["status"] == "PLACED" and order["paymentStatus"] == "CAPTURED"
     # As given: no commission (the adapter's price_lines hook is not asked).
-    assert [(l["sku"], l["quantity"], l["unitPrice"], l["totalPrice"]) for l in order["lines"]] == [
+    lines = [
+        (line["sku"], line["quantity"], line["unitPrice"], line["totalPrice"])
+        for line in order["lines"]
+    ]
+    assert lines == [
         ("BOOT-1", 2, {"amount": "55.50"}, {"amount": "111.00"}),
         ("BOOT-2", 1, {"amount": "10.00"}, {"amount": "10.00"}),
     ]
@@ -73,9 +84,7 @@ async def test_an_import_places_a_paid_order_at_the_marketplace_prices(
     assert sorted((row[2], row[3], row[4]) for row in held if row[0] == "order") == sorted(
         [(shop.variants[0], shop.warehouse.id, 2), (shop.variants[1], shop.centre.id, 1)]
     )
-    assert [(h["status"], h["paymentStatus"]) for h in order["history"]] == [
-        ("PLACED", "CAPTURED")
-    ]
+    assert [(h["status"], h["paymentStatus"]) for h in order["history"]] == [("PLACED", "CAPTURED")]
     async with runtime.reads.connect() as connection:
         payment = (
             await connection.execute(
@@ -145,9 +154,7 @@ async def test_a_sku_not_sold_in_the_channel_is_refused(
 
     refused = await import_order(
         client,
-        order_input(
-            lines=(("HAT-1", 1, "9.00"), ("SCARF-1", 1, "9.00"), ("GLOVE-1", 1, "9.00"))
-        ),
+        order_input(lines=(("HAT-1", 1, "9.00"), ("SCARF-1", 1, "9.00"), ("GLOVE-1", 1, "9.00"))),
     )
 
     assert [(e["field"], e["code"]) for e in refused["errors"]] == [
@@ -194,9 +201,7 @@ async def test_bad_quantities_amounts_and_empty_orders_are_refused_on_their_path
         (["input", "lines", "0", "unitPrice", "currency"], "CURRENCY_MISMATCH"),
         (["input", "deliveryAmount", "currency"], "CURRENCY_MISMATCH"),
     ]
-    assert [(e["field"], e["code"]) for e in empty["errors"]] == [
-        (["input", "lines"], "REQUIRED")
-    ]
+    assert [(e["field"], e["code"]) for e in empty["errors"]] == [(["input", "lines"], "REQUIRED")]
     assert [(e["field"], e["code"]) for e in negative["errors"]] == [
         (["input", "lines", "0", "unitPrice"], "NEGATIVE_PRICE")
     ]
