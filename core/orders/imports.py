@@ -32,16 +32,14 @@ Any problem refuses the whole import: nothing is written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs; used for its exception class
 from sqlalchemy.exc import IntegrityError
 
 from core.carts import queries as cart_queries
-from core.carts import tokens as cart_tokens
 from core.carts.address_checks import checked_address
 from core.carts.idempotency import key_digest as scoped_digest
 from core.carts.model import Cart, CartLine, CartStatus
@@ -49,18 +47,22 @@ from core.channels import queries as channel_queries
 from core.channels.model import Channel, ChannelKind
 from core.db.chain import Chain, GuardFailed
 from core.delivery import services as delivery
-from core.delivery.model import DeliveryGroup, DeliveryMethod, SourcedLine
+from core.delivery.model import DeliveryGroup, DeliveryMethod
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CartId, CartLineId, ChannelId, OrderId, OrderLineId
+from core.ids import CartId, CartLineId, ChannelId, OrderId
 from core.inventory.queries import variant_refs_by_sku
 from core.keys import CART_SEAL
 from core.money import Money, sum_money
-from core.orders import numbers, order_steps, writes
-from core.orders.allocation import Allocation, allocate
+from core.orders import order_steps, writes
+from core.orders.allocation import allocate
 from core.orders.events import OrderPlaced, PaymentChanged
+from core.orders.import_checks import currency_problems, input_problems
 from core.orders.import_model import ImportedOrder, MarketplaceOrder, MarketplaceOrderLine
 from core.orders.locations import planned_location_ids
 from core.orders.model import OrderStatus
+from core.orders.placement import OrderAmounts, plan_lines
+from core.orders.placement import group_rows as placed_groups
+from core.orders.placement import order_row as placement_row
 from core.orders.queries import checkout_record, sale_names
 from core.payments.model import PaymentStatus
 from core.uow import UnitOfWork
@@ -72,8 +74,6 @@ logger = logging.getLogger(__name__)
 # when the statement driver sent it).
 _LOST_RACE = (IntegrityError, asyncpg.exceptions.UniqueViolationError)
 
-EXTERNAL_ID_MAX_LENGTH = 128
-MAX_LINES = 250
 # A cart id no stored cart has: the import's lines stand in for a cart that was never
 # written, so the allocation finds no holds of it and takes every unit anew.
 NO_CART = CartId(0)
@@ -95,7 +95,7 @@ async def import_marketplace_order(
     ``NEGATIVE_PRICE``, ``CURRENCY_MISMATCH``, ``INVALID_EMAIL``, the address codes,
     ``UNKNOWN_SKU``, ``NOT_SOLD_IN_CHANNEL``, ``INSUFFICIENT_STOCK``; or ``PluginError``.
     """
-    problems = _input_problems(order)
+    problems = input_problems(order)
     email = normalise_email(order.email)
     problems += email_problems(email)
     address, address_problems = checked_address(order.shipping_address, field="shipping_address")
@@ -117,7 +117,7 @@ async def import_marketplace_order(
                     f"Channel {channel.slug!r} is not a marketplace channel",
                     "channel",
                 )
-            problems += _currency_problems(order, channel.currency)
+            problems += currency_problems(order, channel.currency)
             if problems:
                 raise DomainError(problems)
             cart = replace(
@@ -147,74 +147,6 @@ async def _earlier(uow: UnitOfWork, channel: Channel, external_id: str) -> Impor
     if found is None:
         return None
     return ImportedOrder(OrderId(found.id), found.number, replayed=True)
-
-
-def _input_problems(order: MarketplaceOrder) -> list[Problem]:
-    problems: list[Problem] = []
-    external_id = order.external_id.strip()
-    if not external_id:
-        problems.append(Problem(ErrorCode.REQUIRED, "The external id is required", "external_id"))
-    elif len(external_id) > EXTERNAL_ID_MAX_LENGTH or external_id != order.external_id:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID,
-                f"The external id has at most {EXTERNAL_ID_MAX_LENGTH} characters, "
-                "without surrounding spaces",
-                "external_id",
-            )
-        )
-    if not order.lines:
-        problems.append(Problem(ErrorCode.REQUIRED, "An order needs at least one line", "lines"))
-    if len(order.lines) > MAX_LINES:
-        problems.append(
-            Problem(ErrorCode.TOO_MANY_LINES, f"At most {MAX_LINES} lines per order", "lines")
-        )
-    for index, line in enumerate(order.lines):
-        if not line.sku.strip():
-            problems.append(
-                Problem(ErrorCode.REQUIRED, "The SKU is required", f"lines.{index}.sku")
-            )
-        if line.quantity <= 0:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_QUANTITY,
-                    "The quantity must be at least 1",
-                    f"lines.{index}.quantity",
-                )
-            )
-        if line.unit_price.is_negative():
-            problems.append(
-                Problem(
-                    ErrorCode.NEGATIVE_PRICE,
-                    "The unit price must not be negative",
-                    f"lines.{index}.unit_price",
-                )
-            )
-    if order.delivery_amount.is_negative():
-        problems.append(
-            Problem(
-                ErrorCode.NEGATIVE_PRICE,
-                "The delivery amount must not be negative",
-                "delivery_amount",
-            )
-        )
-    return problems
-
-
-def _currency_problems(order: MarketplaceOrder, currency: str) -> list[Problem]:
-    amounts = [
-        *((f"lines.{index}.unit_price", line.unit_price) for index, line in enumerate(order.lines)),
-        ("delivery_amount", order.delivery_amount),
-    ]
-    return [
-        Problem(
-            ErrorCode.CURRENCY_MISMATCH,
-            f"Amounts are in the channel's currency, {currency}, not {amount.currency}",
-            f"{field}.currency",
-        )
-        for field, amount in amounts
-        if amount.currency != currency
-    ]
 
 
 async def _stand_in_cart(
@@ -311,7 +243,7 @@ async def _place(
         selection=selection,
         stock=stock,
     )
-    plan = await delivery.source_lines(
+    planned = await plan_lines(
         connection,
         uow.plugins,
         channel,
@@ -321,51 +253,31 @@ async def _place(
         line_totals=line_totals,
         stock=stock,
     )
-    positions = {line.id: index for index, line in enumerate(cart.lines)}
-    if plan.unsourced:
-        raise DomainError(
-            [
-                Problem(
-                    ErrorCode.INSUFFICIENT_STOCK,
-                    f"{missing.quantity} units cannot be supplied",
-                    f"lines.{positions[missing.line_id]}",
-                )
-                for missing in plan.unsourced
-            ]
-        )
     subtotal = sum_money(line_totals.values(), currency)
     total = subtotal + order.delivery_amount
-    order_token = numbers.new_token()
-    number = numbers.new_number()
-    order_row: dict[str, Any] = {
-        "number": number,
-        "token_digest": cart_tokens.digest(order_token),
-        "sealed_token": cart_tokens.seal(order_token, seal_key),
-        "checkout_key_digest": _key(channel, order.external_id),
-        "checkout_fingerprint": _key(channel, order.external_id),
-        "cart_id": None,
-        "channel_id": channel.id,
-        "customer_id": None,
-        "email": cart.email,
-        "status": OrderStatus.PLACED.value,
-        "payment_status": PaymentStatus.CAPTURED.value,
-        "currency": currency,
-        "subtotal_minor": subtotal.minor_units,
-        "delivery_minor": order.delivery_amount.minor_units,
-        "total_minor": total.minor_units,
-        "adjustments": [],
-        "shipping_address": None
-        if cart.shipping_address is None
-        else cart.shipping_address.to_json(),
-        "billing_address": None
-        if cart.shipping_address is None
-        else cart.shipping_address.to_json(),
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-        "external_id": order.external_id,
-        "external_placed_at": None if order.placed_at is None else order.placed_at.astimezone(UTC),
-    }
+    key = _key(channel, order.external_id)
+    order_row, _ = placement_row(
+        seal_key=seal_key,
+        key_digest=key,
+        fingerprint=key,
+        cart_id=None,
+        channel=channel,
+        customer_id=None,
+        email=cart.email,
+        amounts=OrderAmounts(
+            payment_status=PaymentStatus.CAPTURED,
+            currency=currency,
+            subtotal=subtotal,
+            delivery=order.delivery_amount,
+            total=total,
+            adjustments=[],
+        ),
+        shipping_address=cart.shipping_address,
+        billing_address=cart.shipping_address,
+        now=now,
+        external_id=order.external_id,
+        external_placed_at=order.placed_at,
+    )
     order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(connection, [line.variant_id for line in cart.lines])
     line_rows = [
@@ -383,65 +295,16 @@ async def _place(
     ]
     line_ids = await writes.insert_lines(uow, order_id, line_rows)
     order_line = dict(zip((line.id for line in cart.lines), line_ids, strict=True))
-    await allocate(
-        uow,
-        channel,
-        cart,
-        order_id,
-        [
-            Allocation(
-                sourced.variant_id,
-                sourced.location_id,
-                sourced.quantity,
-                f"lines.{positions[sourced.line_id]}",
-            )
-            for sourced in plan.lines
-        ],
+    await allocate(uow, channel, cart, order_id, planned.allocations())
+    groups_written = placed_groups(
+        groups, planned, order_line, delivery_amount=order.delivery_amount
     )
-    group_rows = _group_rows(groups, plan.lines, order_line, order.delivery_amount)
-    await _finish(uow, channel, OrderId(order_id), total, group_rows, order.external_id, actor, now)
-    return ImportedOrder(OrderId(order_id), number, replayed=False)
+    await _finish(uow, channel, order_id, total, groups_written, order.external_id, actor, now)
+    return ImportedOrder(order_id, order_row["number"], replayed=False)
 
 
 def _pairs(cart: Cart, order: MarketplaceOrder) -> list[tuple[CartLine, MarketplaceOrderLine]]:
     return list(zip(cart.lines, order.lines, strict=True))
-
-
-def _group_rows(
-    groups: list[DeliveryGroup],
-    sourced_lines: Sequence[SourcedLine],
-    order_line: dict[CartLineId, OrderLineId],
-    delivery_amount: Money,
-) -> list[dict[str, Any]]:
-    """The selected groups as checkout writes them; the marketplace's delivery amount
-    goes on the first (the marketplace charged it once, for the whole order)."""
-    rows: list[dict[str, Any]] = []
-    for group in groups:
-        if group.selected is None:
-            continue
-        cost = delivery_amount if not rows else Money.zero(delivery_amount.currency)
-        rows.append(
-            {
-                "method": group.selected.method.value,
-                "handle": group.selected.handle,
-                "title": group.selected.title,
-                "plugin": group.selected.plugin,
-                "location_id": group.selected.location_id,
-                "cost_minor": cost.minor_units,
-                "estimated_at": None,
-                "pay_at_pickup": False,
-                "lines": [
-                    {
-                        "order_line_id": order_line[sourced.line_id],
-                        "location_id": sourced.location_id,
-                        "quantity": sourced.quantity,
-                    }
-                    for sourced in sourced_lines
-                    if sourced.group_id == group.id
-                ],
-            }
-        )
-    return rows
 
 
 async def _finish(
