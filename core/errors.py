@@ -115,6 +115,12 @@ class ErrorCode(StrEnum):
     UNKNOWN_RETURN_LINE = "UNKNOWN_RETURN_LINE"
     # More units than the return line has left to receive.
     RECEIVE_QUANTITY_EXCEEDED = "RECEIVE_QUANTITY_EXCEEDED"
+    # Marketplace orders (issue 15): a SKU no variant has.
+    UNKNOWN_SKU = "UNKNOWN_SKU"
+    # Orders are imported only into a channel of kind marketplace.
+    NOT_A_MARKETPLACE_CHANNEL = "NOT_A_MARKETPLACE_CHANNEL"
+    # The channel's plugin refused a marketplace's order (malformed, or a bad signature).
+    MARKETPLACE_ORDER_REJECTED = "MARKETPLACE_ORDER_REJECTED"
 
 
 @dataclass(frozen=True, slots=True)

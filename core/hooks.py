@@ -40,6 +40,7 @@ from core.delivery.model import (
 from core.events.model import DeliveredEvent
 from core.ids import ProductId, VariantId
 from core.money import Money
+from core.orders.import_model import MarketplaceOrder
 from core.payments.model import Authorization, PaymentContext, PaymentRequest, PaymentTransaction
 
 PROJECT_NAME = "omnicart"
@@ -460,6 +461,52 @@ def omnicart_checkout_validate(
     transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
 
     **Since** 0.3.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
+# Marketplace orders
+# --------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def omnicart_marketplace_order(
+    channel: Channel,
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: object,
+) -> MarketplaceOrder | Awaitable[MarketplaceOrder | None] | None:
+    """Read an order a marketplace sent to its webhook, in this plugin's format.
+
+    **Called by** ``core.orders.marketplace_hooks.parse_marketplace_order``, from the
+    HTTP endpoint ``POST /channels/{channel}/marketplace-orders``
+    (``schema.marketplace_orders``), when a marketplace (or a social shop) posts an
+    order, before the import's transaction: the order it returns then goes through
+    the same import as ``marketplaceOrderImport`` (``core.orders.imports``).
+
+    **Arguments**
+    - ``channel``: the channel named in the URL (of kind marketplace).
+    - ``body``: the request body, exactly as received (check a signature over it
+      before parsing it).
+    - ``headers``: the request headers, names in lower case.
+    - ``settings``: this plugin's settings in this channel (a webhook secret, say).
+
+    **Returns** a ``core.orders.import_model.MarketplaceOrder`` (external id, placed
+    at, email, shipping address, lines with SKU, quantity and unit price, delivery
+    amount), or None when the body is not in this plugin's format (another plugin
+    may read it). May be a coroutine.
+
+    **Combining** the first non-None result, in the channel's plugin order, wins. When
+    no plugin answers, the order is refused (``MARKETPLACE_ORDER_REJECTED``).
+
+    **Errors** raise ``core.orders.import_model.MarketplaceSignatureInvalid`` for a
+    missing or wrong signature (the endpoint answers 401) and
+    ``MarketplaceOrderRejected`` for a body it will not import (422, code
+    ``MARKETPLACE_ORDER_REJECTED`` with the message given); nothing is written. Any
+    other exception becomes ``PluginError`` naming the plugin (``PLUGIN_FAILED``).
+
+    **Since** 0.5.
     """
     return None
 

@@ -487,6 +487,22 @@ class PluginHost:
                 found.append(replace(problem, plugin=plugin))
         return found
 
+    # ---------------------------------------------------------------- first answers
+
+    async def first_answer(
+        self, hook_name: str, channel: Channel, kwargs: Mapping[str, Any]
+    ) -> tuple[str, object] | None:
+        """The first non-None result of ``hook_name`` among the channel's enabled
+        plugins (in channel order) and the plugin that gave it; None when none answers.
+        For typed callers outside this module (``core.orders.marketplace_hooks``),
+        which check the result's type; an exception is ``PluginError`` (raised from it).
+        """
+        for plugin, impl, settings in self._enabled(hook_name, channel):
+            result = await self._call(plugin, hook_name, impl, {**kwargs, "settings": settings})
+            if result is not None:
+                return plugin, result
+        return None
+
     # ---------------------------------------------------------------- events
 
     def event_plugins(self) -> tuple[str, ...]:

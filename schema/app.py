@@ -40,6 +40,7 @@ from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.inventory import loaders as inventory_loaders
 from schema.loaders import Loaders
 from schema.orders import loaders as order_loaders
+from schema.orders.marketplace_endpoint import marketplace_orders_route
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
 
@@ -214,6 +215,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        marketplace_orders_route(runtime),
     ]
     app = Starlette(
         routes=routes,

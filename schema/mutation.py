@@ -16,6 +16,7 @@ from schema.channels.mutations import ChannelsMutation
 from schema.customers.mutations import CustomersMutation
 from schema.inventory.mutations import InventoryMutation
 from schema.orders.fulfilment_mutations import FulfilmentMutation
+from schema.orders.import_mutations import MarketplaceImportMutation
 from schema.orders.mutations import OrdersMutation
 from schema.orders.return_mutations import ReturnMutation
 
@@ -32,5 +33,6 @@ class Mutation(
     OrdersMutation,
     FulfilmentMutation,
     ReturnMutation,
+    MarketplaceImportMutation,
 ):
     pass

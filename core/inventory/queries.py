@@ -305,15 +305,31 @@ async def variant_refs_by_id(
     """SKU and name of variants, listed in any channel or none (for staff views)."""
     if not variant_ids:
         return {}
+    found = await _variant_refs(connection, _variants.c.id.in_(sorted(set(variant_ids))))
+    return {ref.id: ref for ref in found}
+
+
+async def variant_refs_by_sku(
+    connection: ReadConnection, skus: Sequence[str]
+) -> dict[str, VariantRef]:
+    """Variants by SKU (SKUs are unique), listed in any channel or none; an unknown SKU
+    is left out (a marketplace's order names its lines by SKU, issue 15)."""
+    if not skus:
+        return {}
+    found = await _variant_refs(connection, _variants.c.sku.in_(sorted(set(skus))))
+    return {ref.sku: ref for ref in found}
+
+
+async def _variant_refs(connection: ReadConnection, where: Any) -> list[VariantRef]:
     statement = select(
         _variants.c.id, _variants.c.product_id, _variants.c.sku, _variants.c.name
-    ).where(_variants.c.id.in_(sorted(set(variant_ids))))
-    return {
-        VariantId(row.id): VariantRef(
+    ).where(where)
+    return [
+        VariantRef(
             id=VariantId(row.id), product_id=ProductId(row.product_id), sku=row.sku, name=row.name
         )
         for row in (await connection.execute(statement)).all()
-    }
+    ]
 
 
 async def next_expiry(connection: ReadConnection) -> datetime | None:

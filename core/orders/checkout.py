@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any
 
 from core.carts import pricing
 from core.carts import queries as cart_queries
@@ -56,8 +54,8 @@ from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import OrderId
 from core.keys import CART_SEAL
-from core.orders import numbers, writes
-from core.orders.allocation import Allocation, allocate
+from core.orders import writes
+from core.orders.allocation import allocate
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.checkout_commit import (
     CheckoutResult,
@@ -65,7 +63,9 @@ from core.orders.checkout_commit import (
     finish_checkout,
     void_quietly,
 )
-from core.orders.model import OrderStatus
+from core.orders.placement import OrderAmounts, plan_lines
+from core.orders.placement import group_rows as placed_groups
+from core.orders.placement import order_row as placement_row
 from core.orders.queries import (
     adjustments_to_json,
     checkout_record,
@@ -199,7 +199,7 @@ async def _place(
     if problems:
         raise DomainError(problems)
     selection = {group.id: group.selected.handle for group in groups if group.selected}
-    plan = await delivery.source_lines(
+    planned = await plan_lines(
         connection,
         uow.plugins,
         channel,
@@ -209,47 +209,31 @@ async def _place(
         line_totals=line_totals,
         stock=stock,
     )
-    positions = {line.id: index for index, line in enumerate(cart.lines)}
-    if plan.unsourced:
-        raise DomainError(
-            [
-                Problem(
-                    ErrorCode.INSUFFICIENT_STOCK,
-                    f"{missing.quantity} units cannot be supplied for this delivery",
-                    f"lines.{positions.get(missing.line_id, 0)}",
-                )
-                for missing in plan.unsourced
-            ]
-        )
     delivery_amount = groups_cost(groups, channel.currency)
     total = priced.cost.total_amount + delivery_amount
     only_pickup = pickup_only(groups)
-    number = numbers.new_number()
-    order_token = numbers.new_token()
-    order_row: dict[str, Any] = {
-        "number": number,
-        "token_digest": cart_tokens.digest(order_token),
-        "sealed_token": cart_tokens.seal(order_token, seal_key),
-        "checkout_key_digest": key,
-        "checkout_fingerprint": arguments,
-        "cart_id": cart.id,
-        "channel_id": channel.id,
-        "customer_id": customer_id,
-        "email": email,
-        "status": OrderStatus.PLACED.value,
-        "payment_status": PaymentStatus.PENDING.value,
-        "currency": channel.currency,
-        "subtotal_minor": priced.cost.subtotal_amount.minor_units,
-        "delivery_minor": delivery_amount.minor_units,
-        "total_minor": total.minor_units,
-        "adjustments": adjustments_to_json(priced.cost.adjustments),
-        "shipping_address": _address(cart.shipping_address),
-        "billing_address": _address(cart.billing_address or cart.shipping_address),
-        "attributes": dict(cart.attributes) or None,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
+    order_row, order_token = placement_row(
+        seal_key=seal_key,
+        key_digest=key,
+        fingerprint=arguments,
+        cart_id=cart.id,
+        channel=channel,
+        customer_id=customer_id,
+        email=email,
+        amounts=OrderAmounts(
+            payment_status=PaymentStatus.PENDING,
+            currency=channel.currency,
+            subtotal=priced.cost.subtotal_amount,
+            delivery=delivery_amount,
+            total=total,
+            adjustments=adjustments_to_json(priced.cost.adjustments),
+        ),
+        shipping_address=cart.shipping_address,
+        billing_address=cart.billing_address or cart.shipping_address,
+        attributes=cart.attributes,
+        now=now,
+    )
+    number = order_row["number"]
     order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(connection, [line.variant_id for line in cart.lines])
     line_rows = [
@@ -267,44 +251,8 @@ async def _place(
     ]
     line_ids = await writes.insert_lines(uow, order_id, line_rows)
     order_line = dict(zip((line.id for line in cart.lines), line_ids, strict=True))
-    await allocate(
-        uow,
-        channel,
-        cart,
-        order_id,
-        [
-            Allocation(
-                sourced.variant_id,
-                sourced.location_id,
-                sourced.quantity,
-                f"lines.{positions[sourced.line_id]}",
-            )
-            for sourced in plan.lines
-        ],
-    )
-    group_rows = [
-        {
-            "method": group.selected.method.value,
-            "handle": group.selected.handle,
-            "title": group.selected.title,
-            "plugin": group.selected.plugin,
-            "location_id": group.selected.location_id,
-            "cost_minor": group.selected.cost.minor_units,
-            "estimated_at": _utc(group.selected.estimated_at),
-            "pay_at_pickup": group.selected.pay_at_pickup,
-            "lines": [
-                {
-                    "order_line_id": order_line[sourced.line_id],
-                    "location_id": sourced.location_id,
-                    "quantity": sourced.quantity,
-                }
-                for sourced in plan.lines
-                if sourced.group_id == group.id
-            ],
-        }
-        for group in groups
-        if group.selected is not None
-    ]
+    await allocate(uow, channel, cart, order_id, planned.allocations())
+    group_rows = placed_groups(groups, planned, order_line)
     authorization = await payments.authorize(
         uow.plugins,
         channel,
@@ -330,12 +278,3 @@ async def _place(
     except BaseException:
         await void_quietly(uow, channel, authorization)
         raise
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    # As the database gives it back: in UTC.
-    return None if at is None else at.astimezone(UTC)
-
-
-def _address(address: Any) -> dict[str, Any] | None:
-    return None if address is None else address.to_json()

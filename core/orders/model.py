@@ -210,6 +210,8 @@ class Order:
     received_at: tuple[LocationId, ...] = ()
     # The buyer's attributes as placed (issue 15), (key, value) pairs in the order given.
     attributes: tuple[tuple[str, str], ...] = ()
+    # The marketplace's own id of an imported order (issue 15); None when placed here.
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,8 @@ ORDER_COLUMNS = (
     "version",
     "created_at",
     "updated_at",
+    "external_id",
+    "external_placed_at",
 )
 LINE_COLUMNS = (
     "variant_id",

@@ -137,7 +137,8 @@ async def order_id_where(session: AsyncSession, **columns: Any) -> OrderId | Non
 
 
 async def checkout_record(db: Fetches, key_digest: str) -> Any | None:
-    """The order a checkout key made: id, cart, fingerprint and sealed token, or None."""
+    """The order a checkout key made: id, number, cart, fingerprint and sealed token, or
+    None."""
     rows = await db.fetch(_checkout_record(), {"key_digest": key_digest})
     return rows[0] if rows else None
 
@@ -146,6 +147,7 @@ async def checkout_record(db: Fetches, key_digest: str) -> Any | None:
 def _checkout_record() -> Select[Any]:
     return select(
         orders_table.c.id,
+        orders_table.c.number,
         orders_table.c.cart_id,
         orders_table.c.checkout_fingerprint,
         orders_table.c.sealed_token,
@@ -310,6 +312,7 @@ def order_from_rows(
         created_at=row.created_at,
         updated_at=row.updated_at,
         received_at=tuple(received_at),
+        external_id=row.external_id,
     )
 
 

@@ -22,6 +22,14 @@ from core.orders.checkout import complete_checkout
 from core.orders.checkout_checks import PaymentInput
 from core.orders.checkout_commit import CheckoutResult, actor_of
 from core.orders.fulfil import Fulfilled, FulfilmentLineInput, create_fulfilment
+from core.orders.import_model import (
+    ImportedOrder,
+    MarketplaceOrder,
+    MarketplaceOrderLine,
+    MarketplaceOrderRejected,
+    MarketplaceSignatureInvalid,
+)
+from core.orders.imports import import_marketplace_order
 from core.orders.line_cancel import cancel_lines
 from core.orders.model import Order
 from core.orders.pickups import complete_pickup, mark_ready_for_pickup
@@ -36,6 +44,11 @@ __all__ = [
     "CheckoutResult",
     "Fulfilled",
     "FulfilmentLineInput",
+    "ImportedOrder",
+    "MarketplaceOrder",
+    "MarketplaceOrderLine",
+    "MarketplaceOrderRejected",
+    "MarketplaceSignatureInvalid",
     "OrderCursor",
     "OrderFilter",
     "OrderPage",
@@ -56,6 +69,7 @@ __all__ = [
     "create_return",
     "customer_order",
     "customer_orders",
+    "import_marketplace_order",
     "mark_ready_for_pickup",
     "order_by_token",
     "placed_order_view",

@@ -59,6 +59,9 @@ class OrderRow(Base):
         Index("ix_orders_customer_created", "customer_id", "created_at"),
         Index("ix_orders_channel_created", "channel_id", "created_at"),
         Index("ix_orders_created_at", "created_at"),
+        # A marketplace's order is imported once per channel (issue 15); NULL for the
+        # orders placed here, which never collide.
+        UniqueConstraint("channel_id", "external_id", name="uq_orders_channel_external_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -99,6 +102,10 @@ class OrderRow(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Imported from a marketplace (``core.orders.imports``): its own order id, and when
+    # the shopper placed the order there. NULL for orders placed here.
+    external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    external_placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class OrderLineRow(Base):

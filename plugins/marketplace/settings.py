@@ -14,6 +14,9 @@ class MarketplaceSettings:
     safety_buffer_units: int = 0
     # The one delivery option: the marketplace delivers, at no cost to us (issue 13).
     delivery_title: str = "Delivered by the marketplace"
+    # Signs the orders the marketplace posts to its webhook (issue 15): HMAC-SHA256 of
+    # the body, header X-Marketplace-Signature. Empty: every posted order is refused.
+    webhook_secret: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.commission_markup_basis_points <= 10_000:

@@ -267,6 +267,10 @@ class Order(Node):
     history: list[OrderHistoryEntry] = strawberry.field(description="Oldest first.")
     version: int = strawberry.field(description="Grows by one with every change.")
     created_at: datetime
+    external_id: str | None = strawberry.field(
+        description="The marketplace's own order id, for an order imported from a "
+        "marketplace (marketplaceOrderImport); null for orders placed here."
+    )
     order_id: strawberry.Private[int]
     # Whether the reader is the order's owner (the customer or the token's holder).
     owner: strawberry.Private[bool]
@@ -375,6 +379,7 @@ class Order(Node):
             ],
             version=order.version,
             created_at=order.created_at,
+            external_id=order.external_id,
             order_id=order.id,
             owner=owner,
         )

@@ -1,0 +1,114 @@
+"""Marketplace orders in: the generic JSON webhook (issue 15).
+
+A marketplace (or a connector in front of one) posts an order to
+``POST /channels/{channel}/marketplace-orders`` as our ``MarketplaceOrderInput`` in
+JSON (docs/operations.md shows one), signed with HMAC-SHA256 of the exact body under
+the channel's ``webhook_secret``, in the header
+``X-Marketplace-Signature: sha256=<hex digest>``. A missing or wrong signature, or no
+secret set, is refused before the body is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from core.carts.address_checks import MailingAddressInput
+from core.channels.model import Channel
+from core.hooks import hookimpl
+from core.money import Money
+from core.orders.import_model import (
+    MarketplaceOrder,
+    MarketplaceOrderLine,
+    MarketplaceOrderRejected,
+    MarketplaceSignatureInvalid,
+)
+from plugins.marketplace.settings import MarketplaceSettings
+
+SIGNATURE_HEADER = "x-marketplace-signature"
+_ADDRESS_FIELDS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "company": "company",
+    "line1": "line1",
+    "line2": "line2",
+    "postalCode": "postal_code",
+    "city": "city",
+    "countryCode": "country_code",
+    "phone": "phone",
+}
+
+
+def signature_of(body: bytes, secret: str) -> str:
+    """The header value a sender puts on ``body``: ``sha256=<hex>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@hookimpl
+def omnicart_marketplace_order(
+    channel: Channel, body: bytes, headers: Mapping[str, str], settings: MarketplaceSettings
+) -> MarketplaceOrder:
+    if not settings.webhook_secret:
+        raise MarketplaceSignatureInvalid(
+            f"Channel {channel.slug!r} has no webhook_secret: marketplace orders are refused"
+        )
+    given = headers.get(SIGNATURE_HEADER, "")
+    # Constant time: the comparison must not tell a forger how much of it was right.
+    if not hmac.compare_digest(
+        given.encode(), signature_of(body, settings.webhook_secret).encode()
+    ):
+        raise MarketplaceSignatureInvalid("The X-Marketplace-Signature header is missing or wrong")
+    try:
+        return _order(orjson.loads(body))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise MarketplaceOrderRejected(f"The body is not a marketplace order: {error}") from None
+
+
+def _order(data: Any) -> MarketplaceOrder:
+    address = data["shippingAddress"]
+    return MarketplaceOrder(
+        external_id=_text(data["externalId"]),
+        email=_text(data["email"]),
+        shipping_address=MailingAddressInput(
+            **{
+                ours: _optional_text(address.get(theirs))
+                for theirs, ours in _ADDRESS_FIELDS.items()
+            }
+        ),
+        lines=tuple(
+            MarketplaceOrderLine(
+                sku=_text(line["sku"]),
+                quantity=_integer(line["quantity"]),
+                unit_price=_money(line["unitPrice"]),
+            )
+            for line in data["lines"]
+        ),
+        delivery_amount=_money(data["deliveryAmount"]),
+        placed_at=datetime.fromisoformat(_text(data["placedAt"])),
+    )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _money(value: Any) -> Money:
+    # Amounts are decimal strings, as in GraphQL; a JSON number could be a float.
+    return Money.parse(_text(value["amount"]), _text(value["currency"]))
