@@ -70,5 +70,6 @@ def brand(item: FeedItem) -> str | None:
 
 
 def xml_text(value: str) -> str:
-    """``value`` without the characters XML 1.0 cannot carry (escaping is the writer's)."""
-    return _NOT_XML.sub("", value)
+    """``value`` without the characters XML 1.0 cannot carry (escaping is the writer's),
+    line ends as a reader's parser would normalise them (XML 1.0 section 2.11)."""
+    return _NOT_XML.sub("", value).replace("\r\n", "\n").replace("\r", "\n")

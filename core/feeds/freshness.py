@@ -21,21 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from core.catalog.channel_products import CHANNEL_ID
 from core.catalog.tables import ProductListingRow, ProductRow, VariantRow
 from core.channels.model import Channel
-from core.channels.tables import ChannelLocationRow
 from core.db import table_of
 from core.db.reads import ReadConnection
+from core.inventory.queries import levels_supplying_channel
 from core.inventory.tables import StockLevelRow
 
 _products = table_of(ProductRow)
 _listings = table_of(ProductListingRow)
 _variants = table_of(VariantRow)
 _levels = table_of(StockLevelRow)
-_links = table_of(ChannelLocationRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +67,7 @@ def _statements() -> tuple[Select[Any], Select[Any]]:
             func.coalesce(func.sum(_levels.c.version), 0),
             func.max(_levels.c.updated_at),
         )
-        .select_from(
-            _levels.join(_variants, _variants.c.id == _levels.c.variant_id).join(
-                _links,
-                and_(
-                    _links.c.location_id == _levels.c.location_id,
-                    _links.c.channel_id == CHANNEL_ID,
-                ),
-            )
-        )
+        .select_from(levels_supplying_channel())
         .where(_variants.c.product_id.in_(_published()))
     )
     return products, stock

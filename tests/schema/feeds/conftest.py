@@ -15,6 +15,7 @@ import pytest
 
 from core.catalog import services as catalog
 from core.channels.model import Channel, ChannelKind, EnabledPlugin, Location, LocationKind
+from core.ids import VariantId
 from core.inventory import services as inventory
 from core.money import Money
 from core.runtime import Runtime
@@ -32,7 +33,7 @@ class FeedShop:
     warehouse: Location
     store: Location
     # SKU -> variant id
-    variants: dict[str, int]
+    variants: dict[str, VariantId]
     token: str
 
 

@@ -53,9 +53,7 @@ async def test_rotating_the_key_of_an_unknown_channel_is_refused(
     assert payload == {"key": None, "errors": [{"field": ["channel"], "code": "NOT_FOUND"}]}
 
 
-async def test_rotating_a_key_needs_channels_write(
-    gql: GraphQLClient, feed_shop: FeedShop
-) -> None:
+async def test_rotating_a_key_needs_channels_write(gql: GraphQLClient, feed_shop: FeedShop) -> None:
     body = await gql(ROTATE, {"channel": "web"}, headers=bearer(feed_shop.token))
 
     assert body["data"] is None

@@ -15,6 +15,25 @@ from tests.schema.feeds.conftest import FeedShop, get_feed, google_items
 STOCK_SET = """
 mutation ($input: StockSetInput!) { stockSet(input: $input) { errors { code } } }
 """
+
+
+async def _set_stock(
+    gql: GraphQLClient, runtime: Runtime, shop: FeedShop, sku: str, quantity: int
+) -> list[object]:
+    """Count ``sku`` at the warehouse through the API (stockSet); the payload's errors."""
+    variables = {
+        "input": {
+            "variantId": to_global_id("ProductVariant", shop.variants[sku]),
+            "locationId": to_global_id("Location", shop.warehouse.id),
+            "quantity": quantity,
+            "reason": "count",
+        }
+    }
+    body = await gql(STOCK_SET, variables, headers=bearer(await staff_token(runtime)))
+    errors: list[object] = body["data"]["stockSet"]["errors"]
+    return errors
+
+
 PRICE_SET = """
 mutation ($input: ProductVariantPriceSetInput!) {
   productVariantPriceSet(input: $input) { errors { code } }
@@ -63,26 +82,14 @@ async def test_a_stock_change_changes_availability_and_the_etag(
     clock: FrozenClock,
 ) -> None:
     before = await get_feed(client, feed_shop, "/feeds/web/google.xml")
-    staff = await staff_token(runtime)
     clock.advance(timedelta(minutes=5))
 
-    body = await gql(
-        STOCK_SET,
-        {
-            "input": {
-                "variantId": to_global_id("ProductVariant", feed_shop.variants["MUG-1"]),
-                "locationId": to_global_id("Location", feed_shop.warehouse.id),
-                "quantity": 0,
-                "reason": "damaged",
-            }
-        },
-        headers=bearer(staff),
-    )
+    errors = await _set_stock(gql, runtime, feed_shop, "MUG-1", 0)
     after = await get_feed(
         client, feed_shop, "/feeds/web/google.xml", **{"If-None-Match": before.headers["etag"]}
     )
 
-    assert body["data"]["stockSet"]["errors"] == []
+    assert errors == []
     assert after.status_code == 200
     assert after.headers["etag"] != before.headers["etag"]
     assert after.headers["last-modified"] != before.headers["last-modified"]
@@ -121,22 +128,11 @@ async def test_a_change_to_an_unpublished_product_keeps_the_etag(
     client: httpx.AsyncClient, gql: GraphQLClient, runtime: Runtime, feed_shop: FeedShop
 ) -> None:
     before = await get_feed(client, feed_shop, "/feeds/web/google.xml")
-    staff = await staff_token(runtime)
 
-    await gql(
-        STOCK_SET,
-        {
-            "input": {
-                "variantId": to_global_id("ProductVariant", feed_shop.variants["HIDDEN-1"]),
-                "locationId": to_global_id("Location", feed_shop.warehouse.id),
-                "quantity": 1,
-                "reason": "count",
-            }
-        },
-        headers=bearer(staff),
-    )
+    errors = await _set_stock(gql, runtime, feed_shop, "HIDDEN-1", 1)
     after = await get_feed(
         client, feed_shop, "/feeds/web/google.xml", **{"If-None-Match": before.headers["etag"]}
     )
 
+    assert errors == []
     assert after.status_code == 304

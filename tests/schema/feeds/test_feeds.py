@@ -3,6 +3,8 @@ with the prices and availability the GraphQL API shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -16,27 +18,11 @@ from tests.schema.feeds.conftest import (
     meta_rows,
 )
 
-GOOGLE_REQUIRED = (
-    "id",
-    "item_group_id",
-    "title",
-    "description",
-    "link",
-    "availability",
-    "price",
-    "condition",
-)
-META_REQUIRED = (
-    "id",
-    "title",
-    "description",
-    "availability",
-    "condition",
-    "price",
-    "link",
-    "image_link",
-    "brand",
-    "item_group_id",
+# The fields each format requires of every item (image_link may be empty at Meta).
+GOOGLE_REQUIRED = {"id", "item_group_id", "title", "description", "link", "price"}
+META_REQUIRED = {"id", "title", "description", "link", "price", "brand", "item_group_id"}
+META_HEADER = (
+    "id,title,description,availability,condition,price,link,image_link,brand,item_group_id"
 )
 LOCAL_REQUIRED = ("store_code", "id", "availability", "quantity")
 STORES = """
@@ -47,8 +33,6 @@ query ($channel: String!) {
   }
 }
 """
-GOOGLE_AVAILABILITY = {True: "in_stock", False: "out_of_stock"}
-META_AVAILABILITY = {True: "in stock", False: "out of stock"}
 
 
 def _price(variant: dict[str, object]) -> str:
@@ -60,31 +44,34 @@ def _price(variant: dict[str, object]) -> str:
 def _available(variant: dict[str, object]) -> bool:
     availability = variant["availability"]
     assert isinstance(availability, dict)
-    return availability["status"] != "OUT_OF_STOCK"
+    return bool(availability["status"] != "OUT_OF_STOCK")
 
 
+FORMATS: dict[str, tuple[Callable[[str], list[dict[str, str]]], set[str], dict[bool, str]]] = {
+    "google.xml": (google_items, GOOGLE_REQUIRED, {True: "in_stock", False: "out_of_stock"}),
+    "meta.csv": (meta_rows, META_REQUIRED, {True: "in stock", False: "out of stock"}),
+}
+
+
+@pytest.mark.parametrize("feed", sorted(FORMATS))
 @pytest.mark.parametrize("channel", ["web", "market"])
-async def test_google_feed_lists_the_published_variants_as_the_api_shows_them(
-    client: httpx.AsyncClient, gql: GraphQLClient, feed_shop: FeedShop, channel: str
+async def test_feeds_list_the_published_variants_as_the_api_shows_them(
+    client: httpx.AsyncClient, gql: GraphQLClient, feed_shop: FeedShop, channel: str, feed: str
 ) -> None:
+    parse, required, words = FORMATS[feed]
     expected = await api_variants(gql, channel)
 
-    response = await get_feed(client, feed_shop, f"/feeds/{channel}/google.xml")
+    response = await get_feed(client, feed_shop, f"/feeds/{channel}/{feed}")
 
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/xml")
-    items = google_items(response.text)
+    items = parse(response.text)
     for item in items:
-        assert all(item.get(name) for name in GOOGLE_REQUIRED), item
-        assert item.get("brand") or item.get("identifier_exists") == "no"
+        assert all(item.get(name) for name in required), item
         assert item["condition"] == "new"
-    assert {item["id"]: item["price"] for item in items} == {
-        sku: _price(variant) for sku, variant in expected.items()
+    assert {item["id"]: (item["price"], item["availability"]) for item in items} == {
+        sku: (_price(variant), words[_available(variant)]) for sku, variant in expected.items()
     }
-    assert {item["id"]: item["availability"] for item in items} == {
-        sku: GOOGLE_AVAILABILITY[_available(variant)] for sku, variant in expected.items()
-    }
-    assert {"HIDDEN-1"}.isdisjoint(item["id"] for item in items)
+    assert "HIDDEN-1" not in {item["id"] for item in items}
     assert ("ELSEWHERE-1" in {item["id"] for item in items}) == (channel == "market")
 
 
@@ -93,8 +80,10 @@ async def test_google_feed_carries_the_channels_texts_escaped_and_links(
 ) -> None:
     response = await get_feed(client, feed_shop, "/feeds/web/google.xml")
 
+    assert response.headers["content-type"].startswith("application/xml")
     items = {item["id"]: item for item in google_items(response.text)}
     tee = items["TEE-S"]
+    assert (tee.get("brand"), tee["identifier_exists"]) == (None, "no")
     assert tee["title"] == "Tee & <Friends>"
     assert tee["description"] == 'Soft "cotton" tee'
     assert tee["item_group_id"] == "tee"
@@ -115,25 +104,18 @@ async def test_marketplace_prices_and_buffer_reach_its_feeds(
     assert items["MUG-1"]["availability"] == "out_of_stock"
 
 
-@pytest.mark.parametrize("channel", ["web", "market"])
-async def test_meta_feed_lists_the_published_variants_as_the_api_shows_them(
-    client: httpx.AsyncClient, gql: GraphQLClient, feed_shop: FeedShop, channel: str
+async def test_meta_feed_is_csv_with_the_catalogs_columns(
+    client: httpx.AsyncClient, feed_shop: FeedShop
 ) -> None:
-    expected = await api_variants(gql, channel)
+    response = await get_feed(client, feed_shop, "/feeds/web/meta.csv")
 
-    response = await get_feed(client, feed_shop, f"/feeds/{channel}/meta.csv")
-
-    assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = meta_rows(response.text)
-    for row in rows:
-        assert all(row[name] for name in META_REQUIRED if name != "image_link"), row
-        assert row["condition"] == "new"
-    assert {row["id"]: (row["price"], row["availability"]) for row in rows} == {
-        sku: (_price(variant), META_AVAILABILITY[_available(variant)])
-        for sku, variant in expected.items()
-    }
-    assert {row["id"]: row["title"] for row in rows}["TEE-S"] == "Tee & <Friends>"
+    assert response.text.splitlines()[0] == META_HEADER
+    rows = {row["id"]: row for row in meta_rows(response.text)}
+    assert rows["TEE-S"]["title"] == "Tee & <Friends>"
+    assert rows["TEE-S"]["description"] == 'Soft "cotton" tee'
+    # No brand in the catalog: the retailer's, the channel's name.
+    assert rows["MUG-1"]["brand"] == "Web"
 
 
 async def test_meta_feed_of_a_channel_selling_nothing_is_its_header(
@@ -144,7 +126,7 @@ async def test_meta_feed_of_a_channel_selling_nothing_is_its_header(
     response = await get_feed(client, feed_shop, "/feeds/empty/meta.csv")
 
     assert response.status_code == 200
-    assert response.text.splitlines() == [",".join(META_REQUIRED)]
+    assert response.text.splitlines() == [META_HEADER]
 
 
 async def test_local_inventory_lists_each_pickup_store_supplying_the_channel(
