@@ -51,6 +51,8 @@ class Settings:
     # How often each server process looks for events to give the plugins implementing
     # omnicart_event (its own commits wake it at once); 0 switches its delivery off.
     event_hooks_interval_seconds: float = 5.0
+    # The storefront product feeds link to (issue 15): ``<url>/products/<slug>?variant=<sku>``.
+    storefront_url: str = "http://localhost:3000"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +133,13 @@ def _log_level(name: str, raw: str) -> str:
     return level
 
 
+def _storefront_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
+    return url
+
+
 def _origins(name: str, raw: str) -> tuple[str, ...]:
     origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
     for origin in origins:
@@ -170,4 +179,5 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "secret_key": _secret,
     "outbox_retention_seconds": _retention_seconds,
     "event_hooks_interval_seconds": _non_negative_seconds,
+    "storefront_url": _storefront_url,
 }

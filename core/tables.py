@@ -7,6 +7,7 @@ from core.channels import tables as channel_tables
 from core.customers import tables as customer_tables
 from core.event_hooks import tables as event_hook_tables
 from core.events import tables as event_tables
+from core.feeds import tables as feed_tables
 from core.inventory import tables as inventory_tables
 from core.orders import return_tables
 from core.orders import tables as order_tables
@@ -19,6 +20,7 @@ __all__ = [
     "customer_tables",
     "event_hook_tables",
     "event_tables",
+    "feed_tables",
     "inventory_tables",
     "keys_table",
     "order_tables",

@@ -37,6 +37,7 @@ from schema.channels import loaders as channel_loaders
 from schema.context import Context
 from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
+from schema.feeds.routes import feed_routes
 from schema.inventory import loaders as inventory_loaders
 from schema.loaders import Loaders
 from schema.orders import loaders as order_loaders
@@ -216,6 +217,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         marketplace_orders_route(runtime),
+        *feed_routes(runtime),
     ]
     app = Starlette(
         routes=routes,

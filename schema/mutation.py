@@ -14,6 +14,7 @@ from schema.carts.mutations import CartMutation
 from schema.catalog.mutations import CatalogMutation
 from schema.channels.mutations import ChannelsMutation
 from schema.customers.mutations import CustomersMutation
+from schema.feeds.mutations import FeedsMutation
 from schema.inventory.mutations import InventoryMutation
 from schema.orders.fulfilment_mutations import FulfilmentMutation
 from schema.orders.import_mutations import MarketplaceImportMutation
@@ -29,6 +30,7 @@ class Mutation(
     CatalogMutation,
     ChannelsMutation,
     CustomersMutation,
+    FeedsMutation,
     InventoryMutation,
     OrdersMutation,
     FulfilmentMutation,

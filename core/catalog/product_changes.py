@@ -4,7 +4,8 @@ Services that change a product lock its row first (``lock_product``), so concurr
 changes to one product take turns and the search text is computed from committed
 data. Each such change then refreshes the product's ``product_search`` row and
 ``updated_at`` in the same transaction (``product_changed``); a price change, which
-the search text does not show, only touches ``updated_at``.
+the search text does not show, only touches ``updated_at`` (and ``version``, which the
+product feeds' ETag reads).
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ async def product_changed(uow: UnitOfWork, product_id: ProductId) -> None:
     await refresh_product_search(uow, [product_id])
 
 
+def changed_values(uow: UnitOfWork) -> dict[str, Any]:
+    """What every change writes on the product's row: the time and the next version."""
+    return {"updated_at": uow.clock.now(), "version": _products.c.version + 1}
+
+
 async def touch_product(uow: UnitOfWork, product_id: ProductId) -> None:
     await uow.session.execute(
-        update(_products).where(_products.c.id == product_id).values(updated_at=uow.clock.now())
+        update(_products).where(_products.c.id == product_id).values(**changed_values(uow))
     )
 
 

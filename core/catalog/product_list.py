@@ -49,7 +49,7 @@ from core.channels.tables import ChannelLocationRow
 from core.db import UTCDateTime, table_of
 from core.db.reads import ReadConnection, fetch_rows
 from core.ids import ChannelId
-from core.inventory.queries import active_reserved
+from core.inventory.queries import active_reserved, levels_supplying_channel
 from core.inventory.tables import StockLevelRow
 
 _products = table_of(ProductRow)
@@ -94,15 +94,7 @@ def _has_stock_in_channel() -> ColumnElement[bool]:
     now = bindparam("now", type_=UTCDateTime())
     return (
         select(_levels.c.variant_id)
-        .select_from(
-            _levels.join(_variants, _variants.c.id == _levels.c.variant_id).join(
-                _links,
-                and_(
-                    _links.c.location_id == _levels.c.location_id,
-                    _links.c.channel_id == CHANNEL_ID,
-                ),
-            )
-        )
+        .select_from(levels_supplying_channel())
         .where(
             _variants.c.product_id == _products.c.id,
             _levels.c.on_hand > active_reserved(now),

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog import queries
 from core.catalog.model import Product
-from core.catalog.product_changes import lock_product
+from core.catalog.product_changes import changed_values, lock_product
 from core.catalog.references import exists, not_found
 from core.catalog.search_index import refresh_product_search
 from core.catalog.tables import CategoryRow, ProductImageRow, ProductRow
@@ -107,7 +107,7 @@ async def update_product(
         if await lock_product(session, product_id) is None:
             raise DomainError([not_found("id", "product")])
         problems: list[Problem] = []
-        values: dict[str, Any] = {"updated_at": uow.clock.now()}
+        values: dict[str, Any] = changed_values(uow)
         if not isinstance(slug, Unset):
             problems += await unique_slug_problems(session, _products, slug, own_id=product_id)
             values["slug"] = slug

@@ -46,6 +46,10 @@ class ProductRow(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Incremented with ``updated_at`` by every change to the product, its variants,
+    # listings or prices (``core.catalog.product_changes.touch_product``): the product
+    # feeds' ETag (issue 15) reads it, whatever the clock's resolution.
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ProductImageRow(Base):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    FromClause,
     Select,
     String,
     and_,
@@ -74,6 +75,18 @@ def active_reserved(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
         (_levels.c.reserved == 0, _levels.c.reserved),
         # SUM of a BIGINT is NUMERIC on PostgreSQL; quantities are integers.
         else_=cast(_levels.c.reserved - expired, BigInteger),
+    )
+
+
+def levels_supplying_channel() -> FromClause:
+    """Stock levels joined to their variants, at the locations supplying the channel
+    bound as ``channel_id``: a product's stock in a channel (filters, feed validators)."""
+    return _levels.join(_variants, _variants.c.id == _levels.c.variant_id).join(
+        _links,
+        and_(
+            _links.c.location_id == _levels.c.location_id,
+            _links.c.channel_id == bindparam("channel_id", type_=BigInteger()),
+        ),
     )
 
 

@@ -4,7 +4,7 @@ Adds ``carts.attributes`` and ``orders.attributes``: the key-value pairs a buyer
 attached (a JSON object, NULL for none). Checkout copies a cart's onto its order.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 04:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

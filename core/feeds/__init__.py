@@ -1,0 +1,1 @@
+"""Product feeds (issue 15): what marketplaces and ad platforms read of a channel."""
