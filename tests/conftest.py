@@ -1,67 +1,40 @@
 """Shared fixtures: a real, migrated database (SQLite by default, PostgreSQL when
-``OMNICART_TEST_DATABASE_URL`` is set), cleaned after every test, plus a runtime
-with a frozen clock and an HTTP client against ``create_app``.
+``OMNICART_TEST_DATABASE_URL`` is set; the plugin kit's, ``omnicart.testing``), cleaned
+after every test, plus a runtime with a frozen clock and an HTTP client against
+``create_app``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import tables  # noqa: F401  (every table on the metadata, for cleaning)
 from core.clock import FrozenClock
-from core.config import Settings, normalise_database_url
-from core.db import create_engine, metadata
-from core.db.engine import reads_for
+from core.config import Settings
 from core.db.reads import Reads
-from core.migrate import upgrade_to_head
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
+from omnicart.kit.database import empty_tables
 from schema.app import create_app
 from tests.factories import FROZEN_AT, GraphQLClient, StatementCounter
 
-TEST_DATABASE_VARIABLE = "OMNICART_TEST_DATABASE_URL"
+
+# The session's database, engine and read connections are the plugin kit's
+# (omnicart.testing, loaded by its pytest11 entry point): one migrated database per
+# session whether a test uses our fixtures, the kit's or both.
+@pytest.fixture(scope="session")
+def database_url(omnicart_database_url: str) -> str:
+    return omnicart_database_url
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    configured = os.environ.get(TEST_DATABASE_VARIABLE)
-    if configured:
-        return normalise_database_url(configured)
-    path: Path = tmp_path_factory.mktemp("db") / "omnicart-test.db"
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        # Start from an empty schema so the migrations themselves are under test.
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade_to_head(engine)
-    yield engine
-    await engine.dispose()
-
-
-async def _clean(engine: AsyncEngine) -> None:
-    names = [table.name for table in reversed(metadata.sorted_tables)]
-    async with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            # Self-references (the category tree) are checked at commit, when all are gone.
-            await connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-            for name in names:
-                await connection.execute(text(f"DELETE FROM {name}"))
+def engine(omnicart_engine: AsyncEngine) -> AsyncEngine:
+    return omnicart_engine
 
 
 @pytest.fixture(autouse=True)
@@ -75,9 +48,9 @@ async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         yield
         return
     engine: AsyncEngine = request.getfixturevalue("engine")
-    await _clean(engine)
+    await empty_tables(engine)
     yield
-    await _clean(engine)
+    await empty_tables(engine)
 
 
 @pytest.fixture
@@ -86,11 +59,9 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture(scope="session")
-async def reads(engine: AsyncEngine, database_url: str) -> AsyncIterator[Reads]:
+def reads(omnicart_reads: Reads) -> Reads:
     """The read connections every test's runtime shares (inline on SQLite)."""
-    reads = reads_for(engine, database_url, pool_size=5)
-    yield reads
-    await reads.dispose()
+    return omnicart_reads
 
 
 @pytest.fixture(scope="session")

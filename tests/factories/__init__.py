@@ -7,12 +7,12 @@ module; one that two or more use lives here, in the topic module below, and is
 imported from ``tests.factories``.
 """
 
+from omnicart.kit.checkout import CART, CREATE
+from omnicart.kit.database import empty_tables as truncate
 from tests.factories.accounts import bearer, log_in_customer, make_customer, staff_token
 from tests.factories.carts import (
     ADD,
-    CART,
     CLEAR,
-    CREATE,
     READ,
     Store,
     create,
@@ -34,7 +34,7 @@ from tests.factories.inventory import Shop, Stored, availability, listed_stock, 
 from tests.factories.omnichannel import PASSWORD, Rows, World, make_world, read_rows
 from tests.factories.outage import postgres_dsn, terminate_backends
 from tests.factories.plugins import FailingPlugin
-from tests.factories.rows import row_counts, truncate
+from tests.factories.rows import row_counts
 from tests.factories.servers import (
     PUSH_TIMEOUT,
     free_port,

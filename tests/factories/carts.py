@@ -10,6 +10,7 @@ from core.channels.model import Channel
 from core.ids import CustomerId, VariantId
 from core.inventory import services as inventory
 from core.runtime import Runtime
+from omnicart.kit.checkout import CART, CREATE
 from schema.relay import to_global_id
 from tests.factories.accounts import make_customer
 from tests.factories.catalog import make_product
@@ -44,40 +45,6 @@ async def make_store(runtime: Runtime, *, variants: int = 3, stock: int = 10) ->
         )
     customer = await make_customer(runtime)
     return Store(channel, [variant.id for variant in product.variants], customer.id)
-
-
-# The whole cart as the cart documents below select it.
-CART = """
-  token version status email
-  channel { slug currency }
-  totalQuantity
-  lines {
-    id quantity
-    variant { sku price { amount currency } }
-    cost {
-      amountPerQuantity { amount currency }
-      subtotalAmount { amount }
-      totalAmount { amount currency }
-    }
-  }
-  cost {
-    subtotalAmount { amount currency }
-    totalAmount { amount currency }
-    adjustments { label plugin amount { amount currency } }
-  }
-  problems { code lineId message availableQuantity }
-"""
-
-
-CREATE = f"""
-mutation ($input: CartCreateInput!, $key: String) {{
-  cartCreate(input: $input, idempotencyKey: $key) {{
-    cart {{ {CART} }}
-    errors {{ field code message }}
-    replayed
-  }}
-}}
-"""
 
 
 ADD = f"""

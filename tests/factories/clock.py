@@ -1,7 +1,5 @@
 """The moment every test's frozen clock starts at (the ``clock`` fixture)."""
 
-from __future__ import annotations
+from omnicart.kit.clock import FROZEN_AT
 
-from datetime import UTC, datetime
-
-FROZEN_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+__all__ = ["FROZEN_AT"]

@@ -1,7 +1,7 @@
 """Clearance pricing: a fixed amount off a list of SKUs, in the channels that enable it.
 
 Enable it per channel with settings such as
-``{"amount_off": "5.00", "skus": ["DMO-0001-BLK-M"]}``; the amount is in the
+``{"amount_off": "5.00", "skus": ["DMO-0001-BLK-34"]}``; the amount is in the
 channel's currency and never takes a price below zero.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.hooks import PriceAdjustment, PriceLine, PricingContext, hookimpl
-from core.money import Money
+from omnicart import Money, PriceAdjustment, PriceLine, PricingContext, hookimpl
 
 
 @dataclass(frozen=True, slots=True)
