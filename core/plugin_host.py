@@ -312,6 +312,18 @@ class PluginHost:
                 accepted[plugin.provider] = plugin
         return accepted
 
+    async def first_answer(
+        self, hook_name: str, channel: Channel, kwargs: Mapping[str, Any]
+    ) -> tuple[str, Any] | None:
+        """Run a first-result hook on the channel's enabled plugins, in channel order:
+        the first non-None answer and the plugin that gave it (unchecked: the typed
+        caller checks it), or None. For typed callers kept outside this module."""
+        for plugin, impl, settings in self._enabled(hook_name, channel):
+            answer = await self._call(plugin, hook_name, impl, {**kwargs, "settings": settings})
+            if answer is not None:
+                return plugin, answer
+        return None
+
     async def authorize_payment(
         self, context: PaymentContext, request: PaymentRequest
     ) -> Authorization:

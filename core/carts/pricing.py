@@ -37,8 +37,13 @@ async def price_cart(
     channel: Channel,
     cart: Cart,
     sale_info: Mapping[VariantId, SaleInfo],
+    *,
+    attributes: Mapping[str, str] | None = None,
 ) -> PricedCart:
-    """Price every line of ``cart`` in ``channel``; raises ``PluginError`` if a plugin fails."""
+    """Price every line of ``cart`` in ``channel``; raises ``PluginError`` if a plugin fails.
+
+    ``attributes``: what the buyer attached (``PricingContext.attributes``), such as the
+    till's ``{"loyalty.redeemPoints": "500"}``."""
     currency = channel.currency
     lines = [
         PriceLine(
@@ -53,7 +58,10 @@ async def price_cart(
         if (info := sale_info.get(line.variant_id)) is not None and info.base_price is not None
     ]
     priced = await plugins.price_lines(
-        PricingContext(channel=channel, customer_id=cart.customer_id), lines
+        PricingContext(
+            channel=channel, customer_id=cart.customer_id, attributes=dict(attributes or {})
+        ),
+        lines,
     )
     zero = Money.zero(currency)
     subtotal = total = zero

@@ -94,6 +94,35 @@ async def allocate(
         _reserved(uow, order_id, handed)
         return handed
     await holds.release(uow, stock, variant_ids)
+    return await _take(uow, stock, order_id, wanted, fields)
+
+
+async def allocate_without_cart(
+    uow: UnitOfWork, channel: Channel, order_id: OrderId, allocations: Sequence[Allocation]
+) -> tuple[Reservation, ...]:
+    """Take ``allocations`` for a new order that no cart held stock for (a till sale):
+    the same locks and guarded takes as ``allocate``. Raises ``INSUFFICIENT_STOCK``."""
+    variant_ids = sorted({allocation.variant_id for allocation in allocations})
+    stock = await holds.lock_for_owner(
+        uow, channel, OwnerKind.ORDER, str(order_id), variant_ids, include_owned_elsewhere=True
+    )
+    wanted: dict[tuple[VariantId, LocationId], int] = defaultdict(int)
+    fields: dict[tuple[VariantId, LocationId], list[str]] = defaultdict(list)
+    for allocation in allocations:
+        key = (allocation.variant_id, allocation.location_id)
+        wanted[key] += allocation.quantity
+        fields[key].append(allocation.field)
+    return await _take(uow, stock, order_id, wanted, fields)
+
+
+async def _take(
+    uow: UnitOfWork,
+    stock: holds.HeldStock,
+    order_id: OrderId,
+    wanted: dict[tuple[VariantId, LocationId], int],
+    fields: dict[tuple[VariantId, LocationId], list[str]],
+) -> tuple[Reservation, ...]:
+    """Take each planned (variant, location) quantity for the order (locked ``stock``)."""
     available = {
         (variant_id, location_id): units
         for variant_id, supply in stock.supply.items()
