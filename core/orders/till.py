@@ -260,9 +260,7 @@ async def _store_channel(
     connection: ReadConnection, location_id: LocationId
 ) -> tuple[Location, Channel]:
     """The store and the store channel it supplies; ``UNKNOWN_LOCATION``, ``NOT_A_STORE``."""
-    location = (await channel_queries.locations_by_id(connection, [location_id])).get(
-        location_id
-    )
+    location = (await channel_queries.locations_by_id(connection, [location_id])).get(location_id)
     if location is None:
         raise DomainError.single(ErrorCode.UNKNOWN_LOCATION, "No such location", "location_id")
     if location.kind is LocationKind.STORE:
@@ -371,9 +369,7 @@ async def _pay_and_hand_over(
         actor=actor,
         note=f"Sold at the till in {store.name}",
     )
-    version = await writes.move_order(
-        uow, order_id, read_version=1, now=now, payment_status=status
-    )
+    version = await writes.move_order(uow, order_id, read_version=1, now=now, payment_status=status)
     uow.record(OrderPlaced(order_id, channel.id, version, planned_location_ids(groups)))
     uow.record(PaymentChanged(order_id, status.value, version))
     if plan.handed_over:

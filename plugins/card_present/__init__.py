@@ -8,13 +8,13 @@ tests, never for real money; references are derived from the sale's number, so a
 twice gives the same answer.
 """
 
+from plugins.card_present.settings import CardPresentSettings
 from plugins.card_present.terminal import (
     omnicart_payment_authorize,
     omnicart_payment_capture,
     omnicart_payment_refund,
     omnicart_payment_void,
 )
-from plugins.card_present.settings import CardPresentSettings
 
 provider = "card-present"
 settings_class = CardPresentSettings
