@@ -1,0 +1,335 @@
+"""The store till (issue 15, point 3): ``posCheckout`` sells from the store's own stock
+at the store channel's prices, hands the units over at once and takes the payment;
+endless aisle delivers what the store lacks from the channel's other locations. Every
+refusal writes nothing. On both databases, over GraphQL, on the demo data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from core.channels import services as channels
+from core.channels.model import EnabledPlugin
+from core.demo.seed import seed_demo
+from core.hooks import hookimpl
+from core.ids import ChannelId, VariantId
+from core.money import Money
+from core.plugin_host import PluginHost
+from core.runtime import Runtime
+from core.staff.model import Scope
+from schema.relay import to_global_id
+from tests.factories import GraphQLClient, bearer, log_in_customer, make_customer, staff_token
+from tests.factories.till import (
+    CARD,
+    DECLINED_CARD,
+    STORE,
+    STORE_CHANNEL,
+    location_gid,
+    sell,
+    stock_everywhere,
+    store_variants,
+    variants_missing_in_store,
+)
+
+ADDRESS = {
+    "firstName": "Ann",
+    "lastName": "Lee",
+    "line1": "ul. Prosta 1",
+    "postalCode": "00-001",
+    "city": "Warszawa",
+    "countryCode": "PL",
+}
+MY_ORDERS = "{ me { orders(first: 10) { nodes { number status channel { slug } } } } }"
+LOYALTY_CARD = "LOYAL-0042"
+
+
+class LoyaltyLookup:
+    """A loyalty plugin's lookup: its card numbers name customers (by email here)."""
+
+    def __init__(self) -> None:
+        self.cards: dict[str, int] = {}
+
+    @hookimpl
+    def omnicart_customer_lookup(self, identifier: str) -> int | None:
+        return self.cards.get(identifier)
+
+
+LOYALTY = LoyaltyLookup()
+
+
+@pytest.fixture
+def plugins() -> PluginHost:
+    return PluginHost.load(extra={"loyalty-test": LOYALTY})
+
+
+@pytest.fixture
+async def staff(runtime: Runtime, gql: GraphQLClient) -> GraphQLClient:
+    await seed_demo(runtime)
+    token = await staff_token(runtime, Scope.ORDERS_MANAGE, locations=[STORE])
+    return gql.with_headers(**bearer(token))
+
+
+async def counts(runtime: Runtime) -> tuple[int, int, int, int]:
+    """Orders, fulfilments, reservations and stock movements as stored."""
+    async with runtime.reads.connect() as connection:
+        found = []
+        for table in ("orders", "fulfilments", "reservations", "stock_movements"):
+            found.append((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar())
+    return found[0], found[1], found[2], found[3]
+
+
+async def store_price(runtime: Runtime, variant: VariantId) -> str:
+    async with runtime.reads.connect() as connection:
+        minor = (
+            await connection.execute(
+                text(
+                    "SELECT p.amount_minor FROM variant_prices AS p JOIN channels AS c "
+                    "ON c.id = p.channel_id WHERE c.slug = :c AND p.variant_id = :v"
+                ),
+                {"c": STORE_CHANNEL, "v": variant},
+            )
+        ).scalar_one()
+    return Money(minor, "PLN").amount_string()
+
+
+async def test_a_till_sale_takes_the_stores_stock_and_no_one_elses(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=2)
+    before = await stock_everywhere(runtime, variant)
+
+    sale = await sell(staff, await location_gid(runtime, STORE), [(variant, 2)])
+
+    after = await stock_everywhere(runtime, variant)
+    order = sale["order"]
+    assert sale["errors"] == [] and not sale["replayed"]
+    assert order["status"] == "COMPLETED" and order["paymentStatus"] == "CAPTURED"
+    assert order["channel"] == {"slug": STORE_CHANNEL}
+    on_hand, reserved = before[STORE]
+    assert after[STORE] == (on_hand - 2, reserved)
+    assert {slug: level for slug, level in after.items() if slug != STORE} == {
+        slug: level for slug, level in before.items() if slug != STORE
+    }
+    assert order["deliveryGroups"] == [
+        {
+            "method": "PICKUP",
+            "location": {"slug": STORE},
+            "lines": [{"quantity": 2, "location": {"slug": STORE}}],
+        }
+    ]
+
+
+async def test_prices_are_the_store_channels_and_cash_gets_change(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    first, second = await store_variants(runtime, at_least=1, count=2)
+    prices = [await store_price(runtime, first), await store_price(runtime, second)]
+    total = Decimal(prices[0]) + Decimal(prices[1])
+
+    sale = await sell(
+        staff,
+        await location_gid(runtime, STORE),
+        [(first, 1), (second, 1)],
+        payment={"provider": "cash", "data": {"tendered": str(total + Decimal("20.00"))}},
+    )
+
+    assert sale["errors"] == []
+    assert [line["unitPrice"]["amount"] for line in sale["order"]["lines"]] == prices
+    assert Decimal(sale["order"]["cost"]["totalAmount"]["amount"]) == total
+    assert sale["change"] == {"amount": "20.00", "currency": "PLN"}
+
+
+async def test_too_little_cash_and_a_declined_card_write_nothing(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+    store = await location_gid(runtime, STORE)
+    before = (await counts(runtime), await stock_everywhere(runtime, variant))
+
+    short = await sell(
+        staff, store, [(variant, 1)], payment={"provider": "cash", "data": {"tendered": "0.01"}}
+    )
+    declined = await sell(staff, store, [(variant, 1)], key="till-sale-0002", payment=DECLINED_CARD)
+
+    assert [(e["code"], e["field"]) for e in short["errors"]] == [
+        ("CASH_TENDERED_SHORT", ["payment"])
+    ]
+    assert [e["code"] for e in declined["errors"]] == ["PAYMENT_DECLINED"]
+    assert short["order"] is None and declined["order"] is None
+    assert (await counts(runtime), await stock_everywhere(runtime, variant)) == before
+
+
+async def test_a_card_sale_is_captured_and_has_no_change(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+
+    sale = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)], payment=CARD)
+
+    assert sale["errors"] == [] and sale["change"] is None
+    assert sale["order"]["paymentStatus"] == "CAPTURED"
+
+
+async def test_a_token_of_another_store_is_forbidden(runtime: Runtime, gql: GraphQLClient) -> None:
+    await seed_demo(runtime)
+    (variant,) = await store_variants(runtime, at_least=1)
+    krakow = gql.with_headers(
+        **bearer(await staff_token(runtime, Scope.ORDERS_MANAGE, locations=["krakow-store"]))
+    )
+    before = await counts(runtime)
+
+    body = await krakow(
+        'mutation ($l: ID!, $v: ID!) { posCheckout(locationId: $l, idempotencyKey: "k-1", '
+        'lines: [{variantId: $v, quantity: 1}], payment: {provider: "card-present", '
+        'data: {card: "4242424242424242"}}) { order { id } } }',
+        {"l": await location_gid(runtime, STORE), "v": to_global_id("ProductVariant", variant)},
+    )
+
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert await counts(runtime) == before
+
+
+async def test_short_stock_without_delivery_is_refused_on_the_line(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (enough,) = await store_variants(runtime, at_least=1)
+    missing = await variants_missing_in_store(runtime, warehouse_at_least=1)
+    before = (await counts(runtime), await stock_everywhere(runtime, missing))
+
+    sale = await sell(staff, await location_gid(runtime, STORE), [(enough, 1), (missing, 1)])
+
+    assert [(e["code"], e["field"]) for e in sale["errors"]] == [
+        ("INSUFFICIENT_STOCK", ["lines", "1"])
+    ]
+    assert (await counts(runtime), await stock_everywhere(runtime, missing)) == before
+
+
+async def test_endless_aisle_hands_over_the_stores_units_and_delivers_the_rest(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (here,) = await store_variants(runtime, at_least=1)
+    missing = await variants_missing_in_store(runtime, warehouse_at_least=2)
+    warehouse_before = (await stock_everywhere(runtime, missing))["blonie-warehouse"]
+
+    sale = await sell(
+        staff,
+        await location_gid(runtime, STORE),
+        [(here, 1), (missing, 2)],
+        payment=CARD,
+        delivery={"address": ADDRESS},
+    )
+
+    order = sale["order"]
+    assert sale["errors"] == []
+    assert order["status"] == "PARTIALLY_FULFILLED" and order["paymentStatus"] == "CAPTURED"
+    assert [(g["method"], g["lines"]) for g in order["deliveryGroups"]] == [
+        ("PICKUP", [{"quantity": 1, "location": {"slug": STORE}}]),
+        ("SHIPPING", [{"quantity": 2, "location": {"slug": "blonie-warehouse"}}]),
+    ]
+    # The cheapest home delivery the store channel offers (the store adapter's table).
+    assert order["cost"]["deliveryAmount"]["amount"] in ("0.00", "9.99", "19.99")
+    # The warehouse's units are allocated to the order, still on hand until shipped.
+    on_hand, reserved = warehouse_before
+    assert (await stock_everywhere(runtime, missing))["blonie-warehouse"] == (on_hand, reserved + 2)
+
+
+async def test_endless_aisle_refuses_what_no_other_location_has(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+    before = await counts(runtime)
+
+    sale = await sell(
+        staff,
+        await location_gid(runtime, STORE),
+        [(variant, 999)],
+        delivery={"address": ADDRESS},
+    )
+
+    assert [(e["code"], e["field"]) for e in sale["errors"]] == [
+        ("INSUFFICIENT_STOCK", ["lines", "0"])
+    ]
+    assert await counts(runtime) == before
+
+
+@pytest.mark.parametrize("named_by", ["email", "global id"])
+async def test_a_shopper_named_at_the_till_finds_the_sale_in_their_orders(
+    runtime: Runtime, gql: GraphQLClient, staff: GraphQLClient, named_by: str
+) -> None:
+    ann = await make_customer(runtime, email="ann@example.com")
+    session = await log_in_customer(runtime, email="ann@example.com")
+    (variant,) = await store_variants(runtime, at_least=1)
+    named = "Ann@Example.com" if named_by == "email" else to_global_id("Customer", ann.id)
+
+    sale = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)], customer=named)
+    mine = await gql(MY_ORDERS, headers=bearer(session.token))
+
+    assert sale["errors"] == []
+    assert mine["data"]["me"]["orders"]["nodes"] == [
+        {
+            "number": sale["order"]["number"],
+            "status": "COMPLETED",
+            "channel": {"slug": STORE_CHANNEL},
+        }
+    ]
+
+
+async def test_an_unknown_shopper_is_refused(runtime: Runtime, staff: GraphQLClient) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+    before = await counts(runtime)
+
+    sale = await sell(
+        staff, await location_gid(runtime, STORE), [(variant, 1)], customer="nobody@example.com"
+    )
+
+    assert [(e["code"], e["field"]) for e in sale["errors"]] == [
+        ("CUSTOMER_NOT_FOUND", ["customerId"])
+    ]
+    assert await counts(runtime) == before
+
+
+async def test_a_loyalty_plugin_resolves_its_card_numbers(
+    runtime: Runtime, gql: GraphQLClient, staff: GraphQLClient
+) -> None:
+    ann = await make_customer(runtime, email="ann@example.com")
+    LOYALTY.cards[LOYALTY_CARD] = ann.id
+    channel = await runtime.channels.by_slug(STORE_CHANNEL)
+    assert channel is not None
+    await channels.update_channel(
+        runtime.uow(),
+        channel_id=ChannelId(channel.id),
+        plugins=[*channel.plugins, EnabledPlugin("loyalty-test", {})],
+    )
+    (variant,) = await store_variants(runtime, at_least=1)
+
+    sale = await sell(
+        staff, await location_gid(runtime, STORE), [(variant, 1)], customer=LOYALTY_CARD
+    )
+    unknown = await sell(
+        staff, await location_gid(runtime, STORE), [(variant, 1)], key="k-2", customer="LOYAL-9"
+    )
+
+    assert sale["errors"] == []
+    assert (sale["order"]["customerId"], sale["order"]["email"]) == (
+        to_global_id("Customer", ann.id),
+        "ann@example.com",
+    )
+    assert [e["code"] for e in unknown["errors"]] == ["CUSTOMER_NOT_FOUND"]
+
+
+async def test_the_same_key_again_returns_the_first_sale_and_writes_nothing(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=2)
+    store = await location_gid(runtime, STORE)
+    first = await sell(staff, store, [(variant, 1)], key="till-key-1")
+    between = (await counts(runtime), await stock_everywhere(runtime, variant))
+
+    again = await sell(staff, store, [(variant, 1)], key="till-key-1")
+    other = await sell(staff, store, [(variant, 2)], key="till-key-1")
+
+    assert again["replayed"] and again["order"]["number"] == first["order"]["number"]
+    assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+    assert (await counts(runtime), await stock_everywhere(runtime, variant)) == between
