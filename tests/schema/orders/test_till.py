@@ -21,6 +21,7 @@ from core.runtime import Runtime
 from core.staff.model import Scope
 from schema.relay import to_global_id
 from tests.factories import GraphQLClient, bearer, log_in_customer, make_customer, staff_token
+from tests.factories.events import stored_events
 from tests.factories.till import (
     CARD,
     DECLINED_CARD,
@@ -333,3 +334,26 @@ async def test_the_same_key_again_returns_the_first_sale_and_writes_nothing(
     assert again["replayed"] and again["order"]["number"] == first["order"]["number"]
     assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
     assert (await counts(runtime), await stock_everywhere(runtime, variant)) == between
+
+
+async def test_a_till_sale_records_a_placed_and_a_completed_handover(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+    already = len(await stored_events(runtime))
+
+    sale = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)])
+
+    order_events = [
+        event.payload
+        for event in (await stored_events(runtime))[already:]
+        if event.topic == "order"
+    ]
+    assert sale["errors"] == []
+    assert [event["type"] for event in order_events] == [
+        "OrderPlaced",
+        "PaymentChanged",
+        "OrderPickedUp",
+        "PaymentChanged",
+    ]
+    assert order_events[2]["status"] == "completed"
