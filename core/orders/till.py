@@ -57,6 +57,7 @@ from core.orders.events import OrderPickedUp, OrderPlaced, PaymentChanged
 from core.orders.fulfil import after_fulfilment, record_fulfilment
 from core.orders.locations import planned_location_ids
 from core.orders.model import FulfilmentMethod, Order, OrderStatus
+from core.orders.order_rows import line_rows, payment_row
 from core.orders.queries import adjustments_to_json, checkout_record, orders_by_ids, sale_names
 from core.orders.till_plan import TillPlan, allocations_at, basket, plan_sale, position
 from core.payments import services as payments
@@ -202,23 +203,7 @@ async def pos_checkout(
         }
         order_id = await writes.insert_order(uow, order_row)
         names = await sale_names(connection, [line.variant_id for line in sold.lines])
-        line_ids = await writes.insert_lines(
-            uow,
-            order_id,
-            [
-                {
-                    "variant_id": line.variant_id,
-                    "sku": info[line.variant_id].sku,
-                    "name": names.get(line.variant_id, info[line.variant_id].sku),
-                    "quantity": line.quantity,
-                    "unit_price_minor": priced.line_costs[line.id].amount_per_quantity.minor_units,
-                    "total_minor": priced.line_costs[line.id].total_amount.minor_units,
-                    "currency": channel.currency,
-                    "adjustments": adjustments_to_json(priced.line_costs[line.id].adjustments),
-                }
-                for line in sold.lines
-            ],
-        )
+        line_ids = await writes.insert_lines(uow, order_id, line_rows(priced, names))
         order_line = dict(zip((line.id for line in sold.lines), line_ids, strict=True))
         variants = {line.id: line.variant_id for line in sold.lines}
         taken = allocations_at(plan, store.id, variants)
@@ -345,21 +330,7 @@ async def _pay_and_hand_over(
     now = uow.clock.now()
     zero = Money.zero(channel.currency)
     status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
-    await writes.insert_payment(
-        uow,
-        order_id,
-        {
-            "provider": authorization.provider,
-            "status": status.value,
-            "amount_minor": authorization.amount.minor_units,
-            "captured_minor": 0,
-            "refunded_minor": 0,
-            "currency": channel.currency,
-            "reference": authorization.provider_reference,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
+    await writes.insert_payment(uow, order_id, payment_row(authorization, status, now=now))
     await writes.append_history(
         uow,
         order_id,

@@ -132,6 +132,26 @@ class PaymentTransaction:
     message: str = ""
 
 
+def succeeded(
+    kind: TransactionKind,
+    provider: str,
+    amount: Money,
+    message: str = "",
+    *,
+    provider_reference: str | None = None,
+) -> PaymentTransaction:
+    """A provider's SUCCEEDED answer (for providers whose money never bounces: cash,
+    pay-at-pickup, a test terminal)."""
+    return PaymentTransaction(
+        kind=kind,
+        provider=provider,
+        outcome=TransactionOutcome.SUCCEEDED,
+        amount=amount,
+        provider_reference=provider_reference,
+        message=message,
+    )
+
+
 def authorization_mismatch(request: PaymentRequest, answer: Authorization) -> str | None:
     """Why a plugin's answer does not fit the request it was given, or None if it does."""
     if answer.provider != request.provider:

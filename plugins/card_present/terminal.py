@@ -13,7 +13,7 @@ from core.payments.model import (
     PaymentRequest,
     PaymentTransaction,
     TransactionKind,
-    TransactionOutcome,
+    succeeded,
 )
 from plugins.card_present.settings import CardPresentSettings
 
@@ -70,11 +70,6 @@ def omnicart_payment_refund(authorization: Authorization, amount: Money) -> Paym
 
 
 def _card(kind: TransactionKind, authorization: Authorization, amount: Money) -> PaymentTransaction:
-    return PaymentTransaction(
-        kind=kind,
-        provider=PROVIDER,
-        outcome=TransactionOutcome.SUCCEEDED,
-        amount=amount,
-        provider_reference=f"{authorization.provider_reference}:{kind.lower()}:{amount.minor_units}",
-        message=f"{kind.capitalize()} to the card",
-    )
+    reference = f"{authorization.provider_reference}:{kind.lower()}:{amount.minor_units}"
+    message = f"{kind.capitalize()} to the card"
+    return succeeded(kind, PROVIDER, amount, message, provider_reference=reference)

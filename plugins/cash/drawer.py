@@ -14,7 +14,7 @@ from core.payments.model import (
     PaymentRequest,
     PaymentTransaction,
     TransactionKind,
-    TransactionOutcome,
+    succeeded,
 )
 from plugins.cash.settings import CashSettings
 
@@ -73,10 +73,4 @@ def omnicart_payment_refund(amount: Money, settings: CashSettings) -> PaymentTra
 
 
 def _done(kind: TransactionKind, amount: Money, message: str) -> PaymentTransaction:
-    return PaymentTransaction(
-        kind=kind,
-        provider=PROVIDER,
-        outcome=TransactionOutcome.SUCCEEDED,
-        amount=amount,
-        message=message,
-    )
+    return succeeded(kind, PROVIDER, amount, message)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 
 from core.ids import VariantId
+from core.money import Money
 from core.runtime import Runtime
 from schema.relay import to_global_id
 from tests.factories.graphql import GraphQLClient
@@ -97,12 +98,25 @@ async def stock_everywhere(runtime: Runtime, variant_id: VariantId) -> dict[str,
     return {row.slug: (row.on_hand, row.reserved) for row in rows}
 
 
-async def location_gid(runtime: Runtime, slug: str) -> str:
+async def scalar(runtime: Runtime, sql: str, parameters: dict[str, Any] | None = None) -> Any:
     async with runtime.reads.connect() as connection:
-        found = (
-            await connection.execute(text("SELECT id FROM locations WHERE slug = :s"), {"s": slug})
-        ).scalar_one()
+        return (await connection.execute(text(sql), parameters or {})).scalar_one()
+
+
+async def location_gid(runtime: Runtime, slug: str) -> str:
+    found = await scalar(runtime, "SELECT id FROM locations WHERE slug = :s", {"s": slug})
     return to_global_id("Location", found)
+
+
+async def store_price(runtime: Runtime, variant: VariantId) -> str:
+    """The variant's base price in the store channel, as GraphQL shows amounts."""
+    minor = await scalar(
+        runtime,
+        "SELECT p.amount_minor FROM variant_prices AS p JOIN channels AS c "
+        "ON c.id = p.channel_id WHERE c.slug = :c AND p.variant_id = :v",
+        {"c": STORE_CHANNEL, "v": variant},
+    )
+    return Money(minor, "PLN").amount_string()
 
 
 async def sell(

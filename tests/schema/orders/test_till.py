@@ -8,14 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
 
 from core.channels import services as channels
 from core.channels.model import EnabledPlugin
 from core.demo.seed import seed_demo
 from core.hooks import hookimpl
-from core.ids import ChannelId, VariantId
-from core.money import Money
+from core.ids import ChannelId
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from core.staff.model import Scope
@@ -28,8 +26,10 @@ from tests.factories.till import (
     STORE,
     STORE_CHANNEL,
     location_gid,
+    scalar,
     sell,
     stock_everywhere,
+    store_price,
     store_variants,
     variants_missing_in_store,
 )
@@ -72,27 +72,10 @@ async def staff(runtime: Runtime, gql: GraphQLClient) -> GraphQLClient:
     return gql.with_headers(**bearer(token))
 
 
-async def counts(runtime: Runtime) -> tuple[int, int, int, int]:
+async def counts(runtime: Runtime) -> tuple[int, ...]:
     """Orders, fulfilments, reservations and stock movements as stored."""
-    async with runtime.reads.connect() as connection:
-        found = []
-        for table in ("orders", "fulfilments", "reservations", "stock_movements"):
-            found.append((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar())
-    return found[0], found[1], found[2], found[3]
-
-
-async def store_price(runtime: Runtime, variant: VariantId) -> str:
-    async with runtime.reads.connect() as connection:
-        minor = (
-            await connection.execute(
-                text(
-                    "SELECT p.amount_minor FROM variant_prices AS p JOIN channels AS c "
-                    "ON c.id = p.channel_id WHERE c.slug = :c AND p.variant_id = :v"
-                ),
-                {"c": STORE_CHANNEL, "v": variant},
-            )
-        ).scalar_one()
-    return Money(minor, "PLN").amount_string()
+    tables = ("orders", "fulfilments", "reservations", "stock_movements")
+    return tuple([int(await scalar(runtime, f"SELECT count(*) FROM {table}")) for table in tables])
 
 
 async def test_a_till_sale_takes_the_stores_stock_and_no_one_elses(
