@@ -43,7 +43,8 @@ def test_cash_approves_exactly_when_enough_was_tendered(total: int, tendered: in
 
 def test_cash_without_a_tendered_amount_is_short() -> None:
     cases: list[dict[str, object]] = [{}, {"tendered": 50}, {"tendered": "fifty"}]
-    for data in [*cases, {"tendered": "1.001"}]:
+    cases.append({"tendered": "1.001"})
+    for data in cases:
         assert cash_authorize(request(100, data)).decline_code == SHORT
 
 
