@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from core.carts import pricing
 from core.carts import queries as cart_queries
@@ -65,16 +64,14 @@ from core.orders.checkout_commit import (
     finish_checkout,
     void_quietly,
 )
-from core.orders.model import OrderStatus
 from core.orders.queries import (
-    adjustments_to_json,
     checkout_record,
     customer_email,
     orders_by_ids,
     sale_names,
 )
 from core.payments import services as payments
-from core.payments.model import PaymentRequest, PaymentStatus
+from core.payments.model import PaymentRequest
 from core.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -226,29 +223,21 @@ async def _place(
     only_pickup = pickup_only(groups)
     number = numbers.new_number()
     order_token = numbers.new_token()
-    order_row: dict[str, Any] = {
-        "number": number,
-        "token_digest": cart_tokens.digest(order_token),
-        "sealed_token": cart_tokens.seal(order_token, seal_key),
-        "checkout_key_digest": key,
-        "checkout_fingerprint": arguments,
-        "cart_id": cart.id,
-        "channel_id": channel.id,
-        "customer_id": customer_id,
-        "email": email,
-        "status": OrderStatus.PLACED.value,
-        "payment_status": PaymentStatus.PENDING.value,
-        "currency": channel.currency,
-        "subtotal_minor": priced.cost.subtotal_amount.minor_units,
-        "delivery_minor": delivery_amount.minor_units,
-        "total_minor": total.minor_units,
-        "adjustments": adjustments_to_json(priced.cost.adjustments),
-        "shipping_address": _address(cart.shipping_address),
-        "billing_address": _address(cart.billing_address or cart.shipping_address),
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
+    order_row = order_rows.order_row(
+        priced,
+        number=number,
+        order_token=order_token,
+        seal_key=seal_key,
+        key_digest=key,
+        arguments=arguments,
+        cart_id=cart.id,
+        customer_id=customer_id,
+        email=email,
+        delivery_amount=delivery_amount,
+        shipping_address=cart.shipping_address,
+        billing_address=cart.billing_address,
+        now=now,
+    )
     order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(connection, [line.variant_id for line in cart.lines])
     line_rows = order_rows.line_rows(priced, names)
@@ -322,7 +311,3 @@ async def _place(
 def _utc(at: datetime | None) -> datetime | None:
     # As the database gives it back: in UTC.
     return None if at is None else at.astimezone(UTC)
-
-
-def _address(address: Any) -> dict[str, Any] | None:
-    return None if address is None else address.to_json()

@@ -8,10 +8,63 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from core.carts import tokens as cart_tokens
+from core.carts.addresses import MailingAddress
 from core.carts.model import PricedCart
-from core.ids import VariantId
+from core.ids import CartId, CustomerId, VariantId
+from core.money import Money
+from core.orders.model import OrderStatus
 from core.orders.queries import adjustments_to_json
 from core.payments.model import Authorization, PaymentStatus
+
+
+def order_row(
+    priced: PricedCart,
+    *,
+    number: str,
+    order_token: str,
+    seal_key: bytes,
+    key_digest: str,
+    arguments: str,
+    cart_id: CartId | None,
+    customer_id: CustomerId | None,
+    email: str,
+    delivery_amount: Money,
+    shipping_address: MailingAddress | None,
+    billing_address: MailingAddress | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The order as placed (PLACED, payment PENDING, version 1): its totals are the
+    priced lines plus ``delivery_amount``; ``key_digest`` and ``arguments``: the scoped
+    idempotency key and the fingerprint of the request that made it."""
+    cost = priced.cost
+    return {
+        "number": number,
+        "token_digest": cart_tokens.digest(order_token),
+        "sealed_token": cart_tokens.seal(order_token, seal_key),
+        "checkout_key_digest": key_digest,
+        "checkout_fingerprint": arguments,
+        "cart_id": cart_id,
+        "channel_id": priced.channel.id,
+        "customer_id": customer_id,
+        "email": email,
+        "status": OrderStatus.PLACED.value,
+        "payment_status": PaymentStatus.PENDING.value,
+        "currency": priced.channel.currency,
+        "subtotal_minor": cost.subtotal_amount.minor_units,
+        "delivery_minor": delivery_amount.minor_units,
+        "total_minor": (cost.total_amount + delivery_amount).minor_units,
+        "adjustments": adjustments_to_json(cost.adjustments),
+        "shipping_address": _address(shipping_address),
+        "billing_address": _address(billing_address or shipping_address),
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _address(address: MailingAddress | None) -> dict[str, Any] | None:
+    return None if address is None else address.to_json()
 
 
 def line_rows(priced: PricedCart, names: Mapping[VariantId, str]) -> list[dict[str, Any]]:

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.carts import tokens as cart_tokens
 from core.carts.address_checks import MailingAddressInput, checked_address
 from core.carts.addresses import MailingAddress
 from core.carts.idempotency import Operation, fingerprint
@@ -48,8 +47,8 @@ from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, LocationId, OrderId, OrderLineId
 from core.keys import CART_SEAL
 from core.money import Money
-from core.orders import numbers, writes
-from core.orders.allocation import Allocation, allocate_without_cart
+from core.orders import numbers, order_rows, writes
+from core.orders.allocation import allocate_without_cart
 from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.checkout_checks import PaymentInput
 from core.orders.checkout_commit import void_quietly
@@ -57,9 +56,8 @@ from core.orders.events import OrderPickedUp, OrderPlaced, PaymentChanged
 from core.orders.fulfil import after_fulfilment, record_fulfilment
 from core.orders.locations import planned_location_ids
 from core.orders.model import FulfilmentMethod, Order, OrderStatus
-from core.orders.order_rows import line_rows, payment_row
-from core.orders.queries import adjustments_to_json, checkout_record, orders_by_ids, sale_names
-from core.orders.till_plan import TillPlan, allocations_at, basket, plan_sale, position
+from core.orders.queries import checkout_record, orders_by_ids, sale_names
+from core.orders.till_plan import TillPlan, allocations, basket, plan_sale
 from core.payments import services as payments
 from core.payments.model import Authorization, PaymentRequest, payment_status
 from core.uow import UnitOfWork
@@ -177,45 +175,27 @@ async def pos_checkout(
         zero = Money.zero(channel.currency)
         total = priced.cost.total_amount + (plan.delivery_amount or zero)
         number = numbers.new_number()
-        order_token = numbers.new_token()
-        order_row: dict[str, Any] = {
-            "number": number,
-            "token_digest": cart_tokens.digest(order_token),
-            "sealed_token": cart_tokens.seal(order_token, seal_key),
-            "checkout_key_digest": key,
-            "checkout_fingerprint": arguments,
-            "cart_id": None,
-            "channel_id": channel.id,
-            "customer_id": None if shopper is None else shopper.id,
-            "email": "" if shopper is None else shopper.email,
-            "status": OrderStatus.PLACED.value,
-            "payment_status": "PENDING",
-            "currency": channel.currency,
-            "subtotal_minor": priced.cost.subtotal_amount.minor_units,
-            "delivery_minor": (plan.delivery_amount or zero).minor_units,
-            "total_minor": total.minor_units,
-            "adjustments": adjustments_to_json(priced.cost.adjustments),
-            "shipping_address": None if address is None else address.to_json(),
-            "billing_address": None if address is None else address.to_json(),
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
+        order_row = order_rows.order_row(
+            priced,
+            number=number,
+            order_token=numbers.new_token(),
+            seal_key=seal_key,
+            key_digest=key,
+            arguments=arguments,
+            cart_id=None,
+            customer_id=None if shopper is None else shopper.id,
+            email="" if shopper is None else shopper.email,
+            delivery_amount=plan.delivery_amount or zero,
+            shipping_address=address,
+            billing_address=None,
+            now=now,
+        )
         order_id = await writes.insert_order(uow, order_row)
         names = await sale_names(connection, [line.variant_id for line in sold.lines])
-        line_ids = await writes.insert_lines(uow, order_id, line_rows(priced, names))
+        line_ids = await writes.insert_lines(uow, order_id, order_rows.line_rows(priced, names))
         order_line = dict(zip((line.id for line in sold.lines), line_ids, strict=True))
         variants = {line.id: line.variant_id for line in sold.lines}
-        taken = allocations_at(plan, store.id, variants)
-        await allocate_without_cart(
-            uow,
-            channel,
-            order_id,
-            [
-                Allocation(variant_id, at, quantity, position(line_id))
-                for line_id, variant_id, at, quantity in taken
-            ],
-        )
+        await allocate_without_cart(uow, channel, order_id, allocations(plan, store.id, variants))
         groups = _group_rows(plan, store, order_line, now)
         await writes.insert_groups(uow, order_id, groups)
         authorization = await payments.authorize(
@@ -330,7 +310,9 @@ async def _pay_and_hand_over(
     now = uow.clock.now()
     zero = Money.zero(channel.currency)
     status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
-    await writes.insert_payment(uow, order_id, payment_row(authorization, status, now=now))
+    await writes.insert_payment(
+        uow, order_id, order_rows.payment_row(authorization, status, now=now)
+    )
     await writes.append_history(
         uow,
         order_id,

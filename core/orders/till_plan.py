@@ -31,6 +31,7 @@ from core.delivery.model import DeliveryMethod, DeliveryOption, LocationStock, S
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartId, CartLineId, CustomerId, LocationId, VariantId
 from core.money import Money
+from core.orders.allocation import Allocation
 from core.plugin_host import PluginHost
 
 # The basket is never stored: it has no id of its own (no cart owns stock as 0).
@@ -210,18 +211,20 @@ def _chosen(options: Sequence[DeliveryOption], handle: str | None) -> DeliveryOp
     return min(homes, key=lambda option: option.cost.minor_units)
 
 
-def allocations_at(
-    plan: TillPlan, store_id: LocationId, lines: Mapping[CartLineId, VariantId]
-) -> list[tuple[CartLineId, VariantId, LocationId, int]]:
-    """Every (line, variant, location, units) the order takes: the store's hand-over,
+def allocations(
+    plan: TillPlan, store_id: LocationId, variants: Mapping[CartLineId, VariantId]
+) -> list[Allocation]:
+    """Every unit the order takes, each reported on its line: the store's hand-over,
     then the shipment's sources."""
     taken = [
-        (line_id, lines[line_id], store_id, quantity)
+        Allocation(variants[line_id], store_id, quantity, position(line_id))
         for line_id, quantity in plan.handed_over.items()
     ]
     if plan.shipment is not None:
         taken += [
-            (sourced.line_id, sourced.variant_id, sourced.location_id, sourced.quantity)
+            Allocation(
+                sourced.variant_id, sourced.location_id, sourced.quantity, position(sourced.line_id)
+            )
             for sourced in plan.shipment.lines
         ]
     return taken
