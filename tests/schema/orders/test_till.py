@@ -340,3 +340,32 @@ async def test_a_till_sale_records_a_placed_and_a_completed_handover(
         "PaymentChanged",
     ]
     assert order_events[2]["status"] == "completed"
+
+
+async def test_endless_aisle_takes_a_named_delivery_option_or_refuses_an_unknown_one(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    missing = await variants_missing_in_store(runtime, warehouse_at_least=1)
+    store = await location_gid(runtime, STORE)
+    before = await counts(runtime)
+
+    unknown = await sell(
+        staff, store, [(missing, 1)], delivery={"address": ADDRESS, "optionId": "drone:now"}
+    )
+    unchanged = await counts(runtime)
+    named = await sell(
+        staff,
+        store,
+        [(missing, 1)],
+        key="till-sale-0002",
+        payment=CARD,
+        delivery={"address": ADDRESS, "optionId": "shipping:standard"},
+    )
+
+    assert [(e["code"], e["field"]) for e in unknown["errors"]] == [
+        ("UNKNOWN_DELIVERY_OPTION", ["delivery", "optionId"])
+    ]
+    assert unchanged == before
+    assert named["errors"] == []
+    assert [g["method"] for g in named["order"]["deliveryGroups"]] == ["SHIPPING"]
+    assert named["order"]["status"] == "PLACED"
