@@ -128,14 +128,59 @@ async def pos_checkout(
             "attributes": attributes,
         },
     )
-    key = scoped_digest(IDEMPOTENCY_SCOPE, idempotency_key)
-    seal_key = await uow.keys.key(CART_SEAL)
+    request = _Request(
+        location_id=location_id,
+        lines=tuple(lines),
+        payment=payment,
+        actor=actor,
+        customer=customer,
+        address=address,
+        option_handle=None if delivery is None else delivery.option_handle,
+        attributes=attributes,
+        key=scoped_digest(IDEMPOTENCY_SCOPE, idempotency_key),
+        arguments=arguments,
+        seal_key=await uow.keys.key(CART_SEAL),
+    )
+    try:
+        return await _sell(uow, request)
+    except Exception as error:
+        if not lost_key_race(error):
+            raise
+    # Another request with this key made its order meanwhile (the key's unique index
+    # held this one until it committed): the sale is answered as a replay of it.
+    return await _sell(uow, request)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A sale's checked input, with its idempotency key digest and fingerprint."""
+
+    location_id: LocationId
+    lines: tuple[LineInput, ...]
+    payment: PaymentInput
+    actor: str
+    customer: CustomerRef | None
+    address: MailingAddress | None
+    option_handle: str | None
+    attributes: dict[str, str]
+    key: str
+    arguments: str
+    seal_key: bytes
+
+
+def lost_key_race(error: BaseException) -> bool:
+    """Whether ``error`` is the unique index on the orders' idempotency key refusing a
+    second order for one key (PostgreSQL names the index, SQLite the column)."""
+    return "checkout_key_digest" in str(getattr(error, "orig", error))
+
+
+async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
     async with uow:
         connection = await uow.connection()
-        store, channel = await _store_channel(connection, location_id)
-        earlier = await checkout_record(uow, key)
+        store, channel = await _store_channel(connection, request.location_id)
+        earlier = await checkout_record(uow, request.key)
         if earlier is not None:
-            if earlier.checkout_fingerprint != arguments:
+            if earlier.checkout_fingerprint != request.arguments:
                 raise DomainError.single(
                     ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     "This idempotency key was used for another sale",
@@ -145,32 +190,32 @@ async def pos_checkout(
             await uow.rollback()
             return TillSale(order, channel, replayed=True)
         shopper = None
-        if customer is not None:
-            shopper = await resolve_customer(connection, uow.plugins, channel, customer)
-        info = await sale_info(connection, channel.id, [line.variant_id for line in lines])
-        problems = line_problems(lines, info)
+        if request.customer is not None:
+            shopper = await resolve_customer(connection, uow.plugins, channel, request.customer)
+        info = await sale_info(connection, channel.id, [line.variant_id for line in request.lines])
+        problems = line_problems(request.lines, info)
         problems += payments.provider_problems(
-            uow.plugins, channel, payment.provider, pickup_only=delivery is None
+            uow.plugins, channel, request.payment.provider, pickup_only=request.address is None
         )
         if problems:
             raise DomainError(problems)
         now = uow.clock.now()
         sold = basket(
             channel,
-            lines,
+            request.lines,
             customer_id=None if shopper is None else shopper.id,
             email="" if shopper is None else shopper.email,
-            address=address,
+            address=request.address,
             now=now,
         )
-        priced = await price_cart(uow.plugins, channel, sold, info, attributes=attributes)
+        priced = await price_cart(uow.plugins, channel, sold, info, attributes=request.attributes)
         plan = await plan_sale(
             connection,
             uow.plugins,
             priced,
             store,
             now=now,
-            option_handle=None if delivery is None else delivery.option_handle,
+            option_handle=request.option_handle,
         )
         zero = Money.zero(channel.currency)
         total = priced.cost.total_amount + (plan.delivery_amount or zero)
@@ -179,14 +224,14 @@ async def pos_checkout(
             priced,
             number=number,
             order_token=numbers.new_token(),
-            seal_key=seal_key,
-            key_digest=key,
-            arguments=arguments,
+            seal_key=request.seal_key,
+            key_digest=request.key,
+            arguments=request.arguments,
             cart_id=None,
             customer_id=None if shopper is None else shopper.id,
             email="" if shopper is None else shopper.email,
             delivery_amount=plan.delivery_amount or zero,
-            shipping_address=address,
+            shipping_address=request.address,
             billing_address=None,
             now=now,
         )
@@ -202,17 +247,25 @@ async def pos_checkout(
             uow.plugins,
             channel,
             PaymentRequest(
-                provider=payment.provider,
+                provider=request.payment.provider,
                 amount=total,
                 reference=number,
-                data=payment.data,
+                data=request.payment.data,
                 email=order_row["email"] or None,
                 pickup_only=plan.shipment is None,
             ),
         )
         try:
             order = await _pay_and_hand_over(
-                uow, channel, store, order_id, groups, authorization, actor, plan, order_line
+                uow,
+                channel,
+                store,
+                order_id,
+                groups,
+                authorization,
+                request.actor,
+                plan,
+                order_line,
             )
             await uow.commit()
         except BaseException:

@@ -5,6 +5,7 @@ refusal writes nothing. On both databases, over GraphQL, on the demo data."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -369,3 +370,20 @@ async def test_endless_aisle_takes_a_named_delivery_option_or_refuses_an_unknown
     assert named["errors"] == []
     assert [g["method"] for g in named["order"]["deliveryGroups"]] == ["SHIPPING"]
     assert named["order"]["status"] == "PLACED"
+
+
+async def test_concurrent_retries_of_one_sale_make_one_order(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    (variant,) = await store_variants(runtime, at_least=1)
+    store = await location_gid(runtime, STORE)
+    orders_before = (await counts(runtime))[0]
+
+    answers = await asyncio.gather(
+        *(sell(staff, store, [(variant, 1)], key="one-till-key", payment=CARD) for _ in range(6))
+    )
+
+    assert all(answer["errors"] == [] for answer in answers), answers
+    assert len({answer["order"]["number"] for answer in answers}) == 1
+    assert sorted(answer["replayed"] for answer in answers) == [False] + [True] * 5
+    assert (await counts(runtime))[0] == orders_before + 1
