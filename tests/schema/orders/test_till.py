@@ -6,6 +6,7 @@ refusal writes nothing. On both databases, over GraphQL, on the demo data."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,9 @@ import pytest
 from core.channels import services as channels
 from core.channels.model import EnabledPlugin
 from core.demo.seed import seed_demo
-from core.hooks import hookimpl
+from core.hooks import PriceAdjustment, PriceLine, PricingContext, hookimpl
 from core.ids import ChannelId
+from core.money import Money
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from core.staff.model import Scope
@@ -56,6 +58,17 @@ class LoyaltyLookup:
     @hookimpl
     def omnicart_customer_lookup(self, identifier: str) -> int | None:
         return self.cards.get(identifier)
+
+    @hookimpl
+    def omnicart_price_lines(
+        self, context: PricingContext, lines: Sequence[PriceLine]
+    ) -> list[PriceAdjustment] | None:
+        """Points spent at the till: 100 points take 1.00 off the first line's unit."""
+        points = int(context.attributes.get("loyalty.redeemPoints", "0"))
+        if not points or not lines:
+            return None
+        off = Money(points, lines[0].unit_price.currency)
+        return [PriceAdjustment(lines[0].key, -off, "Loyalty points")]
 
 
 LOYALTY = LoyaltyLookup()
@@ -387,3 +400,36 @@ async def test_concurrent_retries_of_one_sale_make_one_order(
     assert len({answer["order"]["number"] for answer in answers}) == 1
     assert sorted(answer["replayed"] for answer in answers) == [False] + [True] * 5
     assert (await counts(runtime))[0] == orders_before + 1
+
+
+async def test_the_store_adapters_shelf_prices_and_the_tills_attributes_price_the_sale(
+    runtime: Runtime, staff: GraphQLClient
+) -> None:
+    channel = await runtime.channels.by_slug(STORE_CHANNEL)
+    assert channel is not None
+    await channels.update_channel(
+        runtime.uow(),
+        channel_id=ChannelId(channel.id),
+        plugins=[
+            EnabledPlugin("store", {"price_ending_minor_units": 0}),
+            EnabledPlugin("loyalty-test", {}),
+            EnabledPlugin("cash", {}),
+        ],
+    )
+    (variant,) = await store_variants(runtime, at_least=1)
+    base = Money.parse(await store_price(runtime, variant), "PLN")
+    shelf = Money(base.minor_units - base.minor_units % 100, "PLN")
+
+    plain = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)])
+    redeemed = await sell(
+        staff,
+        await location_gid(runtime, STORE),
+        [(variant, 1)],
+        key="till-sale-0002",
+        attributes=[{"key": "loyalty.redeemPoints", "value": "500"}],
+    )
+
+    assert plain["order"]["lines"][0]["unitPrice"]["amount"] == shelf.amount_string()
+    assert redeemed["order"]["lines"][0]["unitPrice"]["amount"] == (
+        (shelf - Money(500, "PLN")).amount_string()
+    )
