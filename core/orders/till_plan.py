@@ -128,7 +128,7 @@ async def plan_sale(
             [
                 Problem(
                     ErrorCode.INSUFFICIENT_STOCK,
-                    f"{store.name} has only {line_quantity(handed_over, line)} of these "
+                    f"{store.name} has only {handed_over.get(line.id, 0)} of these "
                     "(give a delivery address to order the rest)",
                     position(line.id),
                 )
@@ -140,10 +140,6 @@ async def plan_sale(
         handed_over,
         await _shipment(connection, plugins, priced, rest, others, now, option_handle),
     )
-
-
-def line_quantity(handed_over: Mapping[CartLineId, int], line: CartLine) -> int:
-    return handed_over.get(line.id, 0)
 
 
 async def _shipment(

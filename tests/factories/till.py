@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy import text
 
+from core.demo.seed import seed_demo
 from core.ids import VariantId
 from core.money import Money
 from core.runtime import Runtime
+from core.staff.model import Scope
 from schema.relay import to_global_id
+from tests.factories.accounts import bearer, staff_token
 from tests.factories.graphql import GraphQLClient
 
 STORE = "warszawa-store"
@@ -101,6 +104,20 @@ async def stock_everywhere(runtime: Runtime, variant_id: VariantId) -> dict[str,
 async def scalar(runtime: Runtime, sql: str, parameters: dict[str, Any] | None = None) -> Any:
     async with runtime.reads.connect() as connection:
         return (await connection.execute(text(sql), parameters or {})).scalar_one()
+
+
+async def till_staff(runtime: Runtime, gql: GraphQLClient) -> GraphQLClient:
+    """The demo seeded, and a client with the Warszawa till's token (orders:manage,
+    scoped to the store)."""
+    await seed_demo(runtime)
+    token = await staff_token(runtime, Scope.ORDERS_MANAGE, locations=[STORE])
+    return gql.with_headers(**bearer(token))
+
+
+async def counts(runtime: Runtime) -> tuple[int, ...]:
+    """Orders, fulfilments, reservations and stock movements as stored."""
+    tables = ("orders", "fulfilments", "reservations", "stock_movements")
+    return tuple([int(await scalar(runtime, f"SELECT count(*) FROM {table}")) for table in tables])
 
 
 async def location_gid(runtime: Runtime, slug: str) -> str:

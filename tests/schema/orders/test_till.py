@@ -6,34 +6,28 @@ refusal writes nothing. On both databases, over GraphQL, on the demo data."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
 
-from core.channels import services as channels
-from core.channels.model import EnabledPlugin
 from core.demo.seed import seed_demo
-from core.hooks import PriceAdjustment, PriceLine, PricingContext, hookimpl
-from core.ids import ChannelId
-from core.money import Money
-from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from core.staff.model import Scope
 from schema.relay import to_global_id
-from tests.factories import GraphQLClient, bearer, log_in_customer, make_customer, staff_token
+from tests.factories import GraphQLClient, bearer, staff_token
 from tests.factories.events import stored_events
 from tests.factories.till import (
     CARD,
     DECLINED_CARD,
     STORE,
     STORE_CHANNEL,
+    counts,
     location_gid,
-    scalar,
     sell,
     stock_everywhere,
     store_price,
     store_variants,
+    till_staff,
     variants_missing_in_store,
 )
 
@@ -45,51 +39,11 @@ ADDRESS = {
     "city": "Warszawa",
     "countryCode": "PL",
 }
-MY_ORDERS = "{ me { orders(first: 10) { nodes { number status channel { slug } } } } }"
-LOYALTY_CARD = "LOYAL-0042"
-
-
-class LoyaltyLookup:
-    """A loyalty plugin's lookup: its card numbers name customers (by email here)."""
-
-    def __init__(self) -> None:
-        self.cards: dict[str, int] = {}
-
-    @hookimpl
-    def omnicart_customer_lookup(self, identifier: str) -> int | None:
-        return self.cards.get(identifier)
-
-    @hookimpl
-    def omnicart_price_lines(
-        self, context: PricingContext, lines: Sequence[PriceLine]
-    ) -> list[PriceAdjustment] | None:
-        """Points spent at the till: 100 points take 1.00 off the first line's unit."""
-        points = int(context.attributes.get("loyalty.redeemPoints", "0"))
-        if not points or not lines:
-            return None
-        off = Money(points, lines[0].unit_price.currency)
-        return [PriceAdjustment(lines[0].key, -off, "Loyalty points")]
-
-
-LOYALTY = LoyaltyLookup()
-
-
-@pytest.fixture
-def plugins() -> PluginHost:
-    return PluginHost.load(extra={"loyalty-test": LOYALTY})
 
 
 @pytest.fixture
 async def staff(runtime: Runtime, gql: GraphQLClient) -> GraphQLClient:
-    await seed_demo(runtime)
-    token = await staff_token(runtime, Scope.ORDERS_MANAGE, locations=[STORE])
-    return gql.with_headers(**bearer(token))
-
-
-async def counts(runtime: Runtime) -> tuple[int, ...]:
-    """Orders, fulfilments, reservations and stock movements as stored."""
-    tables = ("orders", "fulfilments", "reservations", "stock_movements")
-    return tuple([int(await scalar(runtime, f"SELECT count(*) FROM {table}")) for table in tables])
+    return await till_staff(runtime, gql)
 
 
 async def test_a_till_sale_takes_the_stores_stock_and_no_one_elses(
@@ -252,71 +206,6 @@ async def test_endless_aisle_refuses_what_no_other_location_has(
     assert await counts(runtime) == before
 
 
-@pytest.mark.parametrize("named_by", ["email", "global id"])
-async def test_a_shopper_named_at_the_till_finds_the_sale_in_their_orders(
-    runtime: Runtime, gql: GraphQLClient, staff: GraphQLClient, named_by: str
-) -> None:
-    ann = await make_customer(runtime, email="ann@example.com")
-    session = await log_in_customer(runtime, email="ann@example.com")
-    (variant,) = await store_variants(runtime, at_least=1)
-    named = "Ann@Example.com" if named_by == "email" else to_global_id("Customer", ann.id)
-
-    sale = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)], customer=named)
-    mine = await gql(MY_ORDERS, headers=bearer(session.token))
-
-    assert sale["errors"] == []
-    assert mine["data"]["me"]["orders"]["nodes"] == [
-        {
-            "number": sale["order"]["number"],
-            "status": "COMPLETED",
-            "channel": {"slug": STORE_CHANNEL},
-        }
-    ]
-
-
-async def test_an_unknown_shopper_is_refused(runtime: Runtime, staff: GraphQLClient) -> None:
-    (variant,) = await store_variants(runtime, at_least=1)
-    before = await counts(runtime)
-
-    sale = await sell(
-        staff, await location_gid(runtime, STORE), [(variant, 1)], customer="nobody@example.com"
-    )
-
-    assert [(e["code"], e["field"]) for e in sale["errors"]] == [
-        ("CUSTOMER_NOT_FOUND", ["customerId"])
-    ]
-    assert await counts(runtime) == before
-
-
-async def test_a_loyalty_plugin_resolves_its_card_numbers(
-    runtime: Runtime, gql: GraphQLClient, staff: GraphQLClient
-) -> None:
-    ann = await make_customer(runtime, email="ann@example.com")
-    LOYALTY.cards[LOYALTY_CARD] = ann.id
-    channel = await runtime.channels.by_slug(STORE_CHANNEL)
-    assert channel is not None
-    await channels.update_channel(
-        runtime.uow(),
-        channel_id=ChannelId(channel.id),
-        plugins=[*channel.plugins, EnabledPlugin("loyalty-test", {})],
-    )
-    (variant,) = await store_variants(runtime, at_least=1)
-
-    sale = await sell(
-        staff, await location_gid(runtime, STORE), [(variant, 1)], customer=LOYALTY_CARD
-    )
-    unknown = await sell(
-        staff, await location_gid(runtime, STORE), [(variant, 1)], key="k-2", customer="LOYAL-9"
-    )
-
-    assert sale["errors"] == []
-    assert (sale["order"]["customerId"], sale["order"]["email"]) == (
-        to_global_id("Customer", ann.id),
-        "ann@example.com",
-    )
-    assert [e["code"] for e in unknown["errors"]] == ["CUSTOMER_NOT_FOUND"]
-
-
 async def test_the_same_key_again_returns_the_first_sale_and_writes_nothing(
     runtime: Runtime, staff: GraphQLClient
 ) -> None:
@@ -400,36 +289,3 @@ async def test_concurrent_retries_of_one_sale_make_one_order(
     assert len({answer["order"]["number"] for answer in answers}) == 1
     assert sorted(answer["replayed"] for answer in answers) == [False] + [True] * 5
     assert (await counts(runtime))[0] == orders_before + 1
-
-
-async def test_the_store_adapters_shelf_prices_and_the_tills_attributes_price_the_sale(
-    runtime: Runtime, staff: GraphQLClient
-) -> None:
-    channel = await runtime.channels.by_slug(STORE_CHANNEL)
-    assert channel is not None
-    await channels.update_channel(
-        runtime.uow(),
-        channel_id=ChannelId(channel.id),
-        plugins=[
-            EnabledPlugin("store", {"price_ending_minor_units": 0}),
-            EnabledPlugin("loyalty-test", {}),
-            EnabledPlugin("cash", {}),
-        ],
-    )
-    (variant,) = await store_variants(runtime, at_least=1)
-    base = Money.parse(await store_price(runtime, variant), "PLN")
-    shelf = Money(base.minor_units - base.minor_units % 100, "PLN")
-
-    plain = await sell(staff, await location_gid(runtime, STORE), [(variant, 1)])
-    redeemed = await sell(
-        staff,
-        await location_gid(runtime, STORE),
-        [(variant, 1)],
-        key="till-sale-0002",
-        attributes=[{"key": "loyalty.redeemPoints", "value": "500"}],
-    )
-
-    assert plain["order"]["lines"][0]["unitPrice"]["amount"] == shelf.amount_string()
-    assert redeemed["order"]["lines"][0]["unitPrice"]["amount"] == (
-        (shelf - Money(500, "PLN")).amount_string()
-    )
