@@ -106,6 +106,12 @@ class ErrorCode(StrEnum):
     PICKUP_NOT_READY = "PICKUP_NOT_READY"
     # The pickup code given is not the one issued for the order at that location.
     PICKUP_CODE_INVALID = "PICKUP_CODE_INVALID"
+    # The till (issue 15): the location is not a store selling through a store channel.
+    NOT_A_STORE = "NOT_A_STORE"
+    # The shopper named at the till (global id, email or loyalty id) is not known.
+    CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
+    # Cash handed over at the till is less than the order's total.
+    CASH_TENDERED_SHORT = "CASH_TENDERED_SHORT"
     # Returns (issue 14): more units than were fulfilled of the line, less those returned.
     RETURN_QUANTITY_EXCEEDED = "RETURN_QUANTITY_EXCEEDED"
     # A customer's return after the channel's return window closed.

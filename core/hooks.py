@@ -512,6 +512,43 @@ def omnicart_marketplace_order(
 
 
 # --------------------------------------------------------------------------
+# Customers
+# --------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def omnicart_customer_lookup(
+    channel: Channel, identifier: str, settings: object
+) -> int | Awaitable[int | None] | None:
+    """Resolve an identifier given at the till (a loyalty card number) to a customer.
+
+    **Called by** ``core.customers.lookup.resolve_customer`` (from the till,
+    ``core.orders.till.pos_checkout``), inside the sale's transaction, before anything
+    is written, only for an identifier core does not resolve itself: a customer's
+    global ID and an email address are looked up by core and never reach plugins.
+
+    **Arguments**
+    - ``channel``: the store channel the sale is made in.
+    - ``identifier``: what the till sent as ``customerId``, trimmed (never empty).
+    - ``settings``: this plugin's settings in this channel.
+
+    **Returns** the customer's id (an ``int``, the key of ``customers.id``) when the
+    identifier is one of this plugin's, None when it is not. May be a coroutine.
+
+    **Combining** first non-None wins, in the channel's plugin order; only the
+    channel's enabled plugins are asked. An id of no existing customer, or every
+    plugin answering None, is ``CUSTOMER_NOT_FOUND`` for the client (nothing written).
+    An answer that is not an ``int`` is a plugin failure.
+
+    **Errors** an exception becomes ``PluginError`` naming the plugin: the sale's
+    transaction is rolled back and the client gets code ``PLUGIN_FAILED``.
+
+    **Since** 0.5.
+    """
+    return None
+
+
+# --------------------------------------------------------------------------
 # Events
 # --------------------------------------------------------------------------
 

@@ -494,7 +494,8 @@ class PluginHost:
     ) -> tuple[str, object] | None:
         """The first non-None result of ``hook_name`` among the channel's enabled
         plugins (in channel order) and the plugin that gave it; None when none answers.
-        For typed callers outside this module (``core.orders.marketplace_hooks``),
+        For typed callers outside this module (``core.orders.marketplace_hooks``,
+        ``core.customers.lookup``),
         which check the result's type; an exception is ``PluginError`` (raised from it).
         """
         for plugin, impl, settings in self._enabled(hook_name, channel):

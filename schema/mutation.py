@@ -20,6 +20,7 @@ from schema.orders.fulfilment_mutations import FulfilmentMutation
 from schema.orders.import_mutations import MarketplaceImportMutation
 from schema.orders.mutations import OrdersMutation
 from schema.orders.return_mutations import ReturnMutation
+from schema.orders.till_mutations import TillMutation
 
 
 @strawberry.type
@@ -36,5 +37,6 @@ class Mutation(
     FulfilmentMutation,
     ReturnMutation,
     MarketplaceImportMutation,
+    TillMutation,
 ):
     pass

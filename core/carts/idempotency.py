@@ -39,6 +39,8 @@ class Operation(StrEnum):
     UPDATE_ATTRIBUTES = "cart.update_attributes"
     # Checkout (core.orders.checkout): its records are the orders themselves.
     CHECKOUT = "order.checkout"
+    # The till (core.orders.till): its records are the orders too.
+    POS_CHECKOUT = "order.pos_checkout"
     # Refunds (core.orders.refunds): their records are the refunds themselves.
     REFUND = "order.refund"
 

@@ -42,8 +42,13 @@ CHANNELS = (
         "PLN",
         (("marketplace", {"commission_markup_basis_points": 0}), GATEWAY),
     ),
+    # The till (issue 15) takes cash and the card-present test terminal.
     ChannelData(
-        STORE_WARSZAWA, f"{RETAILER} Warszawa store", ChannelKind.STORE, "PLN", (("store", {}),)
+        STORE_WARSZAWA,
+        f"{RETAILER} Warszawa store",
+        ChannelKind.STORE,
+        "PLN",
+        (("store", {}), ("cash", {}), ("card-present", {})),
     ),
     ChannelData(WEB_EU, f"{RETAILER} EU web shop", ChannelKind.WEB, "EUR", (("web", {}), GATEWAY)),
 )
@@ -110,5 +115,7 @@ SUPPLY = (
         for priority, location in enumerate((WAREHOUSE, STORE_WAW, STORE_KRK, STORE_GDN))
     ),
     SupplyData(STORE_WARSZAWA, STORE_WAW, 0),
+    # Endless aisle: what the store does not have is delivered from the warehouse.
+    SupplyData(STORE_WARSZAWA, WAREHOUSE, 1),
     SupplyData(WEB_EU, WAREHOUSE, 0),
 )

@@ -32,7 +32,7 @@ from core.errors import DomainError, ErrorCode, Problem
 from core.ids import LocationId, OrderId, VariantId
 from core.inventory import holds
 from core.inventory.events import StockChangeCause, StockReserved
-from core.inventory.levels import record_stock_changed
+from core.inventory.levels import StockKey, record_stock_changed
 from core.inventory.model import OwnerKind, Reservation
 from core.uow import UnitOfWork
 
@@ -71,12 +71,7 @@ async def allocate(
     stock = await holds.lock_for_owner(
         uow, channel, OwnerKind.CART, str(cart.id), variant_ids, include_owned_elsewhere=True
     )
-    wanted: dict[tuple[VariantId, LocationId], int] = defaultdict(int)
-    fields: dict[tuple[VariantId, LocationId], list[str]] = defaultdict(list)
-    for allocation in allocations:
-        key = (allocation.variant_id, allocation.location_id)
-        wanted[key] += allocation.quantity
-        fields[key].append(allocation.field)
+    wanted, fields = _wanted(allocations)
     if reuse_holds and stock.holds_exactly(wanted):
         # The usual case: the cart holds what the plan takes, where it takes it.
         handed = await holds.hand_over(
@@ -94,6 +89,43 @@ async def allocate(
         _reserved(uow, order_id, handed)
         return handed
     await holds.release(uow, stock, variant_ids)
+    return await _take(uow, stock, order_id, wanted, fields)
+
+
+async def allocate_without_cart(
+    uow: UnitOfWork, channel: Channel, order_id: OrderId, allocations: Sequence[Allocation]
+) -> tuple[Reservation, ...]:
+    """Take ``allocations`` for a new order that no cart held stock for (a till sale):
+    the same locks and guarded takes as ``allocate``. Raises ``INSUFFICIENT_STOCK``."""
+    variant_ids = sorted({allocation.variant_id for allocation in allocations})
+    stock = await holds.lock_for_owner(
+        uow, channel, OwnerKind.ORDER, str(order_id), variant_ids, include_owned_elsewhere=True
+    )
+    wanted, fields = _wanted(allocations)
+    return await _take(uow, stock, order_id, wanted, fields)
+
+
+def _wanted(
+    allocations: Sequence[Allocation],
+) -> tuple[dict[StockKey, int], dict[StockKey, list[str]]]:
+    """Units wanted per (variant, location), and the input fields that want them."""
+    wanted: dict[StockKey, int] = defaultdict(int)
+    fields: dict[StockKey, list[str]] = defaultdict(list)
+    for allocation in allocations:
+        key = (allocation.variant_id, allocation.location_id)
+        wanted[key] += allocation.quantity
+        fields[key].append(allocation.field)
+    return wanted, fields
+
+
+async def _take(
+    uow: UnitOfWork,
+    stock: holds.HeldStock,
+    order_id: OrderId,
+    wanted: dict[StockKey, int],
+    fields: dict[StockKey, list[str]],
+) -> tuple[Reservation, ...]:
+    """Take each planned (variant, location) quantity for the order (locked ``stock``)."""
     available = {
         (variant_id, location_id): units
         for variant_id, supply in stock.supply.items()

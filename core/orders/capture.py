@@ -34,6 +34,8 @@ class CaptureMoment(StrEnum):
     PLACEMENT = "placement"
     FULFILMENT = "fulfilment"
     PICKUP = "pickup"
+    # A sale at the till (core.orders.till): paid as it is made.
+    TILL = "till"
     # Cancelling a partly fulfilled order whose payment is still authorised: what was
     # fulfilled is taken, the rest never is.
     CANCELLATION = "cancellation"

@@ -54,7 +54,7 @@ from core.delivery.groups import delivery_amount as groups_cost
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import OrderId
 from core.keys import CART_SEAL
-from core.orders import writes
+from core.orders import order_rows, writes
 from core.orders.allocation import allocate
 from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
 from core.orders.checkout_commit import (
@@ -236,19 +236,7 @@ async def _place(
     number = order_row["number"]
     order_id = await writes.insert_order(uow, order_row)
     names = await sale_names(connection, [line.variant_id for line in cart.lines])
-    line_rows = [
-        {
-            "variant_id": line.variant_id,
-            "sku": info[line.variant_id].sku,
-            "name": names.get(line.variant_id, info[line.variant_id].sku),
-            "quantity": line.quantity,
-            "unit_price_minor": priced.line_costs[line.id].amount_per_quantity.minor_units,
-            "total_minor": priced.line_costs[line.id].total_amount.minor_units,
-            "currency": channel.currency,
-            "adjustments": adjustments_to_json(priced.line_costs[line.id].adjustments),
-        }
-        for line in cart.lines
-    ]
+    line_rows = order_rows.line_rows(priced, names)
     line_ids = await writes.insert_lines(uow, order_id, line_rows)
     order_line = dict(zip((line.id for line in cart.lines), line_ids, strict=True))
     await allocate(uow, channel, cart, order_id, planned.allocations())

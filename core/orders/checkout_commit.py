@@ -23,6 +23,7 @@ from core.orders.capture import CaptureMoment, capture_order_payment
 from core.orders.events import OrderPlaced, PaymentChanged
 from core.orders.locations import planned_location_ids
 from core.orders.model import Order, OrderStatus
+from core.orders.order_rows import payment_row
 from core.orders.queries import order_from_rows, orders_by_ids
 from core.payments import services as payments
 from core.payments.model import Authorization, PaymentStatus, payment_status
@@ -73,17 +74,7 @@ async def finish_checkout(
     order_id = OrderId(written.order["id"])
     zero = Money.zero(channel.currency)
     status = payment_status(authorization, captured=zero, refunded=zero, voided=False)
-    payment = {
-        "provider": authorization.provider,
-        "status": status.value,
-        "amount_minor": written.order["total_minor"],
-        "captured_minor": 0,
-        "refunded_minor": 0,
-        "currency": channel.currency,
-        "reference": authorization.provider_reference,
-        "created_at": now,
-        "updated_at": now,
-    }
+    payment = payment_row(authorization, status, now=now)
     actor, note = actor_of(caller), f"Placed in {channel.slug}"
     history: dict[str, Any] = {
         "at": now,

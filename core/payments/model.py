@@ -96,6 +96,9 @@ class Authorization:
     ``amount`` is the amount asked: held when APPROVED, due at collection when PENDING,
     refused when DECLINED. ``provider_reference`` is the provider's own id (a PSP
     payment id), None when the provider has none. ``message`` is for people.
+    ``change``: cash to hand back to the shopper (the till's ``cash`` provider), None
+    for every other provider. ``decline_code``: for a DECLINED answer, a more precise
+    code from ``DECLINE_CODES`` (else the client gets ``PAYMENT_DECLINED``).
     """
 
     provider: str
@@ -104,6 +107,13 @@ class Authorization:
     reference: str
     provider_reference: str | None = None
     message: str = ""
+    change: Money | None = None
+    decline_code: str | None = None
+
+
+# The codes a provider may give for its decline instead of PAYMENT_DECLINED (values of
+# ``core.errors.ErrorCode``): cash short of the total at the till.
+DECLINE_CODES = frozenset({"CASH_TENDERED_SHORT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +130,26 @@ class PaymentTransaction:
     amount: Money
     provider_reference: str | None = None
     message: str = ""
+
+
+def succeeded(
+    kind: TransactionKind,
+    provider: str,
+    amount: Money,
+    message: str = "",
+    *,
+    provider_reference: str | None = None,
+) -> PaymentTransaction:
+    """A provider's SUCCEEDED answer (for providers whose money never bounces: cash,
+    pay-at-pickup, a test terminal)."""
+    return PaymentTransaction(
+        kind=kind,
+        provider=provider,
+        outcome=TransactionOutcome.SUCCEEDED,
+        amount=amount,
+        provider_reference=provider_reference,
+        message=message,
+    )
 
 
 def authorization_mismatch(request: PaymentRequest, answer: Authorization) -> str | None:

@@ -16,6 +16,7 @@ from core.channels.model import Channel
 from core.errors import DomainError, ErrorCode, Problem
 from core.money import Money
 from core.payments.model import (
+    DECLINE_CODES,
     Authorization,
     AuthorizationOutcome,
     PaymentContext,
@@ -56,7 +57,12 @@ async def authorize(
         raise DomainError(problems)
     authorization = await plugins.authorize_payment(PaymentContext(channel), request)
     if authorization.outcome is AuthorizationOutcome.DECLINED:
-        raise _declined("The payment was declined", authorization.message)
+        declined = _declined("The payment was declined", authorization.message)
+        if authorization.decline_code in DECLINE_CODES:
+            problem = declined.problems[0]
+            code = ErrorCode(authorization.decline_code)
+            raise DomainError.single(code, problem.message, problem.field)
+        raise declined
     return authorization
 
 

@@ -16,7 +16,7 @@ from core.payments.model import (
     PaymentRequest,
     PaymentTransaction,
     TransactionKind,
-    TransactionOutcome,
+    succeeded,
 )
 from plugins.pay_at_pickup.settings import PayAtPickupSettings
 
@@ -52,10 +52,4 @@ def omnicart_payment_refund(authorization: Authorization, amount: Money) -> Paym
 
 
 def _done(kind: TransactionKind, amount: Money, message: str) -> PaymentTransaction:
-    return PaymentTransaction(
-        kind=kind,
-        provider=PROVIDER,
-        outcome=TransactionOutcome.SUCCEEDED,
-        amount=amount,
-        message=message,
-    )
+    return succeeded(kind, PROVIDER, amount, message)

@@ -245,7 +245,10 @@ class OrderHistoryEntry:
     note: str
 
 
-@strawberry.type(description="An order, placed once from a cart by checkoutComplete.")
+@strawberry.type(
+    description="An order, placed once from a cart by checkoutComplete, or sold at a "
+    "store's till by posCheckout."
+)
 class Order(Node):
     id: strawberry.ID
     number: str = strawberry.field(description="For people: 'OC-7KQ2-M9XD'. Unguessable.")

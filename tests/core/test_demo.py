@@ -128,10 +128,11 @@ async def test_demo_writes_the_counts_its_summary_reports(runtime: Runtime) -> N
     counts = await row_counts(runtime.engine)
     assert counts["channels"] == 5
     # web: adapter + gateway; mobile: adapter, gateway, pay-at-pickup; marketplace:
-    # adapter + gateway; store: adapter; web-eu: the web adapter + gateway.
-    assert counts["channel_plugins"] == 10
+    # adapter + gateway; store: adapter, cash, card-present; web-eu: the web adapter +
+    # gateway.
+    assert counts["channel_plugins"] == 12
     assert counts["locations"] == 4
-    assert counts["channel_locations"] == 3 * 4 + 1 + 1
+    assert counts["channel_locations"] == 3 * 4 + 2 + 1
     assert counts["categories"] == 12
     assert counts["products"] == 150
     assert counts["product_search"] == 150
@@ -168,7 +169,11 @@ async def test_channels_run_their_plugins_and_draw_on_their_locations(runtime: R
             EnabledPlugin("marketplace", {"commission_markup_basis_points": 0}),
             EnabledPlugin("test-gateway", {}),
         ),
-        "store-warszawa": (EnabledPlugin("store", {}),),
+        "store-warszawa": (
+            EnabledPlugin("store", {}),
+            EnabledPlugin("cash", {}),
+            EnabledPlugin("card-present", {}),
+        ),
         "web-eu": (EnabledPlugin("web", {}), EnabledPlugin("test-gateway", {})),
     }
     assert {slug: channel.currency for slug, channel in channels.items()} == {
@@ -187,7 +192,7 @@ async def test_channels_run_their_plugins_and_draw_on_their_locations(runtime: R
         "web": everywhere,
         "mobile": everywhere,
         "marketplace": everywhere,
-        "store-warszawa": ["warszawa-store"],
+        "store-warszawa": ["warszawa-store", "blonie-warehouse"],
         "web-eu": ["blonie-warehouse"],
     }
     stores = [location for location in locations.values() if location.kind is LocationKind.STORE]
