@@ -104,7 +104,7 @@ async def test_the_channel_lists_the_plugin_with_its_settings_and_no_other_gains
         "web": ["web", "test-gateway"],
         "mobile": ["mobile", "test-gateway", "pay-at-pickup", "flatoff"],
         "marketplace": ["marketplace", "test-gateway"],
-        "store-warszawa": ["store"],
+        "store-warszawa": ["store", "cash", "card-present"],
         "web-eu": ["web", "test-gateway"],
     }
     assert mobile is not None
