@@ -51,6 +51,11 @@ class Settings:
     # How often each server process looks for events to give the plugins implementing
     # omnicart_event (its own commits wake it at once); 0 switches its delivery off.
     event_hooks_interval_seconds: float = 5.0
+    # Webhooks (issue 15): how long a receiver may take to answer, the pause after the
+    # first failure (doubling after each), and the failures in a row that make it failing.
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_seconds: float = 10.0
+    webhook_max_failures: int = 8
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,4 +175,7 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "secret_key": _secret,
     "outbox_retention_seconds": _retention_seconds,
     "event_hooks_interval_seconds": _non_negative_seconds,
+    "webhook_timeout_seconds": _non_negative_seconds,
+    "webhook_retry_seconds": _non_negative_seconds,
+    "webhook_max_failures": _positive_int,
 }

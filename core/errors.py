@@ -113,6 +113,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_RETURN_LINE = "UNKNOWN_RETURN_LINE"
     # More units than the return line has left to receive.
     RECEIVE_QUANTITY_EXCEEDED = "RECEIVE_QUANTITY_EXCEEDED"
+    # Webhooks (issue 15): a URL that is not absolute http(s) with a host.
+    INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
 
 
 @dataclass(frozen=True, slots=True)

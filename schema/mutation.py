@@ -17,6 +17,7 @@ from schema.inventory.mutations import InventoryMutation
 from schema.orders.fulfilment_mutations import FulfilmentMutation
 from schema.orders.mutations import OrdersMutation
 from schema.orders.return_mutations import ReturnMutation
+from schema.webhooks.mutations import WebhooksMutation
 
 
 @strawberry.type
@@ -30,5 +31,6 @@ class Mutation(
     OrdersMutation,
     FulfilmentMutation,
     ReturnMutation,
+    WebhooksMutation,
 ):
     pass
