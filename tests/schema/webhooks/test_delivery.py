@@ -16,12 +16,11 @@ from core.clock import FrozenClock
 from core.config import Settings
 from core.db.reads import Reads
 from core.event_hooks.cursors import LEASE_SECONDS
-from core.inventory import services as inventory
 from core.money import Money
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from core.staff.model import Scope
-from tests.factories import GraphQLClient, Shop, bearer, create, make_shop, staff_token
+from tests.factories import GraphQLClient, bearer, count_stock, create, make_shop, staff_token
 from tests.factories.webhooks import Receiver, receiving, webhook_dispatcher
 
 CREATE = """
@@ -75,17 +74,6 @@ async def register(
     return payload["webhook"]["id"], payload["secret"]
 
 
-async def set_stock(runtime: Runtime, shop: Shop, quantity: int) -> None:
-    await inventory.set_stock(
-        runtime.uow(),
-        variant_id=shop.variant_id,
-        location_id=shop.warehouse.id,
-        quantity=quantity,
-        reason="count",
-        actor="test",
-    )
-
-
 async def deliveries(staff: GraphQLClient, webhook_id: str) -> list[dict[str, Any]]:
     body = await staff(DELIVERIES, {"id": webhook_id})
     nodes: list[dict[str, Any]] = body["data"]["webhookDeliveries"]["nodes"]
@@ -105,7 +93,7 @@ async def test_a_receiver_gets_each_subscribed_event_once_signed_in_commit_order
     async with receiving() as receiver, webhook_dispatcher(runtime) as dispatcher:
         webhook_id, secret = await register(staff, receiver.url, ["StockChanged", "PriceChanged"])
 
-        await set_stock(runtime, shop, 4)
+        await count_stock(runtime, shop, 4)
         await catalog.set_variant_price(
             runtime.uow(),
             variant_id=shop.variant_id,
@@ -142,7 +130,7 @@ async def test_an_event_answered_500_comes_again_and_the_log_shows_both_attempts
     shop = await make_shop(runtime)
     async with receiving(answers=[500]) as receiver, webhook_dispatcher(runtime) as dispatcher:
         webhook_id, _ = await register(staff, receiver.url, ["StockChanged"])
-        await set_stock(runtime, shop, 4)
+        await count_stock(runtime, shop, 4)
 
         await dispatcher.deliver()
         failed = await deliveries(staff, webhook_id)
@@ -171,7 +159,7 @@ async def test_after_the_failures_in_a_row_the_webhook_is_failing_until_reactiva
         webhook_dispatcher(runtime) as dispatcher,
     ):
         webhook_id, _ = await register(staff, receiver.url, ["StockChanged"])
-        await set_stock(runtime, shop, 4)
+        await count_stock(runtime, shop, 4)
         for _ in range(3):
             await dispatcher.deliver()
             clock.advance(timedelta(hours=1))
@@ -221,7 +209,7 @@ async def test_nothing_is_lost_across_a_restart(
     async with server:
         await register(staff, receiver.url, ["StockChanged"])
         for quantity in range(1, 6):
-            await set_stock(runtime, shop, quantity)
+            await count_stock(runtime, shop, quantity)
         async with webhook_dispatcher(runtime) as first_process:
             running = asyncio.create_task(first_process.run(interval_seconds=3600))
             while len(receiver.received) < 2:
@@ -272,7 +260,7 @@ async def test_only_subscribed_events_of_the_webhooks_channel_arrive(
             channel_id=app.channel.id,
             price=Money.parse("3.00", "USD"),
         )
-        await set_stock(runtime, app, 2)
+        await count_stock(runtime, app, 2)
         await dispatcher.deliver()
 
     assert web_receiver.types() == ["CartChanged"]
@@ -289,7 +277,7 @@ async def test_a_deleted_webhook_gets_nothing_more(runtime: Runtime, staff: Grap
             {"id": webhook_id},
         )
 
-        await set_stock(runtime, shop, 1)
+        await count_stock(runtime, shop, 1)
         await dispatcher.deliver()
 
     assert body["data"]["webhookDelete"] == {"deletedId": webhook_id, "errors": []}
