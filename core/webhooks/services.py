@@ -51,6 +51,11 @@ def webhook_of(row: Row[Any]) -> Webhook:
     )
 
 
+def _in_list_order(event_types: Sequence[str]) -> list[str]:
+    """Each subscribed type once, in ``EVENT_TYPES`` order."""
+    return sorted(set(event_types), key=EVENT_TYPES.index)
+
+
 def _problems(url: str | None, event_types: Sequence[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     if url is not None:
@@ -106,7 +111,7 @@ async def create_webhook(
                 .values(
                     url=url.strip(),
                     secret=secret,
-                    event_types=sorted(set(event_types), key=EVENT_TYPES.index),
+                    event_types=_in_list_order(event_types),
                     channel_id=channel_id,
                     status=WebhookStatus.ACTIVE.value,
                     created_at=now,
@@ -145,7 +150,7 @@ async def update_webhook(
         if not isinstance(url, Unset):
             values["url"] = url.strip()
         if not isinstance(event_types, Unset):
-            values["event_types"] = sorted(set(event_types), key=EVENT_TYPES.index)
+            values["event_types"] = _in_list_order(event_types)
         if not isinstance(active, Unset):
             status = WebhookStatus.ACTIVE if active else WebhookStatus.DISABLED
             values["status"] = status.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 import strawberry
 
@@ -20,11 +20,12 @@ EventType = strawberry.enum(
 )
 
 
-@strawberry.enum(description="Whether a webhook is being delivered to.")
-class WebhookStatus(Enum):
-    ACTIVE = "active"
-    FAILING = "failing"
-    DISABLED = "disabled"
+WebhookStatus = strawberry.enum(
+    model.WebhookStatus,
+    name="WebhookStatus",
+    description="ACTIVE: delivered to; FAILING: stopped after too many failures in a row; "
+    "DISABLED: switched off by staff. Reactivate with webhookUpdate(active: true).",
+)
 
 
 def webhook_label(webhook_id: int) -> str:
@@ -40,7 +41,7 @@ class Webhook:
     channel_id: strawberry.ID | None = strawberry.field(
         description="Only this channel's events (null: every event)."
     )
-    status: WebhookStatus
+    status: WebhookStatus  # type: ignore[valid-type]  # strawberry.enum returns the enum
     created_at: datetime
 
     @classmethod
@@ -52,7 +53,7 @@ class Webhook:
             channel_id=None
             if webhook.channel_id is None
             else strawberry.ID(to_global_id("Channel", webhook.channel_id)),
-            status=WebhookStatus(webhook.status.value),
+            status=webhook.status,
             created_at=webhook.created_at,
         )
 

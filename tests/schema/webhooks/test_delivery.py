@@ -5,6 +5,7 @@ retried after failures and across a restart. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from core.money import Money
 from core.plugin_host import PluginHost
 from core.runtime import Runtime
 from core.staff.model import Scope
+from schema.app import create_app
 from tests.factories import GraphQLClient, bearer, count_stock, create, make_shop, staff_token
 from tests.factories.webhooks import Receiver, receiving, webhook_dispatcher
 
@@ -283,3 +285,19 @@ async def test_a_deleted_webhook_gets_nothing_more(runtime: Runtime, staff: Grap
     assert body["data"]["webhookDelete"] == {"deletedId": webhook_id, "errors": []}
     assert receiver.received == []
     assert (await staff(WEBHOOKS))["data"]["webhooks"] == []
+
+
+async def test_the_server_delivers_in_the_background_woken_by_a_commit(
+    settings: Settings, runtime: Runtime, staff: GraphQLClient
+) -> None:
+    shop = await make_shop(runtime)
+    serving = replace(settings, event_hooks_interval_seconds=3600, sweep_interval_seconds=0)
+    app = create_app(serving, runtime=runtime)
+    async with receiving() as receiver, app.router.lifespan_context(app):
+        _, secret = await register(staff, receiver.url, ["StockChanged"])
+
+        await count_stock(runtime, shop, 7)
+        await asyncio.wait_for(receiver.arrived.wait(), 10)
+
+    assert receiver.types() == ["StockChanged"]
+    assert receiver.received[0].signed_by(secret)
