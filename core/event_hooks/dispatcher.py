@@ -108,6 +108,9 @@ class EventDispatcher:
         if cursor is None:
             return 0  # another process is delivering to it, or its retry is not due
         delivered = 0
+        # Slow consumers (a webhook may take its whole timeout per event) save, and so
+        # renew the lease, halfway through it rather than only after each batch.
+        renew_at = self._now() + self._lease / 2
         while True:
             async with self._runtime.engine.connect() as connection:
                 cursor = await cursors.with_target(connection, cursor)
@@ -117,6 +120,10 @@ class EventDispatcher:
                 if error is None:
                     cursor = cursor.delivered(event.id)
                     delivered += 1
+                    if self._now() >= renew_at:
+                        if not await self._save(cursor):
+                            return delivered  # the lease ran out: another process took over
+                        renew_at = self._now() + self._lease / 2
                     continue
                 cursor = cursor.failed()
                 if cursor.attempts < consumer.max_attempts:

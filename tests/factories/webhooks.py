@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +47,8 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    # Runs before each answer (a slow receiver, something else happening meanwhile).
+    before_answer: Callable[[], Awaitable[None]] | None = None
 
     @property
     def url(self) -> str:
@@ -68,6 +70,8 @@ class Receiver:
                 status = self.answers.pop(0) if self.answers else 200
                 self.received.append(Received(headers, body))
                 self.arrived.set()
+                if self.before_answer is not None:
+                    await self.before_answer()
                 writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n".encode())
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):

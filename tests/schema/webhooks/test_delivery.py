@@ -301,3 +301,38 @@ async def test_the_server_delivers_in_the_background_woken_by_a_commit(
 
     assert receiver.types() == ["StockChanged"]
     assert receiver.received[0].signed_by(secret)
+
+
+async def test_a_slow_receiver_keeps_its_delivery_to_one_process(
+    runtime: Runtime,
+    settings: Settings,
+    engine: AsyncEngine,
+    reads: Reads,
+    clock: FrozenClock,
+    staff: GraphQLClient,
+) -> None:
+    shop = await make_shop(runtime)
+    other = Runtime.build(
+        settings, engine=engine, reads=reads, clock=clock, plugins=PluginHost.load()
+    )
+    others_deliveries: list[int] = []
+    async with (
+        receiving() as receiver,
+        webhook_dispatcher(runtime) as dispatcher,
+        webhook_dispatcher(other) as other_dispatcher,
+    ):
+
+        async def slowly() -> None:  # each answer takes most of a lease
+            clock.advance(timedelta(seconds=LEASE_SECONDS * 2 / 3))
+            others_deliveries.append(await other_dispatcher.deliver())
+
+        receiver.before_answer = slowly
+        await register(staff, receiver.url, ["StockChanged"])
+        for quantity in (1, 2, 3):
+            await count_stock(runtime, shop, quantity)
+
+        await dispatcher.deliver()
+
+    ids = [request.json()["id"] for request in receiver.received[: len(others_deliveries)]]
+    assert others_deliveries == [0, 0, 0]  # the lease was renewed while delivering
+    assert len(ids) == 3 and ids == sorted(set(ids))
