@@ -46,6 +46,14 @@ query ($id: ID!) {
   }
 }
 """
+PAGE = """
+query ($id: ID!, $first: Int, $after: String) {
+  webhookDeliveries(webhookId: $id, first: $first, after: $after) {
+    edges { cursor node { statusCode } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
 WEBHOOKS = "{ webhooks { id status } }"
 
 
@@ -180,6 +188,17 @@ async def test_after_the_failures_in_a_row_the_webhook_is_failing_until_reactiva
     log = await deliveries(staff, webhook_id)
     assert [entry["statusCode"] for entry in log] == [200, 502, 500, 503]
     assert log[1]["nextRetryAt"] is None  # the third failure made it failing
+    pages = [await staff(PAGE, {"id": webhook_id, "first": 3, "after": None})]
+    end = pages[0]["data"]["webhookDeliveries"]["pageInfo"]["endCursor"]
+    pages.append(await staff(PAGE, {"id": webhook_id, "first": 3, "after": end}))
+    assert [
+        [edge["node"]["statusCode"] for edge in page["data"]["webhookDeliveries"]["edges"]]
+        for page in pages
+    ] == [[200, 502, 500], [503]]
+    assert [page["data"]["webhookDeliveries"]["pageInfo"]["hasNextPage"] for page in pages] == [
+        True,
+        False,
+    ]
 
 
 class HangingReceiver(Receiver):
