@@ -70,6 +70,16 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
+def another_process(
+    settings: Settings, engine: AsyncEngine, reads: Reads, clock: FrozenClock
+) -> Runtime:
+    """A second server process on the same database (a restart, or a second worker)."""
+    return Runtime.build(
+        settings, engine=engine, reads=reads, clock=clock, plugins=PluginHost.load()
+    )
+
+
+@pytest.fixture
 async def staff(runtime: Runtime, gql: GraphQLClient) -> GraphQLClient:
     return gql.with_headers(**bearer(await staff_token(runtime, Scope.WEBHOOKS_MANAGE)))
 
@@ -216,12 +226,7 @@ class HangingReceiver(Receiver):
 
 
 async def test_nothing_is_lost_across_a_restart(
-    runtime: Runtime,
-    settings: Settings,
-    engine: AsyncEngine,
-    reads: Reads,
-    clock: FrozenClock,
-    staff: GraphQLClient,
+    runtime: Runtime, another_process: Runtime, clock: FrozenClock, staff: GraphQLClient
 ) -> None:
     shop = await make_shop(runtime)
     receiver = HangingReceiver(answered=2)
@@ -243,11 +248,8 @@ async def test_nothing_is_lost_across_a_restart(
         receiver.answered = 10**6
         before_restart = [request.json()["payload"] for request in receiver.received]
 
-        restarted = Runtime.build(
-            settings, engine=engine, reads=reads, clock=clock, plugins=PluginHost.load()
-        )
         clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
-        async with webhook_dispatcher(restarted) as second_process:
+        async with webhook_dispatcher(another_process) as second_process:
             await second_process.deliver()
 
     after_restart = [request.json() for request in receiver.received[len(before_restart) :]]
@@ -323,22 +325,14 @@ async def test_the_server_delivers_in_the_background_woken_by_a_commit(
 
 
 async def test_a_slow_receiver_keeps_its_delivery_to_one_process(
-    runtime: Runtime,
-    settings: Settings,
-    engine: AsyncEngine,
-    reads: Reads,
-    clock: FrozenClock,
-    staff: GraphQLClient,
+    runtime: Runtime, another_process: Runtime, clock: FrozenClock, staff: GraphQLClient
 ) -> None:
     shop = await make_shop(runtime)
-    other = Runtime.build(
-        settings, engine=engine, reads=reads, clock=clock, plugins=PluginHost.load()
-    )
     others_deliveries: list[int] = []
     async with (
         receiving() as receiver,
         webhook_dispatcher(runtime) as dispatcher,
-        webhook_dispatcher(other) as other_dispatcher,
+        webhook_dispatcher(another_process) as other_dispatcher,
     ):
 
         async def slowly() -> None:  # each answer takes most of a lease
