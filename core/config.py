@@ -53,6 +53,11 @@ class Settings:
     event_hooks_interval_seconds: float = 5.0
     # The storefront product feeds link to (issue 15): ``<url>/products/<slug>?variant=<sku>``.
     storefront_url: str = "http://localhost:3000"
+    # Webhooks (issue 15): how long a receiver may take to answer, the pause after the
+    # first failure (doubling after each), and the failures in a row that make it failing.
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_seconds: float = 10.0
+    webhook_max_failures: int = 8
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -180,4 +185,7 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "outbox_retention_seconds": _retention_seconds,
     "event_hooks_interval_seconds": _non_negative_seconds,
     "storefront_url": _storefront_url,
+    "webhook_timeout_seconds": _non_negative_seconds,
+    "webhook_retry_seconds": _non_negative_seconds,
+    "webhook_max_failures": _positive_int,
 }

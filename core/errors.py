@@ -127,6 +127,8 @@ class ErrorCode(StrEnum):
     NOT_A_MARKETPLACE_CHANNEL = "NOT_A_MARKETPLACE_CHANNEL"
     # The channel's plugin refused a marketplace's order (malformed, or a bad signature).
     MARKETPLACE_ORDER_REJECTED = "MARKETPLACE_ORDER_REJECTED"
+    # Webhooks (issue 15): a URL that is not absolute http(s) with a host.
+    INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
 
 
 @dataclass(frozen=True, slots=True)

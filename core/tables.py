@@ -12,6 +12,7 @@ from core.inventory import tables as inventory_tables
 from core.orders import return_tables
 from core.orders import tables as order_tables
 from core.staff import tables as staff_tables
+from core.webhooks import tables as webhook_tables
 
 __all__ = [
     "cart_tables",
@@ -26,4 +27,5 @@ __all__ = [
     "order_tables",
     "return_tables",
     "staff_tables",
+    "webhook_tables",
 ]

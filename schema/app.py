@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import httpx
 import orjson
 import strawberry
 from sqlalchemy import text
@@ -28,10 +29,12 @@ from core import maintenance
 from core.carts.sweeper import sweep_carts
 from core.channels.model import Channel
 from core.config import Settings
+from core.event_hooks.consumers import plugin_consumers
 from core.event_hooks.dispatcher import EventDispatcher
 from core.events.bus import BusUnavailable
 from core.maintenance import SweepReport, next_sweep_due
 from core.runtime import Runtime
+from core.webhooks.delivery import webhook_consumers
 from schema.catalog import loaders as catalog_loaders
 from schema.channels import loaders as channel_loaders
 from schema.context import Context
@@ -44,6 +47,8 @@ from schema.orders import loaders as order_loaders
 from schema.orders.marketplace_endpoint import marketplace_orders_route
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
+from schema.webhooks.sender import HttpxSender
+from schema.webhooks.types import webhook_label
 
 logger = logging.getLogger(__name__)
 
@@ -192,11 +197,22 @@ def create_app(
         sweeper = (
             asyncio.create_task(sweep_periodically(runtime, interval, sweep)) if interval else None
         )
-        # Plugin event hooks (core.event_hooks): only when a plugin implements one.
+        # Plugin event hooks and webhooks (core.event_hooks): one dispatcher, one cursor
+        # per plugin or webhook. Webhooks are listed on each pass: staff add them anytime.
         events_interval = settings.event_hooks_interval_seconds
+        webhook_http = httpx.AsyncClient(follow_redirects=False)
+        webhook_sender = HttpxSender(webhook_http, timeout_seconds=settings.webhook_timeout_seconds)
         deliverer = (
-            asyncio.create_task(EventDispatcher(runtime).run(events_interval))
-            if events_interval and runtime.plugins.event_plugins()
+            asyncio.create_task(
+                EventDispatcher(
+                    runtime,
+                    sources=(
+                        plugin_consumers(runtime.plugins),
+                        webhook_consumers(runtime, webhook_sender, webhook_label),
+                    ),
+                ).run(events_interval)
+            )
+            if events_interval
             else None
         )
         try:
@@ -208,6 +224,7 @@ def create_app(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+            await webhook_http.aclose()
             if owns_runtime:
                 await runtime.close()
 

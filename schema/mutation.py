@@ -21,6 +21,7 @@ from schema.orders.import_mutations import MarketplaceImportMutation
 from schema.orders.mutations import OrdersMutation
 from schema.orders.return_mutations import ReturnMutation
 from schema.orders.till_mutations import TillMutation
+from schema.webhooks.mutations import WebhooksMutation
 
 
 @strawberry.type
@@ -38,5 +39,6 @@ class Mutation(
     ReturnMutation,
     MarketplaceImportMutation,
     TillMutation,
+    WebhooksMutation,
 ):
     pass

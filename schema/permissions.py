@@ -66,6 +66,10 @@ class CanManageOrders(_RequiresScope):
     scope = Scope.ORDERS_MANAGE
 
 
+class CanManageWebhooks(_RequiresScope):
+    scope = Scope.WEBHOOKS_MANAGE
+
+
 class CanWatchOrders(BasePermission):
     """Scope ``orders:read`` or ``orders:manage``: a store's staff watching its orders."""
 

@@ -31,6 +31,7 @@ from schema.node import NodeQuery
 from schema.orders.queries import OrdersQuery
 from schema.orders.subscriptions import OrderSubscription
 from schema.protection import DocumentCaches, Protection
+from schema.webhooks.queries import WebhooksQuery
 
 # Parsed and validated documents kept per schema (bounded LRU).
 CACHE_SIZE = 512
@@ -38,7 +39,14 @@ CACHE_SIZE = 512
 
 @strawberry.type
 class Query(
-    CartQuery, CatalogQuery, ChannelsQuery, CustomersQuery, InventoryQuery, NodeQuery, OrdersQuery
+    CartQuery,
+    CatalogQuery,
+    ChannelsQuery,
+    CustomersQuery,
+    InventoryQuery,
+    NodeQuery,
+    OrdersQuery,
+    WebhooksQuery,
 ):
     pass
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.catalog.events import PriceChanged
 from core.catalog.import_batches import ids_by_key, insert_rows
 from core.catalog.import_checks import ExistingRows, check_catalog
 from core.catalog.import_data import (
@@ -45,6 +46,7 @@ from core.channels.tables import ChannelLocationRow, ChannelPluginRow, ChannelRo
 from core.db import Base, table_of
 from core.db.uniqueness import violates_unique
 from core.errors import DomainError, ErrorCode
+from core.ids import ChannelId, VariantId
 from core.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -73,12 +75,15 @@ async def import_catalog(uow: UnitOfWork, data: CatalogData) -> ImportSummary:
         existing = await _read_existing(session, data)
         check_catalog(data, existing, uow.plugins)
         try:
-            summary = await _Writer(session).write(data, uow.clock.now())
+            writer = _Writer(session)
+            summary = await writer.write(data, uow.clock.now())
         except IntegrityError as error:
             lost = _lost_race(error)
             if lost is None:
                 raise
             raise lost from error
+        for event in writer.price_changes:
+            uow.record(event)
         await uow.commit()
     logger.info(
         "catalog imported channels=%d locations=%d categories=%d products=%d variants=%d",
@@ -134,6 +139,8 @@ class _Writer:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # The prices written, as events for the webhooks (issue 15).
+        self.price_changes: list[PriceChanged] = []
 
     async def write(self, data: CatalogData, now: datetime) -> ImportSummary:
         channel_ids = await self._channels(data.channels)
@@ -316,6 +323,17 @@ class _Writer:
             for product in products
         ]
         await insert_rows(self._session, VariantPriceRow, prices)
+        self.price_changes = [
+            PriceChanged(
+                variant_id=VariantId(variant_ids[variant.sku]),
+                sku=variant.sku,
+                channel_id=ChannelId(channel_ids[slug]),
+                price=price,
+            )
+            for product in products
+            for variant in product.variants
+            for slug, price in variant.prices.items()
+        ]
         await insert_rows(self._session, ProductImageRow, images)
         await insert_rows(self._session, ProductListingRow, listings)
         await insert_rows(self._session, ProductSearchRow, search)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from core.catalog.events import PriceChanged
 from core.catalog.model import Product, Variant
 from core.catalog.product_changes import (
     lock_product,
@@ -134,6 +135,9 @@ async def set_variant_price(
         )
         await touch_product(uow, product_id)
         variant = await read_variant(session, variant_id, price)
+        uow.record(
+            PriceChanged(variant_id=variant_id, sku=variant.sku, channel_id=channel_id, price=price)
+        )
         await uow.commit()
     return variant
 
@@ -160,8 +164,13 @@ async def remove_variant_price(
             .where(_prices.c.variant_id == variant_id, _prices.c.channel_id == channel_id)
             .returning(_prices.c.variant_id)
         )
+        variant = await read_variant(session, variant_id, None)
         if removed.first() is not None:
             await touch_product(uow, product_id)
-        variant = await read_variant(session, variant_id, None)
+            uow.record(
+                PriceChanged(
+                    variant_id=variant_id, sku=variant.sku, channel_id=channel_id, price=None
+                )
+            )
         await uow.commit()
     return variant

@@ -48,6 +48,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    func,
     not_,
     or_,
     select,
@@ -290,3 +291,34 @@ async def delivered_condition(
         else:
             conditions.append(_sees(snapshot, f"cursor_{position}"))
     return and_(true(), *conditions)
+
+
+async def start(connection: AsyncConnection, *, plugin: str, now: datetime) -> None:
+    """Create ``plugin``'s cursor after every event committed so far (a new webhook gets
+    what commits from now on, not the outbox's history). Inside the creating transaction:
+    on PostgreSQL its snapshot, on SQLite (one writer) the last id."""
+    if connection.dialect.name == "postgresql":
+        taken = await connection.scalar(text("SELECT pg_current_snapshot()::text"))
+        snapshot, through_id = str(taken), 0
+    else:
+        snapshot = None
+        through_id = int(await connection.scalar(select(func.max(outbox_table.c.id))) or 0)
+    await connection.execute(
+        cursor_table.insert().values(
+            plugin=plugin, snapshot=snapshot, through_id=through_id, attempts=0, updated_at=now
+        )
+    )
+
+
+async def resume(connection: AsyncConnection, *, plugin: str) -> None:
+    """Forget ``plugin``'s failures: its next event is due at once."""
+    await connection.execute(
+        update(cursor_table)
+        .where(cursor_table.c.plugin == plugin)
+        .values(attempts=0, retry_at=None)
+    )
+
+
+async def remove(connection: AsyncConnection, *, plugin: str) -> None:
+    """Delete ``plugin``'s cursor (its consumer is gone)."""
+    await connection.execute(cursor_table.delete().where(cursor_table.c.plugin == plugin))

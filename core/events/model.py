@@ -24,7 +24,8 @@ After the commit, plugins implementing ``omnicart_event`` receive each one as a
 
 What goes out is small and coarse: ids, never tokens, names, addresses or amounts.
 Subscribers re-read what they show; the payload is the event's record in the outbox
-(for the plugin event hooks and webhooks to come), not a copy of the changed data.
+(for the plugin event hooks and webhooks, ``core.webhooks``), not a copy of the changed
+data. The one exception, a public base price, is argued in ``core.catalog.events``.
 """
 
 from __future__ import annotations

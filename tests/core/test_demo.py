@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.catalog.events import PRICE_TOPIC
 from core.catalog.import_data import CatalogData, ProductData, VariantData
 from core.catalog.importer import import_catalog
 from core.catalog.model import ProductBundle, ProductFilter, ProductInclude, ProductSort
@@ -336,8 +337,10 @@ async def test_the_opening_stock_is_counted_like_any_stock_count(runtime: Runtim
         assert movement.delta == movement.on_hand_after == on_hand
         assert (movement.reason, movement.actor) == ("Opening stock count", "demo seed")
         assert movement.created_at == DEMO_BASE_TIME
-    # And, as for any count, a StockChanged per variant and location counted.
-    assert {topic for topic, _payload in events} == {STOCK_TOPIC}
+    # The import published its prices (PriceChanged, issue 15); and, as for any count,
+    # a StockChanged per variant and location counted.
+    assert {topic for topic, _payload in events} == {PRICE_TOPIC, STOCK_TOPIC}
+    events = [event for event in events if event.topic == STOCK_TOPIC]
     assert {payload["cause"] for _topic, payload in events} == {StockChangeCause.SET.value}
     changed: list[tuple[object, object]] = []
     for _topic, payload in events:

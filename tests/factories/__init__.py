@@ -30,7 +30,15 @@ from tests.factories.events import (
     stored_events,
 )
 from tests.factories.graphql import GraphQLClient, bare_context
-from tests.factories.inventory import Shop, Stored, availability, listed_stock, make_shop, stored
+from tests.factories.inventory import (
+    Shop,
+    Stored,
+    availability,
+    count_stock,
+    listed_stock,
+    make_shop,
+    stored,
+)
 from tests.factories.omnichannel import PASSWORD, Rows, World, make_world, read_rows
 from tests.factories.outage import postgres_dsn, terminate_backends
 from tests.factories.plugins import FailingPlugin
@@ -69,6 +77,7 @@ __all__ = [
     "availability",
     "bare_context",
     "bearer",
+    "count_stock",
     "create",
     "free_port",
     "listed_stock",

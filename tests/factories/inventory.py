@@ -61,6 +61,18 @@ async def make_shop(
     return Shop(channel, warehouse_location, store_location, variant_id)
 
 
+async def count_stock(runtime: Runtime, shop: Shop, quantity: int) -> None:
+    """A staff count of the shop's variant at its warehouse (one StockChanged)."""
+    await services.set_stock(
+        runtime.uow(),
+        variant_id=shop.variant_id,
+        location_id=shop.warehouse.id,
+        quantity=quantity,
+        reason="count",
+        actor="test",
+    )
+
+
 async def availability(runtime: Runtime, shop: Shop) -> ChannelAvailability:
     async with runtime.reads.connect() as connection:
         result = await queries.available_in_channel(

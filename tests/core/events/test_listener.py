@@ -26,10 +26,9 @@ from core.events.outbox import (
     outbox_steps,
 )
 from core.events.outbox import outbox_table as outbox
-from core.inventory import services
 from core.inventory.events import STOCK_TOPIC
 from core.runtime import Runtime
-from tests.factories import CART_TOPIC, CartChanged, Shop, make_shop
+from tests.factories import CART_TOPIC, CartChanged, count_stock, make_shop
 
 DELIVERY_TIMEOUT = 10.0
 
@@ -76,17 +75,6 @@ async def make_bus(dsn: str, settings: Settings, runtime: Runtime) -> AsyncItera
         await bus.close()
 
 
-async def set_stock(runtime: Runtime, shop: Shop, quantity: int) -> None:
-    await services.set_stock(
-        runtime.uow(),
-        variant_id=shop.variant_id,
-        location_id=shop.warehouse.id,
-        quantity=quantity,
-        reason="count",
-        actor="test",
-    )
-
-
 async def next_message(inbox: Inbox) -> BusMessage:
     return await asyncio.wait_for(anext(inbox), DELIVERY_TIMEOUT)
 
@@ -112,7 +100,7 @@ async def test_the_notification_carries_the_event_ids_and_only_for_commits(
         async with runtime.uow() as uow:
             uow.record(CartChanged(cart_id=1, version=1))
             # Rolled back: its NOTIFY is dropped with it.
-        await set_stock(runtime, shop, 5)
+        await count_stock(runtime, shop, 5)
         payload = await asyncio.wait_for(payloads.get(), DELIVERY_TIMEOUT)
     finally:
         await listening.close()
@@ -159,7 +147,7 @@ async def test_a_subscriber_of_another_listener_receives_the_event_read_by_id(
     bus, _ = await make_bus()
 
     async with bus.subscribe(STOCK_TOPIC) as inbox:
-        await set_stock(runtime, shop, 3)  # written through the fixture's runtime
+        await count_stock(runtime, shop, 3)  # written through the fixture's runtime
         message = await next_message(inbox)
 
     assert message == BusMessage(STOCK_TOPIC, frozenset({shop.variant_id}))
@@ -191,7 +179,7 @@ async def test_a_listener_whose_connection_was_terminated_replays_what_it_missed
                 .scalars()
                 .all()
             )
-        await set_stock(runtime, shop, 6)
+        await count_stock(runtime, shop, 6)
         message = await next_message(inbox)
 
     assert terminated == [True]
@@ -208,7 +196,7 @@ async def test_a_listener_stopped_and_started_again_replays_what_it_missed(
 
     async with bus.subscribe(STOCK_TOPIC) as inbox:
         await bus.close()
-        await set_stock(runtime, shop, 4)
+        await count_stock(runtime, shop, 4)
         await bus.start()
         message = await next_message(inbox)
 
@@ -253,7 +241,7 @@ async def test_a_listener_away_longer_than_the_outbox_keeps_events_sends_lagged(
 
     async with bus.subscribe(STOCK_TOPIC) as inbox:
         await bus.close()
-        await set_stock(runtime, shop, 4)
+        await count_stock(runtime, shop, 4)
         await bus.start()
         message = await next_message(inbox)
 
