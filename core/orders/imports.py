@@ -42,14 +42,14 @@ from sqlalchemy.exc import IntegrityError
 from core.carts import queries as cart_queries
 from core.carts.address_checks import checked_address
 from core.carts.idempotency import key_digest as scoped_digest
-from core.carts.model import Cart, CartLine, CartStatus
+from core.carts.model import Cart, CartLine
 from core.channels import queries as channel_queries
 from core.channels.model import Channel, ChannelKind
 from core.db.chain import Chain, GuardFailed
 from core.delivery import services as delivery
 from core.delivery.model import DeliveryGroup, DeliveryMethod
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CartId, CartLineId, ChannelId, OrderId
+from core.ids import OrderId
 from core.inventory.queries import variant_refs_by_sku
 from core.keys import CART_SEAL
 from core.money import Money, sum_money
@@ -60,7 +60,7 @@ from core.orders.import_checks import currency_problems, input_problems
 from core.orders.import_model import ImportedOrder, MarketplaceOrder, MarketplaceOrderLine
 from core.orders.locations import planned_location_ids
 from core.orders.model import OrderStatus
-from core.orders.placement import OrderAmounts, plan_lines
+from core.orders.placement import OrderAmounts, UnsavedLine, plan_lines, unsaved_cart
 from core.orders.placement import group_rows as placed_groups
 from core.orders.placement import order_row as placement_row
 from core.orders.queries import checkout_record, sale_names
@@ -73,10 +73,6 @@ logger = logging.getLogger(__name__)
 # The order's insert met a concurrent import's (SQLAlchemy's wrapping, or asyncpg's own
 # when the statement driver sent it).
 _LOST_RACE = (IntegrityError, asyncpg.exceptions.UniqueViolationError)
-
-# A cart id no stored cart has: the import's lines stand in for a cart that was never
-# written, so the allocation finds no holds of it and takes every unit anew.
-NO_CART = CartId(0)
 
 
 def provider_of(channel: Channel) -> str:
@@ -152,7 +148,7 @@ async def _earlier(uow: UnitOfWork, channel: Channel, external_id: str) -> Impor
 async def _stand_in_cart(
     uow: UnitOfWork, channel: Channel, order: MarketplaceOrder, email: str
 ) -> Cart:
-    """The order's lines as the lines of a cart that is never stored (``NO_CART``), so
+    """The order's lines as the lines of a cart that is never stored (``unsaved_cart``), so
     that delivery, sourcing and allocation read them as they read a checkout's; or
     ``UNKNOWN_SKU`` / ``NOT_SOLD_IN_CHANNEL`` on the lines' SKUs."""
     connection = await uow.reads()
@@ -178,28 +174,11 @@ async def _stand_in_cart(
     if problems:
         raise DomainError(problems)
     now = uow.clock.now()
-    return Cart(
-        id=NO_CART,
-        channel_id=ChannelId(channel.id),
-        customer_id=None,
+    return unsaved_cart(
+        channel,
+        [UnsavedLine(by_sku[line.sku].id, line.quantity, line.unit_price) for line in order.lines],
+        now=now,
         email=email,
-        status=CartStatus.ACTIVE,
-        merged_into_id=None,
-        version=0,
-        created_at=now,
-        updated_at=now,
-        expires_at=now,
-        lines=tuple(
-            CartLine(
-                id=CartLineId(index + 1),
-                variant_id=by_sku[line.sku].id,
-                quantity=line.quantity,
-                unit_price_when_added=line.unit_price,
-                created_at=now,
-                updated_at=now,
-            )
-            for index, line in enumerate(order.lines)
-        ),
     )
 
 

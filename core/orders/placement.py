@@ -14,19 +14,74 @@ from typing import Any
 
 from core.carts import tokens as cart_tokens
 from core.carts.addresses import MailingAddress
-from core.carts.model import Cart
+from core.carts.model import Cart, CartLine, CartStatus
 from core.channels.model import Channel
 from core.db.reads import ReadConnection
 from core.delivery import services as delivery
 from core.delivery.model import DeliveryGroup, DeliverySelection, FulfilmentPlan, LocationStock
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CartId, CartLineId, CustomerId, OrderLineId
+from core.ids import CartId, CartLineId, ChannelId, CustomerId, OrderLineId, VariantId
 from core.money import Money
 from core.orders import numbers
 from core.orders.allocation import Allocation
 from core.orders.model import OrderStatus
 from core.payments.model import PaymentStatus
 from core.plugin_host import PluginHost
+
+# The id of a cart that was never stored (``unsaved_cart``): no stored cart has it, so
+# allocation finds no holds of it and takes every unit anew.
+UNSAVED_CART = CartId(0)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsavedLine:
+    """A line of an order that was never a stored cart: a variant, a quantity and,
+    where the seller set it (a marketplace), its unit price."""
+
+    variant_id: VariantId
+    quantity: int
+    unit_price: Money | None = None
+
+
+def unsaved_cart(
+    channel: Channel,
+    lines: Sequence[UnsavedLine],
+    *,
+    now: datetime,
+    customer_id: CustomerId | None = None,
+    email: str = "",
+    address: MailingAddress | None = None,
+    attributes: Mapping[str, str] | None = None,
+) -> Cart:
+    """Lines that were never a stored cart (a marketplace's order, a till's basket) as a
+    cart value, so that pricing, delivery options and sourcing take them as they take a
+    cart's. Its id is ``UNSAVED_CART``; its lines are numbered from 1 in the order
+    given, so line ``i + 1`` is input line ``i``."""
+    return Cart(
+        id=UNSAVED_CART,
+        channel_id=ChannelId(channel.id),
+        customer_id=customer_id,
+        email=email,
+        status=CartStatus.ACTIVE,
+        merged_into_id=None,
+        version=0,
+        created_at=now,
+        updated_at=now,
+        expires_at=now,
+        lines=tuple(
+            CartLine(
+                id=CartLineId(index + 1),
+                variant_id=line.variant_id,
+                quantity=line.quantity,
+                unit_price_when_added=line.unit_price,
+                created_at=now,
+                updated_at=now,
+            )
+            for index, line in enumerate(lines)
+        ),
+        shipping_address=address,
+        attributes=tuple((attributes or {}).items()),
+    )
 
 
 @dataclass(frozen=True, slots=True)

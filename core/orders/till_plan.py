@@ -23,19 +23,19 @@ from datetime import datetime
 
 from core.carts.addresses import MailingAddress
 from core.carts.inputs import LineInput
-from core.carts.model import Cart, CartLine, CartStatus, PricedCart
+from core.carts.model import Cart, CartLine, PricedCart
 from core.channels.model import Channel, Location
 from core.db.reads import ReadConnection
 from core.delivery import services as delivery
 from core.delivery.model import DeliveryMethod, DeliveryOption, LocationStock, SourcedLine
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CartId, CartLineId, CustomerId, LocationId, VariantId
+from core.ids import CartLineId, CustomerId, LocationId, VariantId
 from core.money import Money
 from core.orders.allocation import Allocation
+from core.orders.placement import UnsavedLine, unsaved_cart
 from core.plugin_host import PluginHost
 
 # The basket is never stored: it has no id of its own (no cart owns stock as 0).
-BASKET_ID = CartId(0)
 DELIVERY_FIELD = "delivery"
 
 
@@ -72,23 +72,14 @@ def basket(
 ) -> Cart:
     """The till's lines as a cart value (see the module docstring), carrying what the
     till attached (``attributes``) for the pricing plugins."""
-    return Cart(
-        id=BASKET_ID,
-        channel_id=channel.id,
+    return unsaved_cart(
+        channel,
+        [UnsavedLine(line.variant_id, line.quantity) for line in lines],
+        now=now,
         customer_id=customer_id,
         email=email,
-        status=CartStatus.ACTIVE,
-        merged_into_id=None,
-        version=0,
-        created_at=now,
-        updated_at=now,
-        expires_at=now,
-        lines=tuple(
-            CartLine(CartLineId(index + 1), line.variant_id, line.quantity, None, now, now)
-            for index, line in enumerate(lines)
-        ),
-        shipping_address=address,
-        attributes=tuple((attributes or {}).items()),
+        address=address,
+        attributes=attributes,
     )
 
 
