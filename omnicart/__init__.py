@@ -31,6 +31,7 @@ from core.hooks import (
     hookimpl,
 )
 from core.money import Money
+from core.orders import webhook_json
 from core.orders.import_model import (
     MarketplaceOrder,
     MarketplaceOrderLine,
@@ -66,4 +67,5 @@ __all__ = [
     "PricingContext",
     "SourcingContext",
     "hookimpl",
+    "webhook_json",
 ]
