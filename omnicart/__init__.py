@@ -9,6 +9,7 @@ The hooks themselves (who calls them, when, how results combine) are documented 
 that runs a plugin's tests against an in-process Omnicart.
 """
 
+from core.carts.address_checks import MailingAddressInput
 from core.carts.addresses import MailingAddress
 from core.carts.model import Cart
 from core.channels.model import Channel
@@ -30,6 +31,13 @@ from core.hooks import (
     hookimpl,
 )
 from core.money import Money
+from core.orders import webhook_json
+from core.orders.import_model import (
+    MarketplaceOrder,
+    MarketplaceOrderLine,
+    MarketplaceOrderRejected,
+    MarketplaceSignatureInvalid,
+)
 from core.payments.model import Authorization, PaymentContext, PaymentRequest, PaymentTransaction
 
 __all__ = [
@@ -45,6 +53,11 @@ __all__ = [
     "DeliverySelection",
     "FulfilmentPlan",
     "MailingAddress",
+    "MailingAddressInput",
+    "MarketplaceOrder",
+    "MarketplaceOrderLine",
+    "MarketplaceOrderRejected",
+    "MarketplaceSignatureInvalid",
     "Money",
     "PaymentContext",
     "PaymentRequest",
@@ -54,4 +67,5 @@ __all__ = [
     "PricingContext",
     "SourcingContext",
     "hookimpl",
+    "webhook_json",
 ]

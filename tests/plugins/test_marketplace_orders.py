@@ -53,6 +53,7 @@ def test_a_signed_order_is_read_back_exactly(
         CHANNEL, body, {"x-marketplace-signature": signature_of(body, SECRET)}, SETTINGS
     )
 
+    assert order is not None
     assert order.external_id == external_id
     assert [(line.sku, line.quantity, line.unit_price) for line in order.lines] == [
         (sku, quantity, Money.parse(price, "PLN")) for sku, quantity, price in given_lines
@@ -82,3 +83,9 @@ def test_no_secret_refuses_everything_and_a_malformed_body_is_rejected() -> None
         omnicart_marketplace_order(CHANNEL, body, signed, MarketplaceSettings())
     with pytest.raises(MarketplaceOrderRejected):
         omnicart_marketplace_order(CHANNEL, body, signed, SETTINGS)
+
+
+def test_no_secret_and_no_signature_leaves_the_body_to_the_channels_other_adapters() -> None:
+    body = orjson.dumps(order_input())
+
+    assert omnicart_marketplace_order(CHANNEL, body, {}, MarketplaceSettings()) is None
