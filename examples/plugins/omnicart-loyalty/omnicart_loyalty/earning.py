@@ -55,7 +55,8 @@ async def order_and_settings(
         if not found:
             return None
         order = found[0]
-        channel = (await channels_by_id(session, [order.channel_id])).get(order.channel_id)
+        connection = await session.connection()
+        channel = (await channels_by_id(connection, [order.channel_id])).get(order.channel_id)
     settings = None if channel is None else settings_in(channel)
     return None if settings is None else (order, settings)
 
