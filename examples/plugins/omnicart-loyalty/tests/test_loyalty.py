@@ -53,6 +53,47 @@ mutation ($location: ID!, $lines: [PosLineInput!]!, $customer: String,
 }
 """
 
+CART = """
+mutation ($sku: ID!) {
+  cartCreate(input: { channel: "web", lines: [{ variantId: $sku, quantity: 1 }] }) {
+    cart { token }
+    errors { code }
+  }
+}
+"""
+
+REDEEM = """
+mutation ($token: String!, $points: String!) {
+  cartAttributesUpdate(token: $token,
+                       attributes: [{ key: "loyalty.redeemPoints", value: $points }]) {
+    cart { cost { adjustments { plugin amount { amount } } } }
+    errors { code }
+  }
+}
+"""
+
+SHIP_HOME = """
+mutation ($token: String!) {
+  cartShippingAddressSet(token: $token, address: {
+    firstName: "Ann", lastName: "Lee", line1: "1 Main St", postalCode: "00-001",
+    city: "Warszawa", countryCode: "PL"
+  }) { errors { code } }
+  cartSelectedDeliveryOptionsUpdate(token: $token, selectedDeliveryOptions: [
+    { deliveryGroupId: "delivery-1", deliveryOptionHandle: "shipping:standard" }
+  ]) { errors { code } }
+}
+"""
+
+CHECKOUT = """
+mutation ($token: String!, $key: String!) {
+  checkoutComplete(token: $token, idempotencyKey: $key,
+                   payment: { provider: "test-gateway" }) {
+    order { id cost { adjustments { label plugin amount { amount } } } }
+    errors { code message }
+  }
+}
+"""
+
 STORE, STORE_CHANNEL = "warszawa-store", "store-warszawa"
 SETTINGS = {"points_per_unit": 1, "point_value": "0.01"}
 
@@ -102,6 +143,35 @@ async def sell(
         "key": key,
     }
     payload: dict[str, Any] = (await graphql(SELL, variables, token=token))["posCheckout"]
+    return payload
+
+
+async def earn_on_a_web_order(omnicart: Omnicart, graphql: GraphQL, shopper: Shopper) -> int:
+    """Place and fulfil an order of the shopper's; the points it earned."""
+    placed = await omnicart.place_order(shopper=shopper, quantity=2)
+    await fulfil_everything(omnicart, graphql, placed.id)
+    await omnicart.deliver_events()
+    earned = await account(shopper.customer.id)
+    assert earned is not None
+    return earned.points
+
+
+async def check_out_spending(
+    omnicart: Omnicart, graphql: GraphQL, shopper: Shopper, points: int
+) -> dict[str, Any]:
+    """A web cart of the shopper's spending ``points``, checked out; the payload."""
+    variant = omnicart.demo.variants[omnicart.demo.skus[0]]
+    created = await graphql(CART, {"sku": variant}, token=shopper.token)
+    token = created["cartCreate"]["cart"]["token"]
+    redeemed = await graphql(REDEEM, {"token": token, "points": str(points)})
+    assert redeemed["cartAttributesUpdate"]["errors"] == []
+    prepared = await graphql(SHIP_HOME, {"token": token})
+    assert prepared["cartShippingAddressSet"]["errors"] == []
+    assert prepared["cartSelectedDeliveryOptionsUpdate"]["errors"] == []
+    variables = {"token": token, "key": f"loyalty-test-spend-{points}"}
+    payload: dict[str, Any] = (await graphql(CHECKOUT, variables, token=shopper.token))[
+        "checkoutComplete"
+    ]
     return payload
 
 
@@ -191,3 +261,39 @@ async def test_a_cancelled_order_earns_nothing(
     assert cancelled["orderCancel"]["order"]["status"] == "CANCELLED"
     assert await account(ann.customer.id) is None
     assert await history(ann.customer.id) == []
+
+
+async def test_points_spent_online_leave_when_the_order_is_placed_and_return_on_cancel(
+    omnicart: Omnicart, omnicart_graphql: GraphQL
+) -> None:
+    ann = await omnicart.customer()
+    balance = await earn_on_a_web_order(omnicart, omnicart_graphql, ann)
+    staff = await omnicart.staff_token(["orders:manage"])
+
+    placed = await check_out_spending(omnicart, omnicart_graphql, ann, 250)
+    assert placed["errors"] == []
+    await omnicart.deliver_events()
+    await omnicart.deliver_events()  # a second pass gives nothing twice
+    after_placing = await account(ann.customer.id)
+    await omnicart_graphql(CANCEL, {"id": placed["order"]["id"]}, token=staff)
+    await omnicart.deliver_events()
+    after_cancelling = await account(ann.customer.id)
+
+    assert {"label": "Loyalty points", "plugin": "loyalty", "amount": {"amount": "-2.50"}} in (
+        placed["order"]["cost"]["adjustments"]
+    )
+    assert after_placing is not None and after_placing.points == balance - 250
+    assert after_cancelling is not None and after_cancelling.points == balance
+
+
+async def test_checkout_online_refuses_more_points_than_the_balance(
+    omnicart: Omnicart, omnicart_graphql: GraphQL
+) -> None:
+    ann = await omnicart.customer()
+    balance = await earn_on_a_web_order(omnicart, omnicart_graphql, ann)
+
+    refused = await check_out_spending(omnicart, omnicart_graphql, ann, balance + 1)
+
+    assert refused["order"] is None
+    assert [error["code"] for error in refused["errors"]] == ["CHECKOUT_BLOCKED"]
+    assert "LOYALTY_POINTS_INSUFFICIENT" in refused["errors"][0]["message"]
