@@ -441,7 +441,9 @@ def omnicart_checkout_validate(
 
     **Called by** ``core.plugin_host.PluginHost.checkout_problems`` from
     ``core.delivery.services.checkout_problems``, when checkout starts (and whenever a
-    client asks what still blocks it), inside the request's read or transaction.
+    client asks what still blocks it), and when the till prices a sale
+    (``core.orders.till``, with the sale's lines as the cart: since 0.5), inside the
+    request's read or transaction.
 
     **Arguments**
     - ``channel``: the cart's channel.

@@ -56,7 +56,13 @@ from core.ids import OrderId
 from core.keys import CART_SEAL
 from core.orders import order_rows, writes
 from core.orders.allocation import allocate
-from core.orders.checkout_checks import PaymentInput, cart_problems, payment_problems, pickup_only
+from core.orders.checkout_checks import (
+    PaymentInput,
+    cart_problems,
+    payment_problems,
+    pickup_only,
+    plugin_problems,
+)
 from core.orders.checkout_commit import (
     CheckoutResult,
     Written,
@@ -185,16 +191,7 @@ async def _place(
     customer_id = cart.customer_id or caller.customer_id
     email = cart.email or await customer_email(uow, customer_id)
     problems = cart_problems(priced, groups, email)
-    for problem in await delivery.checkout_problems(
-        uow.plugins, channel, cart, now=now, groups=groups
-    ):
-        problems.append(
-            Problem(
-                ErrorCode.CHECKOUT_BLOCKED,
-                f"{problem.message} ({problem.plugin}: {problem.code})",
-                "token",
-            )
-        )
+    problems += await plugin_problems(uow.plugins, channel, cart, now=now, groups=groups)
     problems += payment_problems(uow.plugins, channel, payment, groups)
     if problems:
         raise DomainError(problems)

@@ -1,16 +1,19 @@
 """What blocks a checkout, found before anything is written and reported together:
 the cart's own state (lines, email, delivery choices, a shipping address where one
-ships) and the payment provider (``core.payments.services.provider_problems``, the
-check ``authorize`` makes itself)."""
+ships), the plugins' objections (``omnicart_checkout_validate``) and the payment
+provider (``core.payments.services.provider_problems``, the check ``authorize`` makes
+itself)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from core.carts.model import PricedCart
+from core.carts.model import Cart, PricedCart
 from core.channels.model import Channel
+from core.delivery import services as delivery
 from core.delivery.model import DeliveryGroup, DeliveryMethod
 from core.errors import ErrorCode, Problem
 from core.payments import services as payments
@@ -57,6 +60,29 @@ def cart_problems(priced: PricedCart, groups: Sequence[DeliveryGroup], email: st
             Problem(ErrorCode.REQUIRED, "Delivery needs a shipping address", "shippingAddress")
         )
     return problems
+
+
+async def plugin_problems(
+    plugins: PluginHost,
+    channel: Channel,
+    cart: Cart,
+    *,
+    now: datetime,
+    groups: Sequence[DeliveryGroup] = (),
+    field: str | None = "token",
+) -> list[Problem]:
+    """The enabled plugins' objections (``omnicart_checkout_validate``), each as
+    ``CHECKOUT_BLOCKED`` naming the plugin and its own code. Raises ``PluginError``."""
+    return [
+        Problem(
+            ErrorCode.CHECKOUT_BLOCKED,
+            f"{problem.message} ({problem.plugin}: {problem.code})",
+            field,
+        )
+        for problem in await delivery.checkout_problems(
+            plugins, channel, cart, now=now, groups=groups
+        )
+    ]
 
 
 def payment_problems(

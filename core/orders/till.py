@@ -10,8 +10,10 @@ One transaction, all or nothing:
    ``customer`` exists (``core.customers.lookup``, ``CUSTOMER_NOT_FOUND``); the channel
    accepts the payment provider.
 3. **Price** the lines as a cart in the store channel, with the till's attributes
-   (``core.carts.pricing.price_cart``), and **plan** what the store hands over and what
-   is delivered from the channel's other locations (``core.orders.till_plan``).
+   (``core.carts.pricing.price_cart``), ask the plugins what blocks the sale
+   (``omnicart_checkout_validate``, ``CHECKOUT_BLOCKED``), and **plan** what the
+   store hands over and what is delivered from the channel's other locations
+   (``core.orders.till_plan``).
 4. **Write** the order (the order write steps of checkout), its lines and delivery
    groups, and **allocate** its units (``core.orders.allocation``); **authorise** the
    payment with its provider (``PAYMENT_DECLINED``, ``CASH_TENDERED_SHORT``).
@@ -50,7 +52,7 @@ from core.money import Money
 from core.orders import order_rows, placement, writes
 from core.orders.allocation import allocate_without_cart
 from core.orders.capture import CaptureMoment, capture_order_payment
-from core.orders.checkout_checks import PaymentInput
+from core.orders.checkout_checks import PaymentInput, plugin_problems
 from core.orders.checkout_commit import void_quietly
 from core.orders.events import OrderPickedUp, OrderPlaced, PaymentChanged
 from core.orders.fulfil import after_fulfilment, record_fulfilment
@@ -211,6 +213,11 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
             attributes=request.attributes,
         )
         priced = await price_cart(uow.plugins, channel, sold, info)
+        # The plugins may refuse the sale as they refuse a checkout (a loyalty plugin:
+        # more points asked than the shopper has).
+        blocked = await plugin_problems(uow.plugins, channel, sold, now=now, field=None)
+        if blocked:
+            raise DomainError(blocked)
         plan = await plan_sale(
             connection,
             uow.plugins,
