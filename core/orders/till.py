@@ -40,10 +40,8 @@ from core.carts.idempotency import key_digest as scoped_digest
 from core.carts.inputs import DEFAULT_LIMITS, LineInput, line_problems, line_quantity_problems
 from core.carts.pricing import price_cart
 from core.carts.queries import sale_info
-from core.channels import queries as channel_queries
-from core.channels.model import Channel, ChannelKind, Location, LocationKind
+from core.channels.model import Channel, Location
 from core.customers.lookup import CustomerRef, resolve_customer
-from core.db.reads import ReadConnection
 from core.delivery.model import DeliveryMethod
 from core.errors import DomainError, ErrorCode, Problem
 from core.ids import CartLineId, LocationId, OrderId, OrderLineId
@@ -60,7 +58,7 @@ from core.orders.locations import planned_location_ids
 from core.orders.model import FulfilmentMethod, Order, OrderStatus
 from core.orders.placement import OrderAmounts
 from core.orders.queries import adjustments_to_json, checkout_record, orders_by_ids, sale_names
-from core.orders.till_plan import TillPlan, allocations, basket, plan_sale
+from core.orders.till_plan import TillPlan, allocations, basket, plan_sale, store_channel
 from core.payments import services as payments
 from core.payments.model import Authorization, PaymentRequest, PaymentStatus, payment_status
 from core.uow import UnitOfWork
@@ -180,7 +178,7 @@ def lost_key_race(error: BaseException) -> bool:
 async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
     async with uow:
         connection = await uow.connection()
-        store, channel = await _store_channel(connection, request.location_id)
+        store, channel = await store_channel(connection, request.location_id)
         earlier = await checkout_record(uow, request.key)
         if earlier is not None:
             if earlier.checkout_fingerprint != request.arguments:
@@ -287,29 +285,6 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
             await void_quietly(uow, channel, authorization)
             raise
     return TillSale(order, channel, change=authorization.change)
-
-
-async def _store_channel(
-    connection: ReadConnection, location_id: LocationId
-) -> tuple[Location, Channel]:
-    """The store and the store channel it supplies; ``UNKNOWN_LOCATION``, ``NOT_A_STORE``."""
-    location = (await channel_queries.locations_by_id(connection, [location_id])).get(location_id)
-    if location is None:
-        raise DomainError.single(ErrorCode.UNKNOWN_LOCATION, "No such location", "location_id")
-    if location.kind is LocationKind.STORE:
-        channels = await channel_queries.all_channels(connection)
-        stores = [channel for channel in channels if channel.kind is ChannelKind.STORE]
-        links = await channel_queries.channel_locations_by_channel_id(
-            connection, [channel.id for channel in stores]
-        )
-        for channel in stores:
-            if any(link.location_id == location_id for link in links[channel.id]):
-                return location, channel
-    raise DomainError.single(
-        ErrorCode.NOT_A_STORE,
-        f"{location.name} is not a store selling through a store channel",
-        "location_id",
-    )
 
 
 def _group_rows(

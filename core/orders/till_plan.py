@@ -24,7 +24,8 @@ from datetime import datetime
 from core.carts.addresses import MailingAddress
 from core.carts.inputs import LineInput
 from core.carts.model import Cart, CartLine, PricedCart
-from core.channels.model import Channel, Location
+from core.channels import queries as channel_queries
+from core.channels.model import Channel, ChannelKind, Location, LocationKind
 from core.db.reads import ReadConnection
 from core.delivery import services as delivery
 from core.delivery.model import DeliveryMethod, DeliveryOption, LocationStock, SourcedLine
@@ -80,6 +81,29 @@ def basket(
         email=email,
         address=address,
         attributes=attributes,
+    )
+
+
+async def store_channel(
+    connection: ReadConnection, location_id: LocationId
+) -> tuple[Location, Channel]:
+    """The store and the store channel it supplies; ``UNKNOWN_LOCATION``, ``NOT_A_STORE``."""
+    location = (await channel_queries.locations_by_id(connection, [location_id])).get(location_id)
+    if location is None:
+        raise DomainError.single(ErrorCode.UNKNOWN_LOCATION, "No such location", "location_id")
+    if location.kind is LocationKind.STORE:
+        channels = await channel_queries.all_channels(connection)
+        stores = [channel for channel in channels if channel.kind is ChannelKind.STORE]
+        links = await channel_queries.channel_locations_by_channel_id(
+            connection, [channel.id for channel in stores]
+        )
+        for channel in stores:
+            if any(link.location_id == location_id for link in links[channel.id]):
+                return location, channel
+    raise DomainError.single(
+        ErrorCode.NOT_A_STORE,
+        f"{location.name} is not a store selling through a store channel",
+        "location_id",
     )
 
 
