@@ -36,6 +36,10 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
         stream=sys.stderr,
     )
+    # httpx logs every webhook request at INFO with its full URL, which may carry a
+    # receiver's own token: our delivery log (``webhookDeliveries``) and its warnings
+    # say what happened without it.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def app_from_environ() -> Starlette:
