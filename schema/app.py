@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -20,9 +20,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core import maintenance
@@ -53,7 +54,23 @@ from schema.webhooks.types import webhook_label
 logger = logging.getLogger(__name__)
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """Sends every graphql-transport-ws message as a text frame, as the protocol asks.
+
+    ``OmnicartGraphQL.encode_json`` gives bytes (orjson, for HTTP bodies), and
+    strawberry's adapter sends bytes as binary frames, which browser clients
+    (``graphql-ws``) do not read: every subscription failed in a browser."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as disconnected:
+            raise WebSocketDisconnected from disconnected
+
+
 class OmnicartGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames
+
     def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
         super().__init__(
             schema,

@@ -60,5 +60,9 @@ async def wait_until_healthy(http: httpx.AsyncClient, base: str, server: Popen[b
 
 
 async def receive(connection: ClientConnection) -> dict[str, Any]:
-    message: dict[str, Any] = json.loads(await asyncio.wait_for(connection.recv(), PUSH_TIMEOUT))
+    """The next graphql-transport-ws message: a text frame, as the protocol asks
+    (browser clients read no other)."""
+    frame = await asyncio.wait_for(connection.recv(), PUSH_TIMEOUT)
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    message: dict[str, Any] = json.loads(frame)
     return message
