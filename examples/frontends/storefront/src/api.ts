@@ -69,6 +69,35 @@ export async function request<R, V>(document: TypedDocumentNode<R, V>, variables
   }
 }
 
+/**
+ * graphql-ws parses text frames only, and the server (schema/app.py encodes with orjson
+ * to bytes) sends its graphql-transport-ws messages as binary frames: decode them.
+ */
+class TextFrameWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
+    this.binaryType = "arraybuffer";
+  }
+}
+const decoder = new TextDecoder();
+const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage")!;
+Object.defineProperty(TextFrameWebSocket.prototype, "onmessage", {
+  get(this: WebSocket) {
+    return onmessage.get!.call(this);
+  },
+  set(this: WebSocket, handler: ((event: MessageEvent) => void) | null) {
+    onmessage.set!.call(
+      this,
+      handler &&
+        ((event: MessageEvent) =>
+          handler.call(
+            this,
+            event.data instanceof ArrayBuffer ? new MessageEvent("message", { data: decoder.decode(event.data) }) : event,
+          )),
+    );
+  },
+});
+
 let wsClient: Client | null = null;
 
 function ws(): Client {
@@ -76,7 +105,12 @@ function ws(): Client {
     const url = new URL(API_PATH, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     // graphql-ws reconnects by itself; a resubscription's first messages bring us up to date.
-    wsClient = createClient({ url: url.toString(), retryAttempts: Infinity, lazy: true });
+    wsClient = createClient({
+      url: url.toString(),
+      webSocketImpl: TextFrameWebSocket,
+      retryAttempts: Infinity,
+      lazy: true,
+    });
   }
   return wsClient;
 }

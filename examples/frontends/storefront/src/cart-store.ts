@@ -48,7 +48,8 @@ function accept(cart: Cart | null | undefined): void {
 
 function listen(token: string): void {
   if (unsubscribe) return;
-  unsubscribe = subscribe(CartSubscription, { token }, (data) => accept(data.cartChanged), () => {
+  unsubscribe = subscribe(CartSubscription, { token }, (data) => accept(data.cartChanged), (message) => {
+    console.warn(`cartChanged: ${message}`);
     unsubscribe = null;
   });
 }

@@ -31,7 +31,7 @@ export const ProductQuery = graphql(`
     product(slug: $slug, channel: $channel) {
       id name slug description inStock
       images { url alt }
-      category { name slug }
+      category { id name slug }
       variants {
         id sku name
         options { name value }

@@ -173,7 +173,7 @@ function orderView(order: OrderFieldsFragment): HTMLElement {
       order.lines.map((l) => h("tr", { "data-testid": "order-line", "data-sku": l.sku },
         h("td", {}, l.name), h("td", {}, `× ${l.quantity}`), h("td", {}, money(l.totalPrice)))))),
     h("ul", {}, order.deliveryGroups.map((g) => h("li", { "data-testid": "order-delivery", "data-method": g.method },
-      `${g.title}${g.location ? ` at ${g.location.name}` : ""}${g.estimatedAt ? `, ${new Date(g.estimatedAt).toLocaleDateString()}` : ""}`))),
+      `${g.title}${g.location && !g.title.includes(g.location.name) ? ` at ${g.location.name}` : ""}${g.estimatedAt ? `, ${new Date(g.estimatedAt).toLocaleDateString()}` : ""}`))),
     order.pickups.map((p) => h("p", { "data-testid": "order-pickup" },
       `Pickup at ${p.location.name}: code ${p.code ?? "—"}${p.readyAt ? `, ready ${new Date(p.readyAt).toLocaleString()}` : ""}`)),
     h("p", { class: "price", "data-testid": "order-total" }, `Total ${money(order.cost.totalAmount)}`),

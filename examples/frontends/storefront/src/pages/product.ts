@@ -120,7 +120,7 @@ export async function renderProduct(app: HTMLElement, slug: string): Promise<Cle
     h("article", { class: "product", "data-testid": "product-page", "data-slug": product.slug },
       image ? h("img", { src: image.url, alt: image.alt ?? "" }) : null,
       h("div", {},
-        h("p", { class: "muted" }, product.category ? h("a", { href: "#/" }, product.category.name) : null),
+        h("p", { class: "muted" }, product.category ? h("a", { href: `#/?category=${encodeURIComponent(product.category.id)}`, "data-testid": "product-category" }, product.category.name) : null),
         h("h1", { "data-testid": "product-title" }, product.name),
         h("p", {}, product.description),
         h("label", {}, "Variant ", select),
