@@ -241,3 +241,7 @@ export const MyOrdersQuery = graphql(`
     }
   }
 `);
+
+export const CustomerLogoutMutation = graphql(`
+  mutation CustomerLogout { customerLogout { errors { field code message } } }
+`);

@@ -7,7 +7,7 @@ import { request, subscribe } from "../api";
 import { cartStore } from "../cart-store";
 import { errorText, flash, h } from "../dom";
 import type { OrderFieldsFragment } from "../gql/graphql";
-import { CustomerLoginMutation, MyOrdersQuery, OrderChangedSubscription } from "../operations";
+import { CustomerLoginMutation, CustomerLogoutMutation, MyOrdersQuery, OrderChangedSubscription } from "../operations";
 import { session } from "../session";
 
 function loginForm(app: HTMLElement, done: () => void): void {
@@ -81,8 +81,11 @@ export async function renderAccount(app: HTMLElement): Promise<Cleanup> {
     const refresh = h("button", { type: "button", "data-testid": "orders-refresh" }, "Refresh");
     refresh.addEventListener("click", () => void show());
     const logout = h("button", { type: "button", "data-testid": "logout" }, "Log out");
-    logout.addEventListener("click", () => {
+    logout.addEventListener("click", async () => {
+      // Ends this session only; the cart stays the customer's (forget it on this device).
+      await request(CustomerLogoutMutation, {}).catch(() => {});
       session.setCustomerToken(null);
+      cartStore.forget();
       void show();
     });
     app.replaceChildren(
