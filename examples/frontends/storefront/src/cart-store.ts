@@ -9,6 +9,7 @@ import {
   CartLinesRemoveMutation,
   CartLinesUpdateMutation,
   CartQuery,
+  CartResumeMutation,
   CartSubscription,
 } from "./operations";
 import { newKey } from "./api";
@@ -156,6 +157,17 @@ export const cartStore = {
             key: newKey(),
           }).then((d) => d.cartLinesRemove)
         : null,
+    );
+  },
+
+  /** Continues the cart in another channel (re-priced there; unavailable lines stay, as problems). */
+  resumeIn(channel: string): Promise<Cart> {
+    return change((cart) =>
+      cart.channel.slug === channel
+        ? null
+        : request(CartResumeMutation, { token: cart.token, channel, version: cart.version, key: newKey() }).then(
+            (d) => d.cartResume,
+          ),
     );
   },
 

@@ -245,3 +245,13 @@ export const MyOrdersQuery = graphql(`
 export const CustomerLogoutMutation = graphql(`
   mutation CustomerLogout { customerLogout { errors { field code message } } }
 `);
+
+export const CartResumeMutation = graphql(`
+  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {
+    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {
+      cart { ...CartFields }
+      errors { field code message }
+      replayed
+    }
+  }
+`);

@@ -38,6 +38,7 @@ type Documents = {
     "\n  mutation CustomerLogin($email: String!, $password: String!, $cartToken: String) {\n    customerLogin(input: { email: $email, password: $password, cartToken: $cartToken }) {\n      token\n      customer { id name email }\n      cart { ...CartFields }\n      errors { field code message }\n    }\n  }\n": typeof types.CustomerLoginDocument,
     "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
     "\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n": typeof types.CustomerLogoutDocument,
+    "\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n": typeof types.CartResumeDocument,
 };
 const documents: Documents = {
     "\n  query Channels {\n    channels { slug name currency kind }\n    categories { id slug name children { id slug name children { id slug name } } }\n    locations(kind: STORE) { slug address { city } coordinates { latitude longitude } }\n  }\n": types.ChannelsDocument,
@@ -64,6 +65,7 @@ const documents: Documents = {
     "\n  mutation CustomerLogin($email: String!, $password: String!, $cartToken: String) {\n    customerLogin(input: { email: $email, password: $password, cartToken: $cartToken }) {\n      token\n      customer { id name email }\n      cart { ...CartFields }\n      errors { field code message }\n    }\n  }\n": types.CustomerLoginDocument,
     "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.MyOrdersDocument,
     "\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n": types.CustomerLogoutDocument,
+    "\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n": types.CartResumeDocument,
 };
 
 /**
@@ -176,6 +178,10 @@ export function graphql(source: "\n  query MyOrders($after: String) {\n    me {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n"): (typeof documents)["\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n"): (typeof documents)["\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

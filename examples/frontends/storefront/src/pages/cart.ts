@@ -4,6 +4,7 @@ import qrcode from "qrcode-generator";
 import type { Cleanup } from "../main";
 import { cartStore, type Cart } from "../cart-store";
 import { errorText, flash, h, money } from "../dom";
+import { session } from "../session";
 
 /** The link format of docs/carts.md: the token in the fragment, never sent to a server. */
 export function resumeLink(token: string): string {
@@ -46,6 +47,13 @@ function lineRow(line: Cart["lines"][number]): HTMLElement {
   );
 }
 
+/** The cart lives in one channel; browsing another, offer to continue it there. */
+function resumeHere(cart: Cart): HTMLElement {
+  const button = h("button", { type: "button", "data-testid": "cart-resume-here" }, `Continue this cart in ${session.channel}`);
+  button.addEventListener("click", () => act(cartStore.resumeIn(session.channel)));
+  return h("p", { class: "notice" }, `This cart is priced in ${cart.channel.slug}. `, button);
+}
+
 function view(cart: Cart | null): (HTMLElement | null)[] {
   if (!cart || cart.lines.length === 0) {
     return [h("h1", {}, "Your cart"), h("p", { "data-testid": "cart-empty" }, "Your cart is empty. ", h("a", { href: "#/" }, "Browse the catalog"), ".")];
@@ -55,6 +63,7 @@ function view(cart: Cart | null): (HTMLElement | null)[] {
     h("h1", {}, "Your cart"),
     h("p", { class: "muted" }, "Channel ", h("span", { "data-testid": "cart-channel" }, cart.channel.slug),
       " · version ", h("span", { "data-testid": "cart-version" }, cart.version)),
+    cart.channel.slug !== session.channel ? resumeHere(cart) : null,
     h("table", { class: "lines", "data-testid": "cart-lines" },
       h("thead", {}, h("tr", {}, h("th", {}, "Item"), h("th", {}, "Qty"), h("th", {}, "Each"), h("th", {}, "Total"), h("th", {}))),
       h("tbody", {}, cart.lines.map(lineRow)),

@@ -51,6 +51,9 @@ export async function renderCheckout(app: HTMLElement): Promise<Cleanup> {
   const totals = h("p", { class: "price", "data-testid": "checkout-total" });
   const errors = h("div");
   const pay = h("button", { type: "button", "data-testid": "place-order" }, "Pay with the test gateway");
+  // The test gateway's tokens: tok_visa is authorised, "decline" is declined (PAYMENT_DECLINED).
+  const card = h("select", { "data-testid": "test-card", "aria-label": "Test card" },
+    h("option", { value: "tok_visa" }, "Test card: authorised"), h("option", { value: "decline" }, "Test card: declined"));
   const cityList = await cities();
   const city = h("select", { "data-testid": "checkout-city", "aria-label": "Your city" },
     h("option", { value: "" }, "Stores near…"), cityList.map((c) => h("option", { value: c.city }, c.city)));
@@ -130,7 +133,7 @@ export async function renderCheckout(app: HTMLElement): Promise<Cleanup> {
       }
       const { checkoutComplete: result } = await request(CheckoutCompleteMutation, {
         token: current.token, key: newKey(), version: current.version,
-        payment: { provider: "test-gateway", data: { token: "tok_visa" } },
+        payment: { provider: "test-gateway", data: { token: card.value } },
       });
       if (result.errors.length || !result.order) {
         errors.replaceChildren(errorList(result.errors));
@@ -157,7 +160,7 @@ export async function renderCheckout(app: HTMLElement): Promise<Cleanup> {
       addressSet,
       totals,
       errors,
-      h("p", {}, pay, h("span", { class: "muted" }, " test card (tok_visa)")),
+      h("p", {}, card, " ", pay),
     ),
   );
   await load();
