@@ -37,9 +37,11 @@ type Listener = (cart: Cart | null) => void;
 const listeners = new Set<Listener>();
 let current: Cart | null = null;
 let unsubscribe: (() => void) | null = null;
+let listening: string | null = null;
 
 function accept(cart: Cart | null | undefined): void {
   if (!cart) return;
+  // Versions order one cart's copies; a cart with another token (a login merge) replaces it.
   if (current && current.token === cart.token && cart.version < current.version) return;
   current = cart;
   if (cart.token !== session.cartToken) session.setCartToken(cart.token);
@@ -47,17 +49,22 @@ function accept(cart: Cart | null | undefined): void {
   for (const listener of listeners) listener(current);
 }
 
+/** One cartChanged subscription, for the token held now (a login merge may change it). */
 function listen(token: string): void {
-  if (unsubscribe) return;
+  if (unsubscribe && listening === token) return;
+  unsubscribe?.();
+  listening = token;
   unsubscribe = subscribe(CartSubscription, { token }, (data) => accept(data.cartChanged), (message) => {
     console.warn(`cartChanged: ${message}`);
     unsubscribe = null;
+    listening = null;
   });
 }
 
 function forget(): void {
   unsubscribe?.();
   unsubscribe = null;
+  listening = null;
   current = null;
   session.setCartToken(null);
   for (const listener of listeners) listener(null);
