@@ -69,35 +69,6 @@ export async function request<R, V>(document: TypedDocumentNode<R, V>, variables
   }
 }
 
-/**
- * graphql-ws parses text frames only, and the server (schema/app.py encodes with orjson
- * to bytes) sends its graphql-transport-ws messages as binary frames: decode them.
- */
-class TextFrameWebSocket extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols);
-    this.binaryType = "arraybuffer";
-  }
-}
-const decoder = new TextDecoder();
-const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage")!;
-Object.defineProperty(TextFrameWebSocket.prototype, "onmessage", {
-  get(this: WebSocket) {
-    return onmessage.get!.call(this);
-  },
-  set(this: WebSocket, handler: ((event: MessageEvent) => void) | null) {
-    onmessage.set!.call(
-      this,
-      handler &&
-        ((event: MessageEvent) =>
-          handler.call(
-            this,
-            event.data instanceof ArrayBuffer ? new MessageEvent("message", { data: decoder.decode(event.data) }) : event,
-          )),
-    );
-  },
-});
-
 let wsClient: Client | null = null;
 
 function ws(): Client {
@@ -107,7 +78,6 @@ function ws(): Client {
     // graphql-ws reconnects by itself; a resubscription's first messages bring us up to date.
     wsClient = createClient({
       url: url.toString(),
-      webSocketImpl: TextFrameWebSocket,
       retryAttempts: Infinity,
       lazy: true,
     });
