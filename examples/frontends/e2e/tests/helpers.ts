@@ -1,0 +1,50 @@
+// Shared steps: screenshots for a human to look at, the staff API, adding a product.
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+
+const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+export const apiUrl = (): string => process.env.E2E_API_URL ?? "http://127.0.0.1:8000/graphql";
+
+/** A GraphQL call as staff (Authorization: Bearer E2E_STAFF_TOKEN); fails on any error. */
+export async function staff<T>(
+  request: APIRequestContext,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const token = process.env.E2E_STAFF_TOKEN;
+  expect(token, "E2E_STAFF_TOKEN (run.sh creates one)").toBeTruthy();
+  const response = await request.post(apiUrl(), {
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    data: { query, variables },
+  });
+  expect(response.ok()).toBeTruthy();
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  expect(body.errors ?? []).toEqual([]);
+  return body.data as T;
+}
+
+/** Opens the catalog's n-th product card; returns the product's slug. */
+export async function openProduct(page: Page, index: number): Promise<string> {
+  await page.goto("/#/");
+  const card = page.getByTestId("product-card").nth(index);
+  await expect(card).toBeVisible();
+  const slug = (await card.getAttribute("data-slug"))!;
+  await card.click();
+  await expect(page.getByTestId("product-page")).toHaveAttribute("data-slug", slug);
+  return slug;
+}
+
+/** Adds the product page's selected variant (the first in stock) to the cart; returns its SKU. */
+export async function addSelected(page: Page): Promise<string> {
+  const select = page.getByTestId("variant-select");
+  const sku = (await select.locator("option:checked").getAttribute("data-sku"))!;
+  await expect(page.getByTestId("add-to-cart")).toBeEnabled();
+  await page.getByTestId("add-to-cart").click();
+  await expect(page.getByTestId("add-result")).toContainText("Added");
+  return sku;
+}

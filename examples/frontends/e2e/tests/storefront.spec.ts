@@ -1,0 +1,124 @@
+// The storefront starter in a real browser against the demo server (run.sh starts both).
+import { expect, test } from "@playwright/test";
+import { addSelected, openProduct, screenshot, staff } from "./helpers";
+
+test("browse the catalog, search and filter by category", async ({ page }) => {
+  await page.goto("/#/");
+  const cards = page.getByTestId("product-card");
+  await expect(cards.first()).toBeVisible();
+  await screenshot(page, "catalog");
+
+  // Search for a product by its full name: the search finds it.
+  const name = (await cards.nth(3).getByTestId("product-name").textContent())!.trim();
+  await page.getByTestId("search-input").fill(name);
+  await page.getByTestId("search-input").press("Enter");
+  await expect(page).toHaveURL(/#\/\?q=/);
+  await expect(page.getByTestId("product-name").filter({ hasText: name }).first()).toBeVisible();
+  await screenshot(page, "search");
+
+  // The category tree filters the grid; a product opened from it is in that category.
+  await page.getByTestId("category-men-jackets").click();
+  await expect(page).toHaveURL(/#\/\?category=/);
+  await expect(cards.first()).toBeVisible();
+  await screenshot(page, "category");
+  await cards.first().click();
+  await expect(page.getByTestId("product-category")).toHaveText("Jackets");
+  await expect(page.getByTestId("variant-price")).not.toBeEmpty();
+  await screenshot(page, "product");
+});
+
+test("a line added on the storefront appears in a second browser opening the resume link", async ({
+  page,
+  browser,
+}) => {
+  await openProduct(page, 0);
+  const first = await addSelected(page);
+  await page.goto("/#/cart");
+  await expect(page.locator(`[data-testid="cart-line"][data-sku="${first}"]`)).toBeVisible();
+  const link = (await page.getByTestId("cart-resume-link").getAttribute("href"))!;
+  expect(link).toMatch(/\/cart#omct_/);
+  await screenshot(page, "cart");
+
+  // The second device: its own browser context (no shared storage) opens the link.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const other = await phone.newPage();
+    await other.goto(link);
+    await expect(other.locator(`[data-testid="cart-line"][data-sku="${first}"]`)).toBeVisible();
+    const version = Number(await other.getByTestId("cart-version").textContent());
+
+    // Another product added on the storefront shows on the second device live (cartChanged).
+    await openProduct(page, 1);
+    const second = await addSelected(page);
+    await expect(other.locator(`[data-testid="cart-line"][data-sku="${second}"]`)).toBeVisible({
+      timeout: 1_000,
+    });
+    await expect(other.getByTestId("cart-line")).toHaveCount(2);
+    expect(Number(await other.getByTestId("cart-version").textContent())).toBeGreaterThan(version);
+    await screenshot(other, "cart-second-device");
+  } finally {
+    await phone.close();
+  }
+});
+
+test("check out with click and collect and see the order", async ({ page }) => {
+  await openProduct(page, 2);
+  const sku = await addSelected(page);
+  await page.goto("/#/checkout");
+  await expect(page.getByTestId("checkout-page")).toBeVisible();
+  await page.getByTestId("checkout-email").fill("e2e-shopper@example.com");
+  await page.getByTestId("checkout-city").selectOption("Warszawa");
+  const pickup = page.locator('[data-testid^="delivery-option-"][data-method="PICKUP"]').first();
+  await expect(pickup).toBeVisible();
+  await pickup.check();
+  await expect(pickup).toBeChecked();
+  await expect(page.getByTestId("shipping-address")).toBeHidden();
+  await screenshot(page, "checkout");
+
+  await page.getByTestId("place-order").click();
+  await expect(page.getByTestId("order-confirmation")).toBeVisible();
+  await expect(page.getByTestId("order-number")).not.toBeEmpty();
+  await expect(page.locator(`[data-testid="order-line"][data-sku="${sku}"]`)).toBeVisible();
+  await expect(page.locator('[data-testid="order-delivery"][data-method="PICKUP"]')).toBeVisible();
+  await expect(page.getByTestId("cart-count")).toHaveText("0");
+  await screenshot(page, "order-confirmation");
+});
+
+test("a stock change made through the staff API shows live on an open product page", async ({
+  page,
+  request,
+}) => {
+  await openProduct(page, 5);
+  const select = page.getByTestId("variant-select");
+  const variantId = await select.inputValue();
+  const availability = page.getByTestId("availability");
+  await expect(availability).not.toHaveAttribute("data-status", "OUT_OF_STOCK");
+  await screenshot(page, "availability-before");
+
+  type Locations = { locations: { id: string; slug: string; kind: string }[] };
+  const { locations } = await staff<Locations>(request, "{ locations { id slug kind } }");
+  // Nothing left anywhere: the open page shows the variant sold out.
+  for (const location of locations) {
+    const data = await staff<{ stockSet: { errors: unknown[] } }>(
+      request,
+      `mutation ($input: StockSetInput!) { stockSet(input: $input) { errors { code message } } }`,
+      { input: { variantId, locationId: location.id, quantity: 0, reason: "e2e count" } },
+    );
+    expect(data.stockSet.errors).toEqual([]);
+  }
+  await expect(availability).toHaveAttribute("data-status", "OUT_OF_STOCK");
+  await expect(page.getByTestId("add-to-cart")).toBeDisabled();
+  await screenshot(page, "availability-sold-out");
+
+  // A delivery to the warehouse: it is back in stock without a reload.
+  const warehouse = locations.find((l) => l.kind === "WAREHOUSE") ?? locations[0];
+  const data = await staff<{ stockAdjust: { errors: unknown[] } }>(
+    request,
+    `mutation ($input: StockAdjustInput!) { stockAdjust(input: $input) { errors { code message } } }`,
+    { input: { variantId, locationId: warehouse.id, delta: 40, reason: "e2e delivery" } },
+  );
+  expect(data.stockAdjust.errors).toEqual([]);
+  await expect(availability).toHaveAttribute("data-status", "IN_STOCK");
+  await expect(page.getByTestId("add-to-cart")).toBeEnabled();
+  await screenshot(page, "availability-restocked");
+});
