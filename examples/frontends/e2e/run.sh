@@ -37,7 +37,7 @@ free_port() {
 
 wait_for() { # url, name, pid
   for _ in $(seq 1 120); do
-    if curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    if curl -fs -o /dev/null -H 'Content-Type: application/json' \
       --data '{"query":"{ __typename }"}' "$1"; then
       return 0
     fi
