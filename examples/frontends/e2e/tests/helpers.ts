@@ -28,6 +28,21 @@ export async function staff<T>(
   return body.data as T;
 }
 
+/** A staff mutation of the `field(input: FieldInput!)` shape; fails on any UserError. */
+export async function staffMutation(
+  request: APIRequestContext,
+  field: string,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const inputType = `${field[0].toUpperCase()}${field.slice(1)}Input`;
+  const data = await staff<Record<string, { errors: unknown[] }>>(
+    request,
+    `mutation ($input: ${inputType}!) { ${field}(input: $input) { errors { field code message } } }`,
+    { input },
+  );
+  expect(data[field].errors).toEqual([]);
+}
+
 /** Opens the catalog's n-th product card; returns the product's slug. */
 export async function openProduct(page: Page, index: number): Promise<string> {
   await page.goto("/#/");
