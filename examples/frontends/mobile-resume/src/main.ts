@@ -66,7 +66,8 @@ function cartView(cart: Cart): HTMLElement[] {
   const parts: (HTMLElement | null)[] = [
     h("h1", {}, "Your cart"),
     h("p", { class: "muted" },
-      h("span", { "data-testid": "cart-count" }, cart.totalQuantity), " items · channel ",
+      h("span", { "data-testid": "cart-count" }, cart.totalQuantity),
+      cart.totalQuantity === 1 ? " item · channel " : " items · channel ",
       h("span", { "data-testid": "cart-channel" }, cart.channel.slug), " · version ",
       h("span", { "data-testid": "cart-version" }, cart.version)),
     cart.lines.length
