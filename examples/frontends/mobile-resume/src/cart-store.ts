@@ -53,7 +53,8 @@ function current(): Cart | null {
 
 /** Takes a copy of the cart unless an older one arrived late (versions order one cart's copies). */
 function accept(cart: Cart | null | undefined): void {
-  if (!cart) return;
+  // A late copy of a cart this phone has since left (another link was opened) is dropped.
+  if (!cart || cart.token !== session.cartToken) return;
   const held = current();
   if (held && held.token === cart.token && cart.version < held.version) return;
   if (cart.status !== "ACTIVE") return stop({ kind: "gone" });
