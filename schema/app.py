@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health and readiness for operators."""
+"""The ASGI application: GraphQL (and GraphiQL) at /graphql, its assets under /static,
+health and readiness for operators."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -41,6 +42,7 @@ from schema.context import Context
 from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.feeds.routes import feed_routes
+from schema.graphiql import graphiql_assets_route, graphiql_page
 from schema.inventory import loaders as inventory_loaders
 from schema.loaders import Loaders
 from schema.orders import loaders as order_loaders
@@ -62,6 +64,10 @@ class OmnicartGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.runtime = runtime
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page, its assets served by this app (schema/graphiql.py), not a CDN.
+        return HTMLResponse(graphiql_page(request.scope.get("root_path", "")))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -233,6 +239,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *([graphiql_assets_route()] if settings.graphiql else []),
         marketplace_orders_route(runtime),
         *feed_routes(runtime),
     ]

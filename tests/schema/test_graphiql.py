@@ -1,0 +1,154 @@
+"""GraphiQL on GET /graphql works offline: its page loads every asset from this server."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.config import Settings
+from core.runtime import Runtime
+from schema.app import create_app
+from tests.factories.servers import PUSH_TIMEOUT, free_port, start_server, wait_until_healthy
+
+CHROMIUM = Path("/usr/bin/chromium")
+HTML = {"accept": "text/html"}
+CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css"}
+
+
+class _Assets(HTMLParser):
+    """Collects the URLs a page loads: every ``<script src>`` and ``<link href>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = {"script": "src", "link": "href"}.get(tag)
+        self.urls += [value for name, value in attrs if name == wanted and value]
+
+
+def _assets_of(page: str) -> list[str]:
+    parser = _Assets()
+    parser.feed(page)
+    return parser.urls
+
+
+async def _graphiql_page(client: httpx.AsyncClient) -> str:
+    response = await client.get("/graphql", headers=HTML)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+async def test_the_graphiql_page_loads_nothing_from_another_host(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await _graphiql_page(client)
+
+    assets = _assets_of(page)
+    assert len(assets) == 6  # React, ReactDOM, GraphiQL's JS and CSS, the explorer's two
+    assert all(url.startswith("/static/graphiql/") for url in assets)
+    assert re.search(r"https?://|unpkg|jsdelivr", page, re.IGNORECASE) is None
+
+
+async def test_every_asset_of_the_page_is_served_with_its_type_and_a_long_cache_life(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await _graphiql_page(client)
+
+    for url in _assets_of(page):
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        content_type = CONTENT_TYPES[Path(url).suffix]
+        assert response.headers["content-type"].startswith(content_type), url
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert response.content
+
+
+async def test_graphiql_subscribes_over_graphql_transport_ws(client: httpx.AsyncClient) -> None:
+    # GraphiQL's bundle carries the graphql-ws client, the protocol the server speaks on
+    # /graphql (tests/schema/inventory/test_subscriptions.py).
+    script = await client.get("/static/graphiql/graphiql-3.8.3/graphiql.min.js")
+
+    assert b"graphql-transport-ws" in script.content
+
+
+async def test_the_licences_are_served_beside_the_assets(client: httpx.AsyncClient) -> None:
+    for package in ("react-18.2.0", "react-dom-18.2.0", "graphiql-3.8.3"):
+        licence = await client.get(f"/static/graphiql/{package}/LICENSE")
+        assert licence.status_code == 200
+        assert b"MIT License" in licence.content
+
+
+async def test_a_path_outside_the_assets_is_not_found(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/static/graphiql/../graphiql.html")).status_code == 404
+    assert (await client.get("/static/graphiql/nothing.js")).status_code == 404
+
+
+async def test_an_app_mounted_below_a_root_path_points_at_its_own_assets(
+    settings: Settings, runtime: Runtime
+) -> None:
+    app = create_app(settings, runtime=runtime)
+    transport = httpx.ASGITransport(app=app, root_path="/api")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await _graphiql_page(client)
+
+    assert all(url.startswith("/api/static/graphiql/") for url in _assets_of(page))
+
+
+async def test_without_graphiql_neither_the_page_nor_its_assets_are_served(
+    settings: Settings, runtime: Runtime
+) -> None:
+    app = create_app(replace(settings, graphiql=False), runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        page = await client.get("/graphql", headers=HTML)
+        script = await client.get("/static/graphiql/graphiql-3.8.3/graphiql.min.js")
+
+    assert page.status_code == 404
+    assert script.status_code == 404
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
+async def test_graphiql_renders_in_chromium_with_no_network(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A real server and a headless browser that can reach nothing but that server."""
+    port = free_port()
+    server = start_server(database_url, port, tmp_path / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=PUSH_TIMEOUT) as http:
+            await wait_until_healthy(http, base, server)
+        browser = await asyncio.create_subprocess_exec(
+            str(CHROMIUM),
+            *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+            *("--disable-component-update", "--disable-sync", "--no-first-run"),
+            f"--user-data-dir={tmp_path / 'profile'}",
+            # Every host name but the server's fails to resolve: no network but ours.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            # Virtual time: scripts run, and GraphiQL renders, before the DOM is dumped.
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            f"{base}/graphql",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        dom, _ = await asyncio.wait_for(browser.communicate(), PUSH_TIMEOUT * 6)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=PUSH_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    page = dom.decode()
+    assert "graphiql-editors" in page  # GraphiQL's own markup, rendered by React
+    assert "Loading..." not in page
