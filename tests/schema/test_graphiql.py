@@ -106,7 +106,8 @@ async def test_an_app_mounted_below_a_root_path_points_at_its_own_assets(
 async def test_without_graphiql_neither_the_page_nor_its_assets_are_served(
     settings: Settings, runtime: Runtime
 ) -> None:
-    app = create_app(replace(settings, graphiql=False), runtime=runtime)
+    off = replace(settings, graphiql=False)
+    app = create_app(off, runtime=replace(runtime, settings=off))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         page = await client.get("/graphql", headers=HTML)
