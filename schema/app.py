@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -21,9 +21,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from core import maintenance
@@ -55,7 +56,26 @@ from schema.webhooks.types import webhook_label
 logger = logging.getLogger(__name__)
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends graphql-transport-ws messages as text frames.
+
+    strawberry sends the bytes ``encode_json`` (orjson) returns as binary frames; a
+    browser hands those to its graphql-ws client (GraphiQL's, a storefront's) as a
+    Blob, which it refuses ("Message is missing the 'type' property"). The protocol's
+    messages are JSON text, so they go out as text, whatever the encoder returns.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        try:
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class OmnicartGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrameWebSocketAdapter
+
     def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
         super().__init__(
             schema,

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import re
 import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from core.config import Settings
 from core.runtime import Runtime
 from schema.app import create_app
-from tests.factories.servers import PUSH_TIMEOUT, free_port, start_server, wait_until_healthy
+from schema.relay import to_global_id
+from tests.factories import make_shop
+from tests.factories.servers import (
+    PUSH_TIMEOUT,
+    free_port,
+    receive,
+    start_server,
+    wait_until_healthy,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 HTML = {"accept": "text/html"}
@@ -117,24 +132,80 @@ async def test_without_graphiql_neither_the_page_nor_its_assets_are_served(
     assert script.status_code == 404
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
-async def test_graphiql_renders_in_chromium_with_no_network(
-    database_url: str, tmp_path: Path
-) -> None:
-    """A real server and a headless browser that can reach nothing but that server."""
+@asynccontextmanager
+async def _server(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A real server process on the test database; yields its base URL."""
     port = free_port()
     server = start_server(database_url, port, tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(timeout=PUSH_TIMEOUT) as http:
             await wait_until_healthy(http, base, server)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=PUSH_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _offline_chromium(profile: Path) -> tuple[str, ...]:
+    """Headless chromium that can reach nothing but 127.0.0.1."""
+    return (
+        str(CHROMIUM),
+        *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+        *("--disable-component-update", "--disable-sync", "--no-first-run"),
+        f"--user-data-dir={profile}",
+        # Every host name fails to resolve: no network but the test server's address.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    )
+
+
+async def test_subscription_messages_are_text_frames(
+    runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    """A browser's graphql-ws client (GraphiQL's) reads text frames only: a binary frame
+    reaches it as a Blob it refuses. Without chromium this is what shows it."""
+    shop = await make_shop(runtime, warehouse=10)
+    variant = to_global_id("ProductVariant", shop.variant_id)
+
+    async with (
+        _server(database_url, tmp_path) as base,
+        connect(
+            base.replace("http://", "ws://") + "/graphql",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            open_timeout=PUSH_TIMEOUT,
+        ) as connection,
+    ):
+        await connection.send(json.dumps({"type": "connection_init"}))
+        ack = await asyncio.wait_for(connection.recv(), PUSH_TIMEOUT)
+        subscribe = {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {"query": AVAILABILITY_CHANGED, "variables": {"variantIds": [variant]}},
+        }
+        await connection.send(json.dumps(subscribe))
+        pushed = await asyncio.wait_for(connection.recv(), PUSH_TIMEOUT)
+
+    assert isinstance(ack, str)
+    assert json.loads(ack) == {"type": "connection_ack"}
+    assert isinstance(pushed, str)
+    assert json.loads(pushed)["type"] == "next"
+
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"
+)
+
+
+@needs_chromium
+async def test_graphiql_renders_in_chromium_with_no_network(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with _server(database_url, tmp_path) as base:
         browser = await asyncio.create_subprocess_exec(
-            str(CHROMIUM),
-            *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
-            *("--disable-component-update", "--disable-sync", "--no-first-run"),
-            f"--user-data-dir={tmp_path / 'profile'}",
-            # Every host name but the server's fails to resolve: no network but ours.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            *_offline_chromium(tmp_path / "profile"),
             # Virtual time: scripts run, and GraphiQL renders, before the DOM is dumped.
             "--virtual-time-budget=15000",
             "--dump-dom",
@@ -143,13 +214,107 @@ async def test_graphiql_renders_in_chromium_with_no_network(
             stderr=asyncio.subprocess.DEVNULL,
         )
         dom, _ = await asyncio.wait_for(browser.communicate(), PUSH_TIMEOUT * 6)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=PUSH_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     page = dom.decode()
     assert "graphiql-editors" in page  # GraphiQL's own markup, rendered by React
     assert "Loading..." not in page
+
+
+# Run in the GraphiQL page: its own fetcher (the page's ``fetcher``, GraphiQL's
+# createFetcher with the bundled graphql-ws client) subscribes, and the first push
+# comes back. Waits for the page's scripts to have run first.
+FIRST_PUSH = """
+(async () => {
+  while (typeof fetcher === "undefined") {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const query = %s;
+  const pushes = await fetcher(
+    { query, variables: %s },
+    { documentAST: GraphiQL.GraphQL.parse(query) },
+  );
+  const iterator = pushes[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  await iterator.return();
+  return first.value;
+})()
+"""
+AVAILABILITY_CHANGED = """
+subscription ($variantIds: [ID!]!) {
+  availabilityChanged(variantIds: $variantIds) { variantId availability { status quantity } }
+}
+"""
+
+
+async def _page_socket(http: httpx.AsyncClient, debug_port: int) -> str:
+    """The DevTools WebSocket URL of chromium's one page, once chromium answers."""
+    deadline = asyncio.get_running_loop().time() + PUSH_TIMEOUT * 3
+    while asyncio.get_running_loop().time() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            targets = (await http.get(f"http://127.0.0.1:{debug_port}/json/list")).json()
+            pages = [t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page"]
+            if pages:
+                return str(pages[0])
+        await asyncio.sleep(0.1)
+    raise AssertionError("chromium's DevTools never answered")
+
+
+async def _devtools(
+    devtools: ClientConnection, call: int, method: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Calls a DevTools method; its result (events before it are dropped)."""
+    await devtools.send(json.dumps({"id": call, "method": method, "params": params}))
+    reply = await receive(devtools)
+    while reply.get("id") != call:
+        reply = await receive(devtools)
+    assert "error" not in reply, reply
+    result: dict[str, Any] = reply["result"]
+    return result
+
+
+@needs_chromium
+async def test_graphiql_subscribes_over_graphql_transport_ws_in_chromium(
+    runtime: Runtime, database_url: str, tmp_path: Path
+) -> None:
+    shop = await make_shop(runtime, warehouse=10)
+    variant = to_global_id("ProductVariant", shop.variant_id)
+    debug_port = free_port()
+
+    async with _server(database_url, tmp_path) as base:
+        browser = await asyncio.create_subprocess_exec(
+            *_offline_chromium(tmp_path / "profile"),
+            f"--remote-debugging-port={debug_port}",
+            "about:blank",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            async with httpx.AsyncClient(timeout=PUSH_TIMEOUT) as http:
+                page = await _page_socket(http, debug_port)
+            expression = FIRST_PUSH % (
+                json.dumps(AVAILABILITY_CHANGED),
+                json.dumps({"variantIds": [variant]}),
+            )
+            async with connect(page, max_size=None, open_timeout=PUSH_TIMEOUT) as devtools:
+                await _devtools(devtools, 1, "Page.enable", {})
+                await _devtools(devtools, 2, "Page.navigate", {"url": f"{base}/graphql"})
+                while (await receive(devtools)).get("method") != "Page.loadEventFired":
+                    pass
+                reply = await _devtools(
+                    devtools,
+                    3,
+                    "Runtime.evaluate",
+                    {"expression": expression, "awaitPromise": True, "returnByValue": True},
+                )
+        finally:
+            browser.terminate()
+            await browser.wait()
+
+    assert reply["result"]["value"] == {
+        "data": {
+            "availabilityChanged": {
+                "variantId": variant,
+                "availability": {"status": "IN_STOCK", "quantity": 10},
+            }
+        }
+    }
