@@ -6,9 +6,6 @@ import asyncio
 import contextlib
 import json
 import re
-import subprocess
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,13 +21,7 @@ from core.runtime import Runtime
 from schema.app import create_app
 from schema.relay import to_global_id
 from tests.factories import make_shop
-from tests.factories.servers import (
-    PUSH_TIMEOUT,
-    free_port,
-    receive,
-    start_server,
-    wait_until_healthy,
-)
+from tests.factories.servers import PUSH_TIMEOUT, free_port, receive, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 HTML = {"accept": "text/html"}
@@ -132,24 +123,6 @@ async def test_without_graphiql_neither_the_page_nor_its_assets_are_served(
     assert script.status_code == 404
 
 
-@asynccontextmanager
-async def _server(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A real server process on the test database; yields its base URL."""
-    port = free_port()
-    server = start_server(database_url, port, tmp_path / "server.log")
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(timeout=PUSH_TIMEOUT) as http:
-            await wait_until_healthy(http, base, server)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=PUSH_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
 def _offline_chromium(profile: Path) -> tuple[str, ...]:
     """Headless chromium that can reach nothing but 127.0.0.1."""
     return (
@@ -171,7 +144,7 @@ async def test_subscription_messages_are_text_frames(
     variant = to_global_id("ProductVariant", shop.variant_id)
 
     async with (
-        _server(database_url, tmp_path) as base,
+        running_server(database_url, tmp_path / "server.log") as base,
         connect(
             base.replace("http://", "ws://") + "/graphql",
             subprotocols=[Subprotocol("graphql-transport-ws")],
@@ -203,7 +176,7 @@ needs_chromium = pytest.mark.skipif(
 async def test_graphiql_renders_in_chromium_with_no_network(
     database_url: str, tmp_path: Path
 ) -> None:
-    async with _server(database_url, tmp_path) as base:
+    async with running_server(database_url, tmp_path / "server.log") as base:
         browser = await asyncio.create_subprocess_exec(
             *_offline_chromium(tmp_path / "profile"),
             # Virtual time: scripts run, and GraphiQL renders, before the DOM is dumped.
@@ -280,7 +253,7 @@ async def test_graphiql_subscribes_over_graphql_transport_ws_in_chromium(
     variant = to_global_id("ProductVariant", shop.variant_id)
     debug_port = free_port()
 
-    async with _server(database_url, tmp_path) as base:
+    async with running_server(database_url, tmp_path / "server.log") as base:
         browser = await asyncio.create_subprocess_exec(
             *_offline_chromium(tmp_path / "profile"),
             f"--remote-debugging-port={debug_port}",
