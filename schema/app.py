@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health and readiness for operators."""
+"""The ASGI application: GraphQL (and GraphiQL) at /graphql, its assets under /static,
+health and readiness for operators."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -42,6 +43,7 @@ from schema.context import Context
 from schema.errors import RETRY_AFTER_SECONDS, unanswered_for_outage
 from schema.execution import FastExecutionContext, fast_execution_problems
 from schema.feeds.routes import feed_routes
+from schema.graphiql import graphiql_assets_route, graphiql_page
 from schema.inventory import loaders as inventory_loaders
 from schema.loaders import Loaders
 from schema.orders import loaders as order_loaders
@@ -54,22 +56,25 @@ from schema.webhooks.types import webhook_label
 logger = logging.getLogger(__name__)
 
 
-class TextFrames(ASGIWebSocketAdapter):
-    """Sends every graphql-transport-ws message as a text frame, as the protocol asks.
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends graphql-transport-ws messages as text frames.
 
-    ``OmnicartGraphQL.encode_json`` gives bytes (orjson, for HTTP bodies), and
-    strawberry's adapter sends bytes as binary frames, which browser clients
-    (``graphql-ws``) do not read: every subscription failed in a browser."""
+    strawberry sends the bytes ``encode_json`` (orjson) returns as binary frames; a
+    browser hands those to its graphql-ws client (GraphiQL's, a storefront's) as a
+    Blob, which it refuses ("Message is missing the 'type' property"). The protocol's
+    messages are JSON text, so they go out as text, whatever the encoder returns.
+    """
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
         try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as disconnected:
-            raise WebSocketDisconnected from disconnected
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class OmnicartGraphQL(GraphQL[Context, None]):
-    websocket_adapter_class = TextFrames
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
         super().__init__(
@@ -79,6 +84,10 @@ class OmnicartGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.runtime = runtime
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own page, its assets served by this app (schema/graphiql.py), not a CDN.
+        return HTMLResponse(graphiql_page(request.scope.get("root_path", "")))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -250,6 +259,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *([graphiql_assets_route()] if settings.graphiql else []),
         marketplace_orders_route(runtime),
         *feed_routes(runtime),
     ]

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
@@ -57,6 +58,24 @@ async def wait_until_healthy(http: httpx.AsyncClient, base: str, server: Popen[b
                 return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{base} never became healthy")
+
+
+@contextlib.asynccontextmanager
+async def running_server(database_url: str, log: Path) -> AsyncIterator[str]:
+    """One server process on ``database_url``, healthy; yields its base URL, then stops it."""
+    port = free_port()
+    server = start_server(database_url, port, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=PUSH_TIMEOUT) as http:
+            await wait_until_healthy(http, base, server)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=PUSH_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 async def receive(connection: ClientConnection) -> dict[str, Any]:
