@@ -53,6 +53,9 @@ class Settings:
     event_hooks_interval_seconds: float = 5.0
     # The storefront product feeds link to (issue 15): ``<url>/products/<slug>?variant=<sku>``.
     storefront_url: str = "http://localhost:3000"
+    # Serve the example storefront at / and its mobile page at /mobile/ (issue 16;
+    # ``omnicart serve --demo`` turns it on): built files shipped in the package.
+    serve_storefront: bool = False
     # Webhooks (issue 15): how long a receiver may take to answer, the pause after the
     # first failure (doubling after each), and the failures in a row that make it failing.
     webhook_timeout_seconds: float = 10.0
@@ -185,6 +188,7 @@ _CASTS: Final[dict[str, Callable[[str, str], object]]] = {
     "outbox_retention_seconds": _retention_seconds,
     "event_hooks_interval_seconds": _non_negative_seconds,
     "storefront_url": _storefront_url,
+    "serve_storefront": _boolean,
     "webhook_timeout_seconds": _non_negative_seconds,
     "webhook_retry_seconds": _non_negative_seconds,
     "webhook_max_failures": _positive_int,

@@ -1,5 +1,5 @@
 """The ASGI application: GraphQL (and GraphiQL) at /graphql, its assets under /static,
-health and readiness for operators."""
+health and readiness for operators, and in the demo the example storefront at /."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ from schema.orders import loaders as order_loaders
 from schema.orders.marketplace_endpoint import marketplace_orders_route
 from schema.protection import BodySizeLimit
 from schema.schema import build_schema
+from schema.storefront import storefront_routes
 from schema.webhooks.sender import HttpxSender
 from schema.webhooks.types import webhook_label
 
@@ -262,6 +263,8 @@ def create_app(
         *([graphiql_assets_route()] if settings.graphiql else []),
         marketplace_orders_route(runtime),
         *feed_routes(runtime),
+        # Last: the storefront answers every path the routes above leave.
+        *(storefront_routes() if settings.serve_storefront else []),
     ]
     app = Starlette(
         routes=routes,

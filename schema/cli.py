@@ -10,8 +10,9 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 
 from starlette.applications import Starlette
 
@@ -113,7 +114,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             return 0
 
         _run(settings, work)
-    logger.info("serving GraphQL at http://%s:%d/graphql", args.host, args.port)
+        serve_demo_storefront(os.environ, origin_of(args.host, args.port))
+    logger.info("serving GraphQL at %s/graphql", origin_of(args.host, args.port))
+    if Settings.from_environ().serve_storefront:
+        logger.info("serving the example storefront at %s/", origin_of(args.host, args.port))
     uvicorn.run(
         "schema.cli:app_from_environ",
         factory=True,
@@ -125,6 +129,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         env_file=None,
     )
     return 0
+
+
+def origin_of(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server bound to ``host``."""
+    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def serve_demo_storefront(environ: MutableMapping[str, str], origin: str) -> None:
+    """``serve --demo``: the worker processes (which read the environment) serve the
+    example storefront, and the product feeds link to it; either stays as the operator
+    set it."""
+    environ.setdefault("OMNICART_SERVE_STOREFRONT", "true")
+    environ.setdefault("OMNICART_STOREFRONT_URL", origin)
 
 
 def cmd_staff_create_token(settings: Settings, args: argparse.Namespace) -> int:

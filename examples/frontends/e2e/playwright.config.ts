@@ -1,6 +1,7 @@
 // Playwright drives Debian's chromium package (/usr/bin/chromium): no browser download.
-// run.sh starts the demo server and the built storefront and passes their addresses in
-// E2E_BASE_URL (the storefront) and E2E_API_URL (the API's /graphql, for staff calls).
+// run.sh starts `omnicart serve --demo` (the storefront at /, the mobile page at /mobile/,
+// the API at /graphql) and passes its address in E2E_BASE_URL and E2E_API_URL. Chromium
+// resolves no host but 127.0.0.1: the pages must work without internet access.
 import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
@@ -15,7 +16,7 @@ export default defineConfig({
   reporter: [["list"]],
   outputDir: "test-results",
   use: {
-    baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:4173",
+    baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:8000",
     browserName: "chromium",
     launchOptions: {
       executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
@@ -26,6 +27,7 @@ export default defineConfig({
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
       ],
     },
     viewport: { width: 1280, height: 900 },

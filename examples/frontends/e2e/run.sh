@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Browser tests of the storefront starter: builds it, starts the demo server on a
-# temporary SQLite file and `vite preview` (with its /graphql proxy) in front of it, runs
-# Playwright with Debian's chromium, and stops everything on exit. Exits non-zero on any
-# failure. From the repository root, with .venv present:
+# Browser tests of the storefront and mobile-resume starters: builds both (checking their
+# generated types and that the built files checked in under schema/static/ are current),
+# starts `omnicart serve --demo` on a temporary SQLite file (it serves the storefront at /
+# and the mobile page at /mobile/), runs Playwright with Debian's chromium, and stops
+# everything on exit. Exits non-zero on any failure. From the repository root, with .venv
+# present:
 #   bash examples/frontends/e2e/run.sh [playwright test arguments]
 set -euo pipefail
 
@@ -48,21 +50,29 @@ wait_for() { # url, name, pid
   return 1
 }
 
-echo "== building the storefront"
-(cd "$STOREFRONT" && npm ci --no-audit --no-fund && npm run codegen:check && npm run build)
-
-# The mobile-resume starter is not driven by the tests yet; it is built and its generated
-# types checked against schema/schema.graphql, so a stale or broken starter fails here.
-echo "== building the mobile-resume starter"
-(cd "$ROOT/examples/frontends/mobile-resume" && npm ci --no-audit --no-fund &&
-  npm run codegen:check && npm run build)
+# Each starter's `npm run build` writes into the Python package (schema/static/), which
+# `omnicart serve --demo` serves: the storefront at /, the mobile page at /mobile/. The
+# built files are checked in; a fresh build must reproduce them exactly.
+build() { # starter folder, its build's folder in the package
+  local starter="$ROOT/examples/frontends/$1" built="$ROOT/schema/static/$2"
+  echo "== building $1 into schema/static/$2"
+  rm -rf "$WORK/$2" && mkdir -p "$built" && cp -r "$built" "$WORK/$2"
+  (cd "$starter" && npm ci --no-audit --no-fund && npm run codegen:check && npm run build)
+  if ! diff -r "$WORK/$2" "$built"; then
+    echo "run.sh: schema/static/$2 is not the build of examples/frontends/$1:" \
+      "commit what its \`npm run build\` wrote" >&2
+    exit 1
+  fi
+}
+build storefront storefront
+build mobile-resume mobile
 
 echo "== installing the test runner"
 (cd "$HERE" && npm ci --no-audit --no-fund)
 
 API_PORT="$(free_port)"
 export OMNICART_DATABASE_URL="sqlite+aiosqlite:///$WORK/e2e.db"
-echo "== demo server on 127.0.0.1:$API_PORT ($WORK/e2e.db)"
+echo "== omnicart serve --demo on 127.0.0.1:$API_PORT ($WORK/e2e.db)"
 (cd "$ROOT" && exec "$PYTHON" -m schema.cli serve --demo --port "$API_PORT") >"$WORK/server.log" 2>&1 &
 PIDS+=("$!")
 wait_for "http://127.0.0.1:$API_PORT/graphql" "the demo server" "${PIDS[-1]}"
@@ -70,15 +80,8 @@ wait_for "http://127.0.0.1:$API_PORT/graphql" "the demo server" "${PIDS[-1]}"
 E2E_STAFF_TOKEN="$(cd "$ROOT" && "$PYTHON" -m schema.cli staff create-token --name e2e --scope inventory:write)"
 export E2E_STAFF_TOKEN
 
-WEB_PORT="$(free_port)"
-echo "== storefront (vite preview) on 127.0.0.1:$WEB_PORT"
-(cd "$STOREFRONT" && OMNICART_API="http://127.0.0.1:$API_PORT" \
-  exec ./node_modules/.bin/vite preview --host 127.0.0.1 --port "$WEB_PORT" --strictPort) \
-  >"$WORK/preview.log" 2>&1 &
-PIDS+=("$!")
-wait_for "http://127.0.0.1:$WEB_PORT/graphql" "vite preview" "${PIDS[-1]}"
-
-export E2E_BASE_URL="http://127.0.0.1:$WEB_PORT"
+# The pages under test are the ones the demo serves (the checked-in build just checked).
+export E2E_BASE_URL="http://127.0.0.1:$API_PORT"
 export E2E_API_URL="http://127.0.0.1:$API_PORT/graphql"
 echo "== playwright"
 mkdir -p "$HERE/screenshots"

@@ -30,27 +30,37 @@ test("browse the catalog, search and filter by category", async ({ page }) => {
   await screenshot(page, "product");
 });
 
-test("a line added on the storefront appears in a second browser opening the resume link", async ({
+test("the cart continues on the mobile page, and each device sees the other's changes live", async ({
   page,
   browser,
 }) => {
   await openProduct(page, 0);
   const first = await addSelected(page);
   await page.goto("/#/cart");
-  await expect(page.locator(`[data-testid="cart-line"][data-sku="${first}"]`)).toBeVisible();
+  const firstLine = page.locator(`[data-testid="cart-line"][data-sku="${first}"]`);
+  await expect(firstLine).toBeVisible();
+  await expect(page.getByTestId("cart-channel")).toHaveText("web");
+  // The resume link and QR code open the mobile-resume page (served at /mobile/).
   const link = (await page.getByTestId("cart-resume-link").getAttribute("href"))!;
-  expect(link).toMatch(/\/cart#omct_/);
+  expect(link).toMatch(/\/mobile\/cart#omct_[A-Za-z0-9_-]{43}$/);
+  await expect(page.getByTestId("cart-qr").locator("svg")).toBeVisible();
   await screenshot(page, "cart");
 
-  // The second device: its own browser context (no shared storage) opens the link.
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  // The second device: its own browser context (no shared storage), phone-sized.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   try {
     const other = await phone.newPage();
     await other.goto(link);
     await expect(other.locator(`[data-testid="cart-line"][data-sku="${first}"]`)).toBeVisible();
+    // Resumed in the mobile channel (at its prices); the token left the address bar.
+    await expect(other.getByTestId("cart-channel")).toHaveText("mobile");
+    await expect(other.getByTestId("live-status")).toHaveAttribute("data-state", "connected");
+    expect(other.url()).not.toContain("omct_");
+    // The storefront follows the move live.
+    await expect(page.getByTestId("cart-channel")).toHaveText("mobile");
     const version = Number(await other.getByTestId("cart-version").textContent());
 
-    // Another product added on the storefront shows on the second device live (cartChanged).
+    // A product added on the storefront shows on the phone within a second (cartChanged).
     await openProduct(page, 1);
     const second = await addSelected(page);
     await expect(other.locator(`[data-testid="cart-line"][data-sku="${second}"]`)).toBeVisible({
@@ -58,7 +68,17 @@ test("a line added on the storefront appears in a second browser opening the res
     });
     await expect(other.getByTestId("cart-line")).toHaveCount(2);
     expect(Number(await other.getByTestId("cart-version").textContent())).toBeGreaterThan(version);
-    await screenshot(other, "cart-second-device");
+    await screenshot(other, "mobile-cart");
+
+    // And the phone's edit shows on the storefront's open cart page.
+    await page.goto("/#/cart");
+    await expect(firstLine.getByTestId("cart-line-quantity")).toHaveValue("1");
+    await other
+      .locator(`[data-testid="cart-line"][data-sku="${first}"]`)
+      .getByTestId("cart-line-increase")
+      .click();
+    await expect(firstLine.getByTestId("cart-line-quantity")).toHaveValue("2", { timeout: SYNC_MS });
+    await screenshot(page, "cart-after-phone-edit");
   } finally {
     await phone.close();
   }

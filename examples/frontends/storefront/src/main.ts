@@ -24,8 +24,16 @@ function takeResumeToken(): void {
   }
 }
 
+/** The product links of the channel feeds (docs/operations.md, "Feeds"), `<origin>/products/<slug>`,
+ * open the product page. */
+function takeProductPath(): void {
+  const match = /^\/products\/([^/]+)\/?$/.exec(location.pathname);
+  if (match && !location.hash) history.replaceState(null, "", `/#/product/${match[1]}`);
+}
+
 async function route(): Promise<void> {
   takeResumeToken();
+  takeProductPath();
   cleanup();
   cleanup = () => {};
   flash(null);

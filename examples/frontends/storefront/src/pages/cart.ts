@@ -6,9 +6,14 @@ import { cartStore, type Cart } from "../cart-store";
 import { errorText, flash, h, money } from "../dom";
 import { session } from "../session";
 
+// Where the second device opens the cart: the mobile-resume starter, which
+// `omnicart serve --demo` serves at /mobile/ (the dev server proxies it there too). A
+// build for another address sets VITE_MOBILE_URL (e.g. https://m.shop.example/).
+const MOBILE_URL: string = import.meta.env.VITE_MOBILE_URL ?? `${location.origin}/mobile/`;
+
 /** The link format of docs/carts.md: the token in the fragment, never sent to a server. */
 export function resumeLink(token: string): string {
-  return `${location.origin}/cart#${token}`;
+  return new URL(`cart#${token}`, MOBILE_URL.endsWith("/") ? MOBILE_URL : `${MOBILE_URL}/`).href;
 }
 
 function qrSvg(text: string): HTMLElement {
