@@ -77,12 +77,17 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
 class OmnicartGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = TextFrameWebSocketAdapter
 
-    def __init__(self, schema: strawberry.Schema, runtime: Runtime) -> None:
+    def __init__(
+        self, schema: strawberry.Schema, runtime: Runtime, *, allowed_origins: Sequence[str] = ()
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if runtime.settings.graphiql else None,
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Browsers apply no CORS to a WebSocket handshake: strawberry refuses one from
+            # another origin (403) unless it is listed here.
+            allowed_origins=allowed_origins,
         )
         self.runtime = runtime
 
@@ -200,7 +205,8 @@ def create_app(
     schema = build_schema(
         settings, execution_context_class=None if problems else FastExecutionContext
     )
-    graphql = OmnicartGraphQL(schema, runtime)
+    # The origins CORS lets call over HTTP may subscribe over the WebSocket too.
+    graphql = OmnicartGraphQL(schema, runtime, allowed_origins=settings.cors_origins)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

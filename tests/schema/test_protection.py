@@ -1,12 +1,13 @@
 """Malformed, too deep, too wide or oversized requests get coded GraphQL errors."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from dataclasses import replace
 
 import httpx
 import pytest
 import strawberry
 from graphql import ValidationContext, ValidationRule
+from starlette.applications import Starlette
 
 from core.config import Settings
 from core.plugin_host import PluginHost
@@ -183,3 +184,47 @@ async def test_a_document_is_validated_once_however_often_it_is_sent() -> None:
     assert [answer.data for answer in answers] == [{"greeting": "hello"}] * 3
     assert other.data == {"again": "hello"}
     assert CountedRule.runs == 2
+
+
+async def _websocket_handshake(app: Starlette, origin: str) -> str:
+    """The first thing the app sends to a browser opening /graphql's WebSocket from
+    ``origin``: ``websocket.accept``, or ``websocket.close`` (refused: the server
+    answers the handshake with HTTP 403)."""
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "scheme": "ws",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"api.example.com"),
+            (b"origin", origin.encode()),
+            (b"sec-websocket-protocol", b"graphql-transport-ws"),
+        ],
+        "subprotocols": ["graphql-transport-ws"],
+    }
+    incoming: Iterator[dict[str, object]] = iter([{"type": "websocket.connect"}])
+    sent: list[str] = []
+
+    async def receive() -> dict[str, object]:
+        return next(incoming, {"type": "websocket.disconnect", "code": 1000})
+
+    async def send(message: MutableMapping[str, object]) -> None:
+        sent.append(str(message["type"]))
+
+    await app(scope, receive, send)
+    return sent[0]
+
+
+async def test_a_websocket_from_a_configured_origin_is_accepted_and_others_refused(
+    settings: Settings, runtime: Runtime
+) -> None:
+    """A storefront on another origin subscribes as it queries: OMNICART_CORS_ORIGINS
+    lists it for both."""
+    app = create_app(replace(settings, cors_origins=("https://shop.example.com",)), runtime=runtime)
+
+    assert await _websocket_handshake(app, "https://shop.example.com") == "websocket.accept"
+    assert await _websocket_handshake(app, "https://api.example.com") == "websocket.accept"
+    assert await _websocket_handshake(app, "https://evil.example.com") == "websocket.close"
