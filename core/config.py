@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Final, TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
@@ -149,11 +150,26 @@ def _storefront_url(name: str, raw: str) -> str:
 
 
 def _origins(name: str, raw: str) -> tuple[str, ...]:
+    """Origins (``scheme://host[:port]``, nothing after) or ``*``: the CORS middleware
+    and the WebSocket origin check both take the list, and an origin never has a path."""
     origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
     for origin in origins:
-        if origin != "*" and not origin.startswith(("http://", "https://")):
-            raise SettingsError(f"{name} must list http(s) origins separated by commas")
+        if origin != "*" and not _is_origin(origin):
+            raise SettingsError(
+                f"{name} must list http(s) origins (scheme://host[:port], no path) "
+                f"separated by commas, got {origin!r}"
+            )
     return origins
+
+
+def _is_origin(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    plain = not (parts.path or parts.query or parts.fragment or parts.username)
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) and plain
 
 
 def normalise_database_url(url: str) -> str:

@@ -16,14 +16,14 @@ def test_values_are_cast_from_the_environment() -> None:
             "OMNICART_DATABASE_URL": "postgresql://u@db/omnicart",
             "OMNICART_MAX_PAGE_SIZE": "50",
             "OMNICART_GRAPHIQL": "off",
-            "OMNICART_CORS_ORIGINS": "http://localhost:5173, https://shop.example.com/",
+            "OMNICART_CORS_ORIGINS": "http://localhost:5173, https://shop.example.com/, *",
         }
     )
 
     assert settings.database_url == "postgresql+asyncpg://u@db/omnicart"
     assert settings.max_page_size == 50
     assert settings.graphiql is False
-    assert settings.cors_origins == ("http://localhost:5173", "https://shop.example.com")
+    assert settings.cors_origins == ("http://localhost:5173", "https://shop.example.com", "*")
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,11 @@ def test_values_are_cast_from_the_environment() -> None:
         ("OMNICART_DATABASE_URL", "mysql://db"),
         ("OMNICART_LOG_LEVEL", "chatty"),
         ("OMNICART_CORS_ORIGINS", "shop.example.com"),
+        # An origin has no path (the WebSocket origin check refuses one at start).
+        ("OMNICART_CORS_ORIGINS", "https://shop.example.com/eu"),
+        ("OMNICART_CORS_ORIGINS", "https://shop.example.com:http"),
+        ("OMNICART_CORS_ORIGINS", "https://"),
+        ("OMNICART_SERVE_STOREFRONT", "sometimes"),
         ("OMNICART_OUTBOX_RETENTION_SECONDS", "an hour"),
         ("OMNICART_OUTBOX_RETENTION_SECONDS", "30"),
     ],
