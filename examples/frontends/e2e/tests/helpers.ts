@@ -63,3 +63,40 @@ export async function addSelected(page: Page): Promise<string> {
   await expect(page.getByTestId("add-result")).toContainText("Added");
   return sku;
 }
+
+/** On the checkout page: the email, then a Warszawa store's click and collect. */
+export async function chooseClickAndCollect(page: Page, email: string): Promise<void> {
+  await page.goto("/#/checkout");
+  await expect(page.getByTestId("checkout-page")).toBeVisible();
+  await page.getByTestId("checkout-email").fill(email);
+  await page.getByTestId("checkout-city").selectOption("Warszawa");
+  const pickup = page.locator('[data-testid^="delivery-option-"][data-method="PICKUP"]').first();
+  await expect(pickup).toBeVisible();
+  await pickup.check();
+  await expect(pickup).toBeChecked();
+}
+
+/** "Pay" with the authorised test card; the confirmation's order number. */
+export async function placeOrder(page: Page): Promise<string> {
+  await page.getByTestId("place-order").click();
+  await expect(page.getByTestId("order-confirmation")).toBeVisible();
+  const number = page.getByTestId("order-number");
+  await expect(number).not.toBeEmpty();
+  return (await number.textContent())!.trim();
+}
+
+/** A GraphQL call without credentials (a shopper's); fails on any GraphQL error. */
+export async function shopper<T>(
+  request: APIRequestContext,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const response = await request.post(apiUrl(), {
+    headers: { "Content-Type": "application/json" },
+    data: { query, variables },
+  });
+  expect(response.ok()).toBeTruthy();
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  expect(body.errors ?? []).toEqual([]);
+  return body.data as T;
+}

@@ -1,6 +1,15 @@
 // The storefront starter in a real browser against the demo server (run.sh starts both).
 import { expect, test } from "@playwright/test";
-import { addSelected, openProduct, screenshot, staff, staffMutation } from "./helpers";
+import {
+  addSelected,
+  chooseClickAndCollect,
+  openProduct,
+  placeOrder,
+  screenshot,
+  shopper,
+  staff,
+  staffMutation,
+} from "./helpers";
 
 // How soon a change must show on the other device (issue 16: "within a second").
 const SYNC_MS = Number(process.env.E2E_SYNC_MS ?? 1_000);
@@ -87,20 +96,11 @@ test("the cart continues on the mobile page, and each device sees the other's ch
 test("check out with click and collect and see the order", async ({ page }) => {
   await openProduct(page, 2);
   const sku = await addSelected(page);
-  await page.goto("/#/checkout");
-  await expect(page.getByTestId("checkout-page")).toBeVisible();
-  await page.getByTestId("checkout-email").fill("e2e-shopper@example.com");
-  await page.getByTestId("checkout-city").selectOption("Warszawa");
-  const pickup = page.locator('[data-testid^="delivery-option-"][data-method="PICKUP"]').first();
-  await expect(pickup).toBeVisible();
-  await pickup.check();
-  await expect(pickup).toBeChecked();
+  await chooseClickAndCollect(page, "e2e-shopper@example.com");
   await expect(page.getByTestId("shipping-address")).toBeHidden();
   await screenshot(page, "checkout");
 
-  await page.getByTestId("place-order").click();
-  await expect(page.getByTestId("order-confirmation")).toBeVisible();
-  await expect(page.getByTestId("order-number")).not.toBeEmpty();
+  await placeOrder(page);
   await expect(page.locator(`[data-testid="order-line"][data-sku="${sku}"]`)).toBeVisible();
   await expect(page.locator('[data-testid="order-delivery"][data-method="PICKUP"]')).toBeVisible();
   await expect(page.getByTestId("cart-count")).toHaveText("0");
@@ -136,4 +136,51 @@ test("a stock change made through the staff API shows live on an open product pa
   await expect(availability).toHaveAttribute("data-status", "IN_STOCK");
   await expect(page.getByTestId("add-to-cart")).toBeEnabled();
   await screenshot(page, "availability-restocked");
+});
+
+test("my orders after login: the list follows the customer's orders live", async ({ page, request }) => {
+  const email = `e2e-${Date.now()}@example.com`;
+  const password = "e2e-password-1";
+  type Registered = { customerRegister: { errors: unknown[] } };
+  const registered = await shopper<Registered>(
+    request,
+    `mutation ($input: CustomerRegisterInput!) { customerRegister(input: $input) { errors { code } } }`,
+    { input: { email, password, name: "E2E Shopper" } },
+  );
+  expect(registered.customerRegister.errors).toEqual([]);
+
+  // Log in, then place a click-and-collect order as that customer.
+  await page.goto("/#/account");
+  await page.getByTestId("login-email").fill(email);
+  await page.getByTestId("login-password").fill(password);
+  await page.getByTestId("login-submit").click();
+  await expect(page.getByTestId("account-name")).toHaveText("Hello, E2E Shopper");
+  await expect(page.getByTestId("my-orders-empty")).toBeVisible();
+  await openProduct(page, 4);
+  await addSelected(page);
+  await chooseClickAndCollect(page, email);
+  const number = await placeOrder(page);
+
+  await page.goto("/#/account");
+  const row = page.locator(`[data-testid="my-order"][data-number="${number}"]`);
+  await expect(row.getByTestId("my-order-status")).toHaveText("PLACED");
+  await screenshot(page, "my-orders");
+
+  // Staff cancel it: the open list shows the new status without a reload (myOrdersChanged).
+  type Orders = { orders: { nodes: { id: string; number: string }[] } };
+  const { orders } = await staff<Orders>(
+    request,
+    `query ($email: String!) { orders(filter: { email: $email }) { nodes { id number } } }`,
+    { email },
+  );
+  const order = orders.nodes.find((o) => o.number === number)!;
+  type Cancelled = { orderCancel: { errors: unknown[] } };
+  const cancelled = await staff<Cancelled>(
+    request,
+    `mutation ($id: ID!) { orderCancel(id: $id, reason: "e2e") { errors { code message } } }`,
+    { id: order.id },
+  );
+  expect(cancelled.orderCancel.errors).toEqual([]);
+  await expect(row.getByTestId("my-order-status")).toHaveText("CANCELLED");
+  await screenshot(page, "my-orders-live");
 });
