@@ -31,6 +31,10 @@ class Context:
     # The app's composition of the domains' loaders (``schema.app.build_loaders``).
     loaders_factory: LoadersFactory
     response: Response | None = None
+    # A WebSocket's ``connection_init`` payload: strawberry's graphql-transport-ws
+    # handler sets it on a context that has this attribute (browsers cannot send
+    # headers on a WebSocket, so the session token comes here; ``bearer_token``).
+    connection_params: dict[str, object] | None = None
     _channel_lookups: dict[str, asyncio.Future[Channel]] = field(default_factory=dict)
     _channels_by_id: dict[int, Channel] = field(default_factory=dict)
     _staff: StaffPrincipal | None = None
@@ -110,12 +114,24 @@ class Context:
         return self._channels_by_id[channel_id]
 
     def bearer_token(self) -> str | None:
-        """The ``Authorization: Bearer <token>`` value, if the request has one."""
-        header = self.request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
+        """The ``Authorization: Bearer <token>`` value, if the request has one.
+
+        On a WebSocket whose upgrade request had no ``Authorization`` header, the
+        ``authorization`` (or ``Authorization``) connection parameter of
+        ``connection_init`` stands in for it, with the same ``Bearer <token>`` value.
+        """
+        header = self.request.headers.get("authorization")
+        if header is None:
+            header = self._connection_authorization()
+        scheme, _, token = (header or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         return token.strip()
+
+    def _connection_authorization(self) -> str | None:
+        params = self.connection_params or {}
+        value = params.get("authorization", params.get("Authorization"))
+        return value if isinstance(value, str) else None
 
     async def staff(self) -> StaffPrincipal | None:
         """The staff member behind the request's bearer token (looked up once)."""

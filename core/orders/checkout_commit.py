@@ -16,7 +16,7 @@ from core.carts.inputs import Caller
 from core.carts.model import Cart
 from core.channels.model import Channel, Location, PaymentCapture
 from core.db.chain import Chain, GuardFailed
-from core.ids import LocationId, OrderId
+from core.ids import CustomerId, LocationId, OrderId
 from core.money import Money
 from core.orders import order_steps
 from core.orders.capture import CaptureMoment, capture_order_payment
@@ -111,7 +111,16 @@ async def finish_checkout(
             order_steps.move_values(order_id, read_version=1, now=now, payment_status=status)
         )
     uow.record(CartChanged(cart.id, cart.version + 1))
-    uow.record(OrderPlaced(order_id, channel.id, version, planned_location_ids(written.groups)))
+    customer_id = written.order["customer_id"]
+    uow.record(
+        OrderPlaced(
+            order_id,
+            channel.id,
+            version,
+            planned_location_ids(written.groups),
+            customer_id=None if customer_id is None else CustomerId(customer_id),
+        )
+    )
     uow.record(PaymentChanged(order_id, status.value, version))
     chain = Chain(tuple(steps))
     if channel.payment_capture is PaymentCapture.AT_PLACEMENT:

@@ -4,17 +4,18 @@ Convention (issue 14): an order event's ``subject_ids`` is ``(order_id,)``, and 
 payload names the locations the event concerns as ``"location_ids"`` (for a whole
 order, ``core.orders.locations.order_location_ids``). ``orderEvents`` pushes an event to
 the staff of those locations; an event without ``location_ids`` (``PaymentChanged``)
-concerns no store.
+concerns no store. ``OrderPlaced`` also names the order's customer (``"customer_id"``,
+null for a guest's order), for that customer's ``myOrdersChanged``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from core.events.model import JsonValue, PublishedEvent
-from core.ids import ChannelId, LocationId, OrderId
+from core.ids import ChannelId, CustomerId, LocationId, OrderId
 
 ORDER_TOPIC = "order"
 
@@ -46,12 +47,17 @@ class OrderPlaced(OrderTopicEvent):
     version: int
     # Where the order has work: its pickup stores and supplying locations.
     location_ids: tuple[LocationId, ...] = ()
+    # Whose order it is (None: a guest's). Keyword-only and required, so that no place
+    # recording the event forgets it: ``myOrdersChanged`` learns of a customer's new
+    # orders by it (``core.orders.customer_live``).
+    customer_id: CustomerId | None = field(kw_only=True)
 
     def payload(self) -> dict[str, JsonValue]:
         return {
             "type": "OrderPlaced",
             "order_id": self.order_id,
             "channel_id": self.channel_id,
+            "customer_id": self.customer_id,
             "version": self.version,
             "location_ids": location_ids_json(self.location_ids),
         }

@@ -324,7 +324,10 @@ async def _finish(
     if group_rows:
         steps.insert(0, order_steps.groups_step(len(group_rows)))
         values.update(order_steps.groups_values(order_id, group_rows))
-    uow.record(OrderPlaced(order_id, channel.id, 1, planned_location_ids(group_rows)))
+    # Imported orders belong to no customer of ours (their row's customer_id is None).
+    uow.record(
+        OrderPlaced(order_id, channel.id, 1, planned_location_ids(group_rows), customer_id=None)
+    )
     uow.record(PaymentChanged(order_id, PaymentStatus.CAPTURED.value, 1))
     try:
         await uow.commit(Chain(tuple(steps)), values)

@@ -330,6 +330,22 @@ def _customer_email() -> Select[Any]:
     )
 
 
+async def order_versions_by_customer_id(
+    db: ReadConnection, customer_id: CustomerId
+) -> dict[OrderId, int]:
+    """The version of each of the customer's orders, by order id (one small read:
+    ``myOrdersChanged`` compares them with what it pushed)."""
+    rows = await fetch_named(db, _order_versions(), {"customer_id": customer_id})
+    return {OrderId(row.id): row.version for row in rows}
+
+
+@functools.cache
+def _order_versions() -> Select[Any]:
+    return select(orders_table.c.id, orders_table.c.version).where(
+        orders_table.c.customer_id == bindparam("customer_id", type_=BigInteger())
+    )
+
+
 async def sale_names(db: ReadConnection, variant_ids: Sequence[Any]) -> dict[Any, str]:
     """ "Product name - variant name" per variant (the product's name alone when the
     variant has none)."""

@@ -44,7 +44,7 @@ from core.channels.model import Channel, Location
 from core.customers.lookup import CustomerRef, resolve_customer
 from core.delivery.model import DeliveryMethod
 from core.errors import DomainError, ErrorCode, Problem
-from core.ids import CartLineId, LocationId, OrderId, OrderLineId
+from core.ids import CartLineId, CustomerId, LocationId, OrderId, OrderLineId
 from core.keys import CART_SEAL
 from core.money import Money
 from core.orders import order_rows, placement, writes
@@ -193,6 +193,7 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
         shopper = None
         if request.customer is not None:
             shopper = await resolve_customer(connection, uow.plugins, channel, request.customer)
+        customer_id = None if shopper is None else shopper.id
         info = await sale_info(connection, channel.id, [line.variant_id for line in request.lines])
         problems = line_problems(request.lines, info)
         problems += payments.provider_problems(
@@ -204,7 +205,7 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
         sold = basket(
             channel,
             request.lines,
-            customer_id=None if shopper is None else shopper.id,
+            customer_id=customer_id,
             email="" if shopper is None else shopper.email,
             address=request.address,
             now=now,
@@ -232,7 +233,7 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
             fingerprint=request.arguments,
             cart_id=None,
             channel=channel,
-            customer_id=None if shopper is None else shopper.id,
+            customer_id=customer_id,
             email="" if shopper is None else shopper.email,
             amounts=OrderAmounts(
                 payment_status=PaymentStatus.PENDING,
@@ -279,6 +280,7 @@ async def _sell(uow: UnitOfWork, request: _Request) -> TillSale:
                 request.actor,
                 plan,
                 order_line,
+                customer_id=customer_id,
             )
             await uow.commit()
         except BaseException:
@@ -348,6 +350,8 @@ async def _pay_and_hand_over(
     actor: str,
     plan: TillPlan,
     order_line: Mapping[CartLineId, OrderLineId],
+    *,
+    customer_id: CustomerId | None,
 ) -> Order:
     """Store the authorisation, hand the store's units over, capture; the order after."""
     now = uow.clock.now()
@@ -366,7 +370,11 @@ async def _pay_and_hand_over(
         note=f"Sold at the till in {store.name}",
     )
     version = await writes.move_order(uow, order_id, read_version=1, now=now, payment_status=status)
-    uow.record(OrderPlaced(order_id, channel.id, version, planned_location_ids(groups)))
+    uow.record(
+        OrderPlaced(
+            order_id, channel.id, version, planned_location_ids(groups), customer_id=customer_id
+        )
+    )
     uow.record(PaymentChanged(order_id, status.value, version))
     if plan.handed_over:
         (order,) = await orders_by_ids(uow.session, [order_id])

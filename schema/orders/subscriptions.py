@@ -1,4 +1,5 @@
-"""Live orders over graphql-transport-ws: ``orderChanged(token)`` for the customer, and
+"""Live orders over graphql-transport-ws: ``orderChanged(token)`` for the holder of an
+order token, ``myOrdersChanged`` for a logged-in customer's orders, and
 ``orderEvents(locationIds)`` for the staff of stores and warehouses (issue 14)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import strawberry
 
 from core.errors import DomainError, ErrorCode
 from core.ids import LocationId
+from core.orders.customer_live import watch_customer_orders
 from core.orders.live import watch_order
 from core.orders.location_events import LocationEvent, watch_location_events
 from core.staff.model import StaffPrincipal
@@ -17,7 +19,7 @@ from schema.context import Context
 from schema.errors import ApiError, ApiErrorCode, bad_input
 from schema.inputs import decode_ids
 from schema.orders.types import Order
-from schema.permissions import CanWatchOrders, staff_principal
+from schema.permissions import CanWatchOrders, signed_in, staff_principal
 from schema.relay import to_global_id
 
 
@@ -91,6 +93,33 @@ class OrderSubscription:
                         ErrorCode.ORDER_NOT_FOUND, "There is no order with this token", "token"
                     )
                 )
+
+    @strawberry.subscription(
+        description="The logged-in customer's orders, each pushed whenever it changes "
+        "(status, payment status, fulfilments, pickups, returns...), whichever server "
+        "process changed it, including orders the customer places after subscribing, in "
+        "any channel. Needs a live customer session: over a WebSocket, send "
+        "'Bearer <token>' as the 'authorization' connection parameter of connection_init "
+        "(or the Authorization header on the upgrade request); without one (no token, an "
+        "expired or revoked one, a staff token) it is UNAUTHENTICATED. Nothing is pushed "
+        "at the start: read me { orders } after subscribing; an order may then come at a "
+        "version already read (keep the newer version). The subscription completes when "
+        "the session ends (customerLogout, expiry, a password change on another device): "
+        "at the first change of the customer's orders after that, without pushing it."
+    )
+    async def my_orders_changed(
+        self, info: strawberry.Info[Context, None]
+    ) -> AsyncGenerator[Order, None]:
+        session = await signed_in(info.context)
+        token = info.context.bearer_token()
+        assert token is not None  # the session was found by it
+        updates = watch_customer_orders(
+            info.context.runtime, customer_id=session.customer.id, session_token=token
+        )
+        async with aclosing(updates):  # leaves the bus as soon as the client stops
+            async for view in updates:
+                info.context.renew_loaders()
+                yield Order.from_view(view, owner=True)
 
     @strawberry.subscription(
         description="Staff (scope orders:read or orders:manage): the order events "

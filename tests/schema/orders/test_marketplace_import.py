@@ -92,8 +92,9 @@ async def test_an_import_places_a_paid_order_at_the_marketplace_prices(
             )
         ).one()
     assert tuple(payment) == ("marketplace:shop", "CAPTURED", 12599, 12599)
-    types = [event.payload.get("type") for event in await stored_events(runtime)]
-    assert "OrderPlaced" in types and "PaymentChanged" in types
+    events = {event.payload.get("type"): event.payload for event in await stored_events(runtime)}
+    assert "OrderPlaced" in events and "PaymentChanged" in events
+    assert events["OrderPlaced"]["customer_id"] is None  # nobody's myOrdersChanged
 
 
 async def test_the_same_import_again_returns_the_first_order_and_writes_nothing(

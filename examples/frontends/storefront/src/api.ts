@@ -70,29 +70,89 @@ export async function request<R, V>(document: TypedDocumentNode<R, V>, variables
 }
 
 let wsClient: Client | null = null;
+// The server authenticates a WebSocket once, by its connection_init params (a browser
+// cannot set headers on it), and keeps that session for the connection's life. So the
+// params carry the session token, and a login or logout restarts the connection.
+let connectionToken: string | null = null; // what the current connection was opened with
+let open = false; // a connection is opening or open
+let restarting = false; // the next reconnection is our own restart: no backoff
 
 function ws(): Client {
   if (!wsClient) {
     const url = new URL(API_PATH, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    // graphql-ws reconnects by itself; a resubscription's first messages bring us up to date.
+    // graphql-ws reconnects by itself and resubscribes: a resubscription's first messages
+    // (or, for myOrdersChanged, a re-read) bring us up to date.
     wsClient = createClient({
       url: url.toString(),
       retryAttempts: Infinity,
       lazy: true,
+      // A function: read at each connection, so a reconnection sends the token held now.
+      connectionParams: () => {
+        connectionToken = session.customerToken;
+        return connectionToken ? { authorization: `Bearer ${connectionToken}` } : {};
+      },
+      retryWait: async (retries) => {
+        if (restarting) {
+          restarting = false;
+          return;
+        }
+        // graphql-ws's own randomised exponential backoff.
+        await sleep(2 ** retries * 1000 + 300 + Math.random() * 2700);
+      },
+      on: {
+        connecting: () => {
+          open = true;
+        },
+        connected: (_socket, _payload, wasRetry) => {
+          restarting = false;
+          if (wasRetry) for (const listener of reconnected) listener();
+        },
+        closed: () => {
+          open = false;
+        },
+      },
     });
   }
   return wsClient;
 }
 
-/** Subscribes; returns the function that ends the subscription. */
+// Logged in or out: an open connection still acts for the previous token. Terminating
+// it makes graphql-ws reconnect (with the new params) and resubscribe every active
+// subscription, so the cart's cartChanged carries on as the new caller.
+session.onChange(() => {
+  if (wsClient && open && connectionToken !== session.customerToken) {
+    restarting = true;
+    wsClient.terminate();
+  }
+});
+
+const reconnected = new Set<() => void>();
+
+/**
+ * Runs `listener` after each reconnection (not the first connection). graphql-ws
+ * resubscribes by itself, and most subscriptions send the current state first; one that
+ * sends nothing at the start (myOrdersChanged) re-reads what it follows here, or it
+ * would miss what changed while the connection was down. Returns the unregistering.
+ */
+export function onReconnected(listener: () => void): () => void {
+  reconnected.add(listener);
+  return () => reconnected.delete(listener);
+}
+
+/**
+ * Subscribes; returns the function that ends the subscription. ``onComplete`` runs when
+ * the server ends it (myOrdersChanged does when the session ends), not when we do.
+ */
 export function subscribe<R, V>(
   document: TypedDocumentNode<R, V>,
   variables: V,
   onData: (data: R) => void,
   onError: (message: string) => void = (message) => console.warn(message),
+  onComplete: () => void = () => {},
 ): () => void {
-  return ws().subscribe<R>(
+  let stopped = false;
+  const stop = ws().subscribe<R>(
     { query: print(document), variables: variables as Record<string, unknown> },
     {
       next: (result) => {
@@ -100,9 +160,15 @@ export function subscribe<R, V>(
         else if (result.data) onData(result.data as R);
       },
       error: (error) => onError(error instanceof Error ? error.message : String(error)),
-      complete: () => {},
+      complete: () => {
+        if (!stopped) onComplete();
+      },
     },
   );
+  return () => {
+    stopped = true;
+    stop();
+  };
 }
 
 export function newKey(): string {

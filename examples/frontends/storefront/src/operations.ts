@@ -235,11 +235,17 @@ export const MyOrdersQuery = graphql(`
     me {
       id name email
       orders(first: 20, after: $after) {
-        nodes { ...OrderFields }
+        nodes { ...OrderFields version }
         pageInfo { hasNextPage endCursor }
       }
     }
   }
+`);
+
+// Every order of the logged-in customer as it changes, new ones included (the session
+// token travels in the WebSocket's connectionParams: api.ts). Nothing comes at first.
+export const MyOrdersChangedSubscription = graphql(`
+  subscription MyOrdersChanged { myOrdersChanged { ...OrderFields version } }
 `);
 
 export const CustomerLogoutMutation = graphql(`

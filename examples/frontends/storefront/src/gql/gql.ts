@@ -36,7 +36,8 @@ type Documents = {
     "\n  query OrderByToken($token: String!) { orderByToken(token: $token) { ...OrderFields } }\n": typeof types.OrderByTokenDocument,
     "\n  subscription OrderChanged($token: String!) { orderChanged(token: $token) { ...OrderFields } }\n": typeof types.OrderChangedDocument,
     "\n  mutation CustomerLogin($email: String!, $password: String!, $cartToken: String) {\n    customerLogin(input: { email: $email, password: $password, cartToken: $cartToken }) {\n      token\n      customer { id name email }\n      cart { ...CartFields }\n      errors { field code message }\n    }\n  }\n": typeof types.CustomerLoginDocument,
-    "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
+    "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields version }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
+    "\n  subscription MyOrdersChanged { myOrdersChanged { ...OrderFields version } }\n": typeof types.MyOrdersChangedDocument,
     "\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n": typeof types.CustomerLogoutDocument,
     "\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n": typeof types.CartResumeDocument,
 };
@@ -63,7 +64,8 @@ const documents: Documents = {
     "\n  query OrderByToken($token: String!) { orderByToken(token: $token) { ...OrderFields } }\n": types.OrderByTokenDocument,
     "\n  subscription OrderChanged($token: String!) { orderChanged(token: $token) { ...OrderFields } }\n": types.OrderChangedDocument,
     "\n  mutation CustomerLogin($email: String!, $password: String!, $cartToken: String) {\n    customerLogin(input: { email: $email, password: $password, cartToken: $cartToken }) {\n      token\n      customer { id name email }\n      cart { ...CartFields }\n      errors { field code message }\n    }\n  }\n": types.CustomerLoginDocument,
-    "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.MyOrdersDocument,
+    "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields version }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.MyOrdersDocument,
+    "\n  subscription MyOrdersChanged { myOrdersChanged { ...OrderFields version } }\n": types.MyOrdersChangedDocument,
     "\n  mutation CustomerLogout { customerLogout { errors { field code message } } }\n": types.CustomerLogoutDocument,
     "\n  mutation CartResume($token: String!, $channel: String!, $version: Int, $key: String) {\n    cartResume(token: $token, channel: $channel, expectedVersion: $version, idempotencyKey: $key) {\n      cart { ...CartFields }\n      errors { field code message }\n      replayed\n    }\n  }\n": types.CartResumeDocument,
 };
@@ -173,7 +175,11 @@ export function graphql(source: "\n  mutation CustomerLogin($email: String!, $pa
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields version }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyOrders($after: String) {\n    me {\n      id name email\n      orders(first: 20, after: $after) {\n        nodes { ...OrderFields version }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MyOrdersChanged { myOrdersChanged { ...OrderFields version } }\n"): (typeof documents)["\n  subscription MyOrdersChanged { myOrdersChanged { ...OrderFields version } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
