@@ -77,7 +77,7 @@ echo "== omnicart serve --demo on 127.0.0.1:$API_PORT ($WORK/e2e.db)"
 PIDS+=("$!")
 wait_for "http://127.0.0.1:$API_PORT/graphql" "the demo server" "${PIDS[-1]}"
 
-E2E_STAFF_TOKEN="$(cd "$ROOT" && "$PYTHON" -m schema.cli staff create-token --name e2e --scope inventory:write --scope orders:manage)"
+E2E_STAFF_TOKEN="$(cd "$ROOT" && "$PYTHON" -m schema.cli staff create-token --name e2e --scope inventory:write --scope orders:read --scope orders:manage)"
 export E2E_STAFF_TOKEN
 
 # The pages under test are the ones the demo serves (the checked-in build just checked).

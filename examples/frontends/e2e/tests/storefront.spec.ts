@@ -1,5 +1,5 @@
 // The storefront starter in a real browser against the demo server (run.sh starts both).
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import {
   addSelected,
   chooseClickAndCollect,
@@ -138,7 +138,19 @@ test("a stock change made through the staff API shows live on an open product pa
   await screenshot(page, "availability-restocked");
 });
 
-test("my orders after login: the list follows the customer's orders live", async ({ page, request }) => {
+async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/#/account");
+  await page.getByTestId("login-email").fill(email);
+  await page.getByTestId("login-password").fill(password);
+  await page.getByTestId("login-submit").click();
+  await expect(page.getByTestId("account-name")).toHaveText("Hello, E2E Shopper");
+}
+
+test("my orders after login: the list follows the customer's orders live", async ({
+  page,
+  browser,
+  request,
+}) => {
   const email = `e2e-${Date.now()}@example.com`;
   const password = "e2e-password-1";
   type Registered = { customerRegister: { errors: unknown[] } };
@@ -150,11 +162,7 @@ test("my orders after login: the list follows the customer's orders live", async
   expect(registered.customerRegister.errors).toEqual([]);
 
   // Log in, then place a click-and-collect order as that customer.
-  await page.goto("/#/account");
-  await page.getByTestId("login-email").fill(email);
-  await page.getByTestId("login-password").fill(password);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("account-name")).toHaveText("Hello, E2E Shopper");
+  await logIn(page, email, password);
   await expect(page.getByTestId("my-orders-empty")).toBeVisible();
   await openProduct(page, 4);
   await addSelected(page);
@@ -182,5 +190,21 @@ test("my orders after login: the list follows the customer's orders live", async
   );
   expect(cancelled.orderCancel.errors).toEqual([]);
   await expect(row.getByTestId("my-order-status")).toHaveText("CANCELLED");
+
+  // The same customer orders on another device: the open list shows the new order at once.
+  const laptop = await browser.newContext();
+  try {
+    const other = await laptop.newPage();
+    await logIn(other, email, password);
+    await openProduct(other, 6);
+    await addSelected(other);
+    await chooseClickAndCollect(other, email);
+    const second = await placeOrder(other);
+    const added = page.locator(`[data-testid="my-order"][data-number="${second}"]`);
+    await expect(added.getByTestId("my-order-status")).toHaveText("PLACED");
+    await expect(page.getByTestId("my-order").first()).toHaveAttribute("data-number", second);
+  } finally {
+    await laptop.close();
+  }
   await screenshot(page, "my-orders-live");
 });
