@@ -36,3 +36,17 @@ export function flash(message: string | null, kind: "error" | "info" = "error"):
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A product image, or a placeholder with its description where there is none or it does
+ * not load (a catalog's image host down, the demo's made-up image addresses offline):
+ * the layout stays the same either way.
+ */
+export function productImage(image: { url: string; alt?: string | null } | null | undefined, name: string, lazy = false): HTMLElement {
+  const placeholder = () => h("div", { class: "image missing", role: "img", "aria-label": image?.alt || name, "data-testid": "image-missing" }, image?.alt || name);
+  if (!image) return placeholder();
+  const img = h("img", { src: image.url, alt: image.alt ?? "", loading: lazy ? "lazy" : undefined });
+  const frame = h("div", { class: "image" }, img);
+  img.addEventListener("error", () => frame.replaceWith(placeholder()), { once: true });
+  return frame;
+}

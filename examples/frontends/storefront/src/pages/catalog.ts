@@ -2,7 +2,7 @@
 import type { Cleanup } from "../main";
 import { request } from "../api";
 import { bootstrap } from "../catalog";
-import { h, money } from "../dom";
+import { h, money, productImage } from "../dom";
 import type { ProductsQuery as ProductsResult } from "../gql/graphql";
 import { ProductsQuery } from "../operations";
 import { session } from "../session";
@@ -54,7 +54,7 @@ function card(p: ProductNode): HTMLElement {
   return h(
     "a",
     { class: "card", href: `#/product/${encodeURIComponent(p.slug)}`, "data-testid": "product-card", "data-slug": p.slug },
-    image ? h("img", { src: image.url, alt: image.alt ?? "", loading: "lazy" }) : null,
+    productImage(image, p.name, true),
     h("h3", { "data-testid": "product-name" }, p.name),
     h("p", { class: "price", "data-testid": "product-price" }, priceFrom(p.variants)),
     p.inStock ? null : h("p", { class: "muted" }, "Out of stock"),

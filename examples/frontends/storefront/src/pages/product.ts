@@ -4,7 +4,7 @@ import type { Cleanup } from "../main";
 import { request, subscribe } from "../api";
 import { cartStore } from "../cart-store";
 import { cities } from "../catalog";
-import { errorText, flash, h, money } from "../dom";
+import { errorText, flash, h, money, productImage } from "../dom";
 import type { ProductQuery as ProductResult, StoreAvailabilityQuery as StoreResult } from "../gql/graphql";
 import { AvailabilitySubscription, ProductQuery, StoreAvailabilityQuery } from "../operations";
 import { session } from "../session";
@@ -118,7 +118,7 @@ export async function renderProduct(app: HTMLElement, slug: string): Promise<Cle
   const image = product.images[0];
   app.replaceChildren(
     h("article", { class: "product", "data-testid": "product-page", "data-slug": product.slug },
-      image ? h("img", { src: image.url, alt: image.alt ?? "" }) : null,
+      productImage(image, product.name),
       h("div", {},
         h("p", { class: "muted" }, product.category ? h("a", { href: `#/?category=${encodeURIComponent(product.category.id)}`, "data-testid": "product-category" }, product.category.name) : null),
         h("h1", { "data-testid": "product-title" }, product.name),
