@@ -21,6 +21,7 @@ from core.carts.inputs import (
     Guard,
     LineInput,
     cart_email_problems,
+    first_lines,
     guard_problems,
     line_problems,
     merge_inputs,
@@ -149,7 +150,7 @@ async def create_cart(
                 await uow.rollback()
                 return await _replayed(uow, CartId(earlier.cart_id), seal_key)
         change = Change(uow, cart, channel, dict(info), limits, now)
-        cart = replace(cart, lines=await add(change, wanted))
+        cart = replace(cart, lines=await add(change, wanted, first_lines(lines)))
         result = await price_cart(uow.plugins, channel, cart, info)
         uow.record(CartChanged(cart.id, cart.version))
         for work in change.stock_work:

@@ -6,8 +6,9 @@ all of a request's problems at once and write nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 from core.carts import tokens
 from core.carts.model import Cart, CartLine, CartStatus, PricedCart, SaleInfo
@@ -156,6 +157,34 @@ def merge_inputs(lines: Sequence[LineInput]) -> dict[VariantId, int]:
     for line in lines:
         wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
     return wanted
+
+
+def first_lines(lines: Sequence[LineInput]) -> dict[VariantId, int]:
+    """Per variant, the index of the first input line naming it: where a refusal of the
+    variant's merged quantity is reported (``lines.<i>.quantity``)."""
+    at: dict[VariantId, int] = {}
+    for index, line in enumerate(lines):
+        at.setdefault(line.variant_id, index)
+    return at
+
+
+def line_field(at: Mapping[VariantId, int], variant_id: VariantId, field: str) -> str:
+    """``lines.<i>.<field>`` for the input line asking for ``variant_id``; ``lines`` when
+    no input line did."""
+    index = at.get(variant_id)
+    return "lines" if index is None else f"lines.{index}.{field}"
+
+
+@contextmanager
+def refused_on(field: str) -> Iterator[None]:
+    """Refusals of a quantity raised inside (the stock's ``INSUFFICIENT_STOCK`` names
+    ``quantity``) name ``field`` instead: the input line that asked for it."""
+    try:
+        yield
+    except DomainError as error:
+        raise DomainError(
+            [replace(p, field=field) if p.field == "quantity" else p for p in error.problems]
+        ) from error
 
 
 def too_many_lines(limits: CartLimits) -> Problem:

@@ -24,10 +24,13 @@ from core.carts.inputs import (
     LineInput,
     LineQuantity,
     cart_email_problems,
+    first_lines,
+    line_field,
     line_problems,
     line_quantity_problems,
     merge_inputs,
     ordered,
+    refused_on,
     too_many_lines,
 )
 from core.carts.model import CartLine
@@ -78,7 +81,7 @@ async def add_lines(
         found = line_problems(lines, change.info)
         if found:
             raise DomainError(found)
-        return await add(change, wanted)
+        return await add(change, wanted, first_lines(lines))
 
     return await run_change(
         uow,
@@ -94,9 +97,12 @@ async def add_lines(
     )
 
 
-async def add(change: Change, wanted: Mapping[VariantId, int]) -> tuple[CartLine, ...]:
+async def add(
+    change: Change, wanted: Mapping[VariantId, int], at: Mapping[VariantId, int]
+) -> tuple[CartLine, ...]:
     """Add quantities to lines (new lines for new variants); the stock for them is held
-    after pricing (``hold_added``)."""
+    after pricing (``hold_added``). ``at``: the input line of each variant
+    (``first_lines``), which a refusal of its quantity names."""
     cart = change.cart
     existing = {line.variant_id: line for line in cart.lines}
     new_variants = [v for v in wanted if v not in existing]
@@ -108,7 +114,7 @@ async def add(change: Change, wanted: Mapping[VariantId, int]) -> tuple[CartLine
             raise DomainError.single(
                 ErrorCode.INVALID_QUANTITY,
                 f"A line holds at most {change.limits.max_line_quantity}",
-                "lines",
+                line_field(at, variant_id, "quantity"),
             )
     by_variant = dict(existing)
     for variant_id, quantity in sorted(wanted.items()):
@@ -118,12 +124,15 @@ async def add(change: Change, wanted: Mapping[VariantId, int]) -> tuple[CartLine
         by_variant[variant_id] = await write_line(
             change, line, variant_id, total, price.minor_units if price else None
         )
-    change.stock_work.append(lambda: hold_added(change, wanted, existing))
+    change.stock_work.append(lambda: hold_added(change, wanted, existing, at))
     return ordered(by_variant.values())
 
 
 async def hold_added(
-    change: Change, wanted: Mapping[VariantId, int], existing: Mapping[VariantId, CartLine]
+    change: Change,
+    wanted: Mapping[VariantId, int],
+    existing: Mapping[VariantId, CartLine],
+    at: Mapping[VariantId, int],
 ) -> None:
     """Hold the stock for what was added: last in the transaction, so that the stock rows
     every add of a popular variant must lock are held only until the commit right after.
@@ -132,13 +141,28 @@ async def hold_added(
     for variant_id, quantity in sorted(wanted.items()):
         line = existing.get(variant_id)
         total = quantity + (line.quantity if line else 0)
+        await hold_line(change, stock, variant_id, total, quantity, at)
+
+
+async def hold_line(
+    change: Change,
+    stock: holds.HeldStock,
+    variant_id: VariantId,
+    quantity: int,
+    increase: int,
+    at: Mapping[VariantId, int],
+) -> None:
+    """Hold ``quantity`` units of a line for the cart: what it held that lapsed is taken
+    again where the units are still there, and ``increase`` more must be found, or
+    ``INSUFFICIENT_STOCK`` names the input line (``at``) that asked for them."""
+    with refused_on(line_field(at, variant_id, "quantity")):
         await holds.set_held(
             change.uow,
             stock,
             variant_id,
-            total,
+            quantity,
             expires_at=change.hold_until,
-            required=min(total, stock.held.get(variant_id, 0) + quantity),
+            required=min(quantity, stock.held.get(variant_id, 0) + increase),
         )
 
 
@@ -179,7 +203,8 @@ async def update_lines(
         if unknown:
             raise DomainError(unknown)
         targets = {by_id[line_id].variant_id: q for line_id, q in quantities.items()}
-        return await set_quantities(change, targets)
+        at = {by_id[line.line_id].variant_id: index for index, line in enumerate(lines)}
+        return await set_quantities(change, targets, at)
 
     return await run_change(
         uow,
@@ -195,8 +220,11 @@ async def update_lines(
     )
 
 
-async def set_quantities(change: Change, targets: Mapping[VariantId, int]) -> tuple[CartLine, ...]:
-    """Lines of ``targets`` get exactly those quantities (0 deletes), stock to match."""
+async def set_quantities(
+    change: Change, targets: Mapping[VariantId, int], at: Mapping[VariantId, int]
+) -> tuple[CartLine, ...]:
+    """Lines of ``targets`` get exactly those quantities (0 deletes), stock to match.
+    ``at``: the input line of each variant, which a refusal of its quantity names."""
     stock = await change.lock(targets, elsewhere=True)
     by_variant = {line.variant_id: line for line in change.cart.lines}
     removed: list[VariantId] = []
@@ -212,18 +240,9 @@ async def set_quantities(change: Change, targets: Mapping[VariantId, int]) -> tu
             raise DomainError.single(
                 ErrorCode.NOT_SOLD_IN_CHANNEL,
                 "This variant is no longer sold in the cart's channel",
-                "lines",
+                line_field(at, variant_id, "quantity"),
             )
-        held = stock.held.get(variant_id, 0)
-        increase = max(0, quantity - line.quantity)
-        await holds.set_held(
-            change.uow,
-            stock,
-            variant_id,
-            quantity,
-            expires_at=change.hold_until,
-            required=min(quantity, held + increase),
-        )
+        await hold_line(change, stock, variant_id, quantity, max(0, quantity - line.quantity), at)
         price = info.base_price if info else None
         kept = line.unit_price_when_added
         by_variant[variant_id] = await write_line(
@@ -268,7 +287,8 @@ async def remove_lines(
         ]
         if unknown:
             raise DomainError(unknown)
-        return await set_quantities(change, {by_id[line_id].variant_id: 0 for line_id in line_ids})
+        removed = {by_id[line_id].variant_id: 0 for line_id in line_ids}
+        return await set_quantities(change, removed, {})
 
     return await run_change(
         uow,
@@ -295,7 +315,7 @@ async def clear_cart(
     """Remove every line and give back all the cart's stock."""
 
     async def apply(change: Change) -> tuple[CartLine, ...]:
-        return await set_quantities(change, {line.variant_id: 0 for line in change.cart.lines})
+        return await set_quantities(change, {line.variant_id: 0 for line in change.cart.lines}, {})
 
     return await run_change(
         uow,

@@ -93,7 +93,7 @@ async def test_bad_input_changes_nothing(runtime: Runtime) -> None:
         ([LineInput(shop.variant_id, 0)], (ErrorCode.INVALID_QUANTITY, "lines.0.quantity")),
         ([LineInput(shop.variant_id, 1000)], (ErrorCode.INVALID_QUANTITY, "lines.0.quantity")),
         ([LineInput(VariantId(999_999), 1)], (ErrorCode.UNKNOWN_VARIANT, "lines.0.variant_id")),
-        ([LineInput(shop.variant_id, 3)], (ErrorCode.INSUFFICIENT_STOCK, "quantity")),
+        ([LineInput(shop.variant_id, 3)], (ErrorCode.INSUFFICIENT_STOCK, "lines.0.quantity")),
     ):
         with pytest.raises(DomainError) as error:
             await services.add_lines(runtime.uow(), token=created.token, lines=lines)

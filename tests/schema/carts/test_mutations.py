@@ -125,7 +125,7 @@ async def test_errors_come_with_the_current_cart_and_change_nothing(
         ),
         (
             {"lines": [{"variantId": variant_gid(shop), "quantity": 5}]},
-            ["quantity"],
+            ["lines", "0", "quantity"],
             "INSUFFICIENT_STOCK",
         ),
         (
