@@ -16,6 +16,7 @@ from tests.factories import (
     availability,
     create,
     make_shop,
+    make_store,
     row_counts,
     variant_gid,
 )
@@ -289,3 +290,42 @@ async def test_totals_carry_each_plugins_adjustments_in_the_channel_currency(
             }
         ],
     }
+
+
+async def test_a_refused_quantity_names_the_requests_line(
+    runtime: Runtime, gql: GraphQLClient
+) -> None:
+    store = await make_store(runtime, variants=2, stock=10)
+    first_id, second_id = (to_global_id("ProductVariant", v) for v in store.variants)
+
+    def lines(*quantities: tuple[str, int]) -> list[dict[str, Any]]:
+        return [{"variantId": variant, "quantity": q} for variant, q in quantities]
+
+    refused = (
+        await gql(
+            CREATE,
+            {"input": {"channel": "web", "lines": lines((first_id, 1), (second_id, 11))}},
+        )
+    )["data"]["cartCreate"]
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        (["input", "lines", "1", "quantity"], "INSUFFICIENT_STOCK")
+    ]
+    assert refused["cart"] is None
+
+    made = (
+        await gql(
+            CREATE, {"input": {"channel": "web", "lines": lines((first_id, 1), (second_id, 1))}}
+        )
+    )["data"]["cartCreate"]
+    token = made["cart"]["token"]
+    first, second = made["cart"]["lines"]
+    before = await row_counts(runtime)
+    changes = [{"lineId": second["id"], "quantity": 2}, {"lineId": first["id"], "quantity": 11}]
+
+    payload = (await gql(UPDATE, {"token": token, "lines": changes}))["data"]["cartLinesUpdate"]
+
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        (["lines", "1", "quantity"], "INSUFFICIENT_STOCK")
+    ]
+    assert [li["quantity"] for li in payload["cart"]["lines"]] == [1, 1]
+    assert await row_counts(runtime) == before
