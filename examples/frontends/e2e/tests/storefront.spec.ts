@@ -95,9 +95,12 @@ test("the cart continues on the mobile page, and each device sees the other's ch
 
 test("check out with click and collect and see the order", async ({ page }) => {
   await openProduct(page, 2);
+  const name = (await page.getByTestId("product-title").textContent())!;
   const sku = await addSelected(page);
   await chooseClickAndCollect(page, "e2e-shopper@example.com");
   await expect(page.getByTestId("shipping-address")).toBeHidden();
+  // Each delivery group names what it delivers by product, not by SKU.
+  await expect(page.getByTestId("delivery-group")).toContainText(`1 × ${name} (`);
   await screenshot(page, "checkout");
 
   await placeOrder(page);

@@ -153,7 +153,7 @@ export const CartShippingAddressSetMutation = graphql(`
 export const DeliveryGroupFieldsFragment = graphql(`
   fragment DeliveryGroupFields on CartDeliveryGroup {
     id
-    lines { id quantity variant { sku } }
+    lines { id quantity variant { sku name product { name } } }
     deliveryOptions {
       handle title method payAtPickup estimatedAt
       cost { amount currency }

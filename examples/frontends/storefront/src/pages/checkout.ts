@@ -25,6 +25,12 @@ const ADDRESS_FIELDS = [
   ["postalCode", "Postal code"], ["city", "City"], ["countryCode", "Country (ISO code)"],
 ] as const;
 
+/** "Baltic Linen Dress (Olive / L)"; the SKU when the variant is no longer sold. */
+function itemName(variant: Group["lines"][number]["variant"]): string {
+  if (!variant) return "an item no longer sold";
+  return variant.product ? `${variant.product.name} (${variant.name})` : variant.sku;
+}
+
 function errorList(errors: UserError[]): HTMLElement {
   return h("ul", { class: "error", "data-testid": "checkout-errors" },
     errors.map((e) => h("li", { "data-code": e.code, "data-field": (e.field ?? []).join(".") }, `${e.message} (${e.code})`)));
@@ -62,7 +68,7 @@ export async function renderCheckout(app: HTMLElement): Promise<Cleanup> {
     groupsEl.replaceChildren(
       ...groups.map((g) =>
         h("fieldset", { "data-testid": "delivery-group", "data-group": g.id },
-          h("legend", {}, `Delivery for ${g.lines.map((l) => `${l.quantity} × ${l.variant?.sku ?? "?"}`).join(", ")}`),
+          h("legend", {}, `Delivery for ${g.lines.map((l) => `${l.quantity} × ${itemName(l.variant)}`).join(", ")}`),
           g.deliveryOptions.map((o) => {
             const radio = h("input", {
               type: "radio", name: `group-${g.id}`, value: o.handle,
@@ -72,7 +78,7 @@ export async function renderCheckout(app: HTMLElement): Promise<Cleanup> {
             radio.addEventListener("change", () => choose(g.id, o.handle));
             return h("label", { class: "option" }, radio, ` ${o.title} · ${money(o.cost)}`,
               o.estimatedAt ? h("span", { class: "muted" }, ` · ${new Date(o.estimatedAt).toLocaleDateString()}`) : null,
-              o.location ? h("span", { class: "muted" }, ` · ${o.location.name}`) : null);
+              o.location && !o.title.includes(o.location.name) ? h("span", { class: "muted" }, ` · ${o.location.name}`) : null);
           }),
         ),
       ),
