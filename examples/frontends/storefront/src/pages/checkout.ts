@@ -25,7 +25,8 @@ const ADDRESS_FIELDS = [
   ["postalCode", "Postal code"], ["city", "City"], ["countryCode", "Country (ISO code)"],
 ] as const;
 
-/** "Baltic Linen Dress (Olive / L)"; the SKU when the variant is no longer sold. */
+/** "Baltic Linen Dress (Olive / L)"; the SKU when the product is not visible, and a
+ * phrase when the variant itself is not (no longer sold in the cart's channel). */
 function itemName(variant: Group["lines"][number]["variant"]): string {
   if (!variant) return "an item no longer sold";
   return variant.product ? `${variant.product.name} (${variant.name})` : variant.sku;
